@@ -1,0 +1,97 @@
+package dev.promgate.policy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Server-wide settings: the {@code GateConfig} document (at most one per policy set). Every field
+ * has a default so that a policy set without a GateConfig still works.
+ *
+ * @param mode               enforce or audit, unless an environment says otherwise
+ * @param defaultEnvironment environment for {@code /validate} requests that no namespace rule maps
+ * @param namespaces         namespace globs to environments, first match wins
+ * @param exemptNamespaces   namespaces admitted without any check (globs)
+ * @param registries         the registry allow-list; an image on any other registry is denied
+ * @param cache              verdict cache lifetimes and size
+ * @param credentials        docker config JSON with registry credentials, if any
+ * @param timeouts           budgets that keep a decision inside the webhook's timeoutSeconds
+ * @param breakGlass         environments where the break-glass annotation is honoured
+ */
+public record GateConfig(
+    Mode mode,
+    Optional<String> defaultEnvironment,
+    List<NamespaceRule> namespaces,
+    List<Glob> exemptNamespaces,
+    List<RegistrySettings> registries,
+    CacheSettings cache,
+    Optional<Path> credentials,
+    Timeouts timeouts,
+    Set<String> breakGlass) {
+
+  public static GateConfig defaults() {
+    return new GateConfig(Mode.ENFORCE, Optional.empty(), List.of(), List.of(), List.of(),
+        CacheSettings.defaults(), Optional.empty(), Timeouts.defaults(), Set.of());
+  }
+
+  /** The registry entry for a host, if the allow-list has it. */
+  public Optional<RegistrySettings> registry(String host) {
+    for (RegistrySettings r : registries) {
+      if (r.host().equals(host)) {
+        return Optional.of(r);
+      }
+    }
+    return Optional.empty();
+  }
+
+  public boolean isExempt(String namespace) {
+    for (Glob g : exemptNamespaces) {
+      if (g.matches(namespace)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** {@code match} is a namespace glob; the first rule that matches names the environment. */
+  public record NamespaceRule(Glob match, String environment) {}
+
+  /**
+   * One allowed registry.
+   *
+   * @param host     host[:port] exactly as it appears in normalised image references
+   * @param insecure plain HTTP; only when written explicitly
+   * @param caFile   extra CA bundle (PEM) trusted for this registry's TLS, besides the JVM's
+   */
+  public record RegistrySettings(String host, boolean insecure, Optional<Path> caFile) {}
+
+  /**
+   * Verdict cache settings.
+   *
+   * @param ttl          how long a verified digest is reused (never past its evidence's expiry)
+   * @param negativeTtl  how long a rejection is reused (short, so new promotions take effect)
+   * @param staleIfError how long past {@code ttl} a verified digest may serve while registries fail
+   * @param maxEntries   the bound on cached verdicts
+   */
+  public record CacheSettings(Duration ttl, Duration negativeTtl, Duration staleIfError, long maxEntries) {
+    public static CacheSettings defaults() {
+      return new CacheSettings(Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofHours(1), 100_000);
+    }
+  }
+
+  /**
+   * Time budgets.
+   *
+   * @param verification total budget for one admission request's verification; stays below
+   *                     the webhook's {@code timeoutSeconds} (10 s) so an answer always goes back
+   * @param tagHint      budget for resolving a tag for the "pin it as" hint of a tag denial
+   * @param request      budget for one registry HTTP request
+   */
+  public record Timeouts(Duration verification, Duration tagHint, Duration request) {
+    public static Timeouts defaults() {
+      return new Timeouts(Duration.ofSeconds(8), Duration.ofMillis(1500), Duration.ofSeconds(5));
+    }
+  }
+}

@@ -1,0 +1,13 @@
+package dev.promgate.policy;
+
+import java.util.Locale;
+
+/** How a failed requirement is enforced: deny the request, or admit it with warnings (audit). */
+public enum Mode {
+  ENFORCE,
+  AUDIT;
+
+  public String wireName() {
+    return name().toLowerCase(Locale.ROOT);
+  }
+}

@@ -1,0 +1,68 @@
+package dev.promgate.policy;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * An immutable, validated set of policies, as loaded from one directory at one moment.
+ *
+ * @param generation increases with every successful load; decisions name the generation they used
+ * @param loadedAt   when it was loaded
+ * @param gate       the GateConfig (defaults if the directory has none)
+ * @param policies   all PromotionPolicy documents, in file order
+ */
+public record PolicySet(long generation, Instant loadedAt, GateConfig gate, List<PromotionPolicy> policies) {
+
+  public PolicySet {
+    policies = List.copyOf(policies);
+  }
+
+  /** Every policy whose image globs match this normalised repository. */
+  public List<PromotionPolicy> governing(String repository) {
+    List<PromotionPolicy> found = null;
+    for (PromotionPolicy p : policies) {
+      if (p.governs(repository)) {
+        if (found == null) {
+          found = new ArrayList<>(2);
+        }
+        found.add(p);
+      }
+    }
+    return found == null ? List.of() : Collections.unmodifiableList(found);
+  }
+
+  /**
+   * The environments this set knows: every environment a policy defines, plus those the GateConfig
+   * names (default environment and namespace rules). Sorted.
+   */
+  public Set<String> environments() {
+    Set<String> names = new TreeSet<>();
+    for (PromotionPolicy p : policies) {
+      names.addAll(p.environments().keySet());
+    }
+    gate.defaultEnvironment().ifPresent(names::add);
+    for (GateConfig.NamespaceRule rule : gate.namespaces()) {
+      names.add(rule.environment());
+    }
+    return Collections.unmodifiableSet(names);
+  }
+
+  /** The mode an environment runs in for an image governed by {@code governing}. */
+  public Mode modeFor(String environment, List<PromotionPolicy> governing) {
+    boolean anyRules = false;
+    for (PromotionPolicy p : governing) {
+      EnvironmentRules rules = p.environments().get(environment);
+      if (rules != null) {
+        anyRules = true;
+        if (rules.mode().orElse(gate.mode()) == Mode.ENFORCE) {
+          return Mode.ENFORCE;
+        }
+      }
+    }
+    return anyRules ? Mode.AUDIT : gate.mode();
+  }
+}

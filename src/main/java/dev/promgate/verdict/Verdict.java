@@ -1,0 +1,88 @@
+package dev.promgate.verdict;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The outcome of verifying one image digest against the requirements of one environment.
+ * Three cases that users, metrics and the cache treat differently:
+ * <ul>
+ *   <li>{@link Verified}: every requirement holds; cached long, capped by the evidence's expiry;</li>
+ *   <li>{@link Rejected}: the image fails a requirement (unsigned, unpromoted, wrong signer…);
+ *       cached briefly so a fresh promotion takes effect quickly;</li>
+ *   <li>{@link Unverifiable}: promgate could not find out (registry down, timeout, credentials
+ *       refused); never cached as a denial, and never reported as "unsigned".</li>
+ * </ul>
+ */
+public sealed interface Verdict permits Verdict.Verified, Verdict.Rejected, Verdict.Unverifiable {
+
+  /** A short name for logs and metrics: verified, rejected, unverifiable. */
+  String outcome();
+
+  record Verified(List<Evidence> evidence) implements Verdict {
+    public Verified {
+      evidence = List.copyOf(evidence);
+    }
+
+    /** The earliest expiry among the evidence; after it the verdict must not be used. */
+    public Optional<Instant> expiresAt() {
+      return evidence.stream().flatMap(e -> e.expiresAt().stream()).min(Instant::compareTo);
+    }
+
+    @Override
+    public String outcome() {
+      return "verified";
+    }
+  }
+
+  /**
+   * @param reasons  every failed requirement, each saying what was expected, what was found and
+   *                 how to fix it
+   * @param evidence what did hold, for the log
+   */
+  record Rejected(List<Reason> reasons, List<Evidence> evidence) implements Verdict {
+    public Rejected {
+      if (reasons.isEmpty()) {
+        throw new IllegalArgumentException("a rejection needs at least one reason");
+      }
+      reasons = List.copyOf(reasons);
+      evidence = List.copyOf(evidence);
+    }
+
+    public static Rejected because(String problem, String fix) {
+      return new Rejected(List.of(new Reason(problem, fix)), List.of());
+    }
+
+    @Override
+    public String outcome() {
+      return "rejected";
+    }
+  }
+
+  /**
+   * @param category a stable token for metrics: {@code timeout}, {@code unreachable},
+   *                 {@code unauthorized}, {@code rate-limited}, {@code not-implemented}, …
+   * @param cause    what went wrong, naming the registry or component
+   */
+  record Unverifiable(String category, String cause) implements Verdict {
+    @Override
+    public String outcome() {
+      return "unverifiable";
+    }
+  }
+
+  /**
+   * One failed requirement.
+   *
+   * @param problem what failed, e.g. {@code has no promotion to prod signed by release-managers
+   *                (found: preprod, 2026-11-20, alice@acme.example)}
+   * @param fix     what to do about it; may be empty
+   */
+  record Reason(String problem, String fix) {
+    @Override
+    public String toString() {
+      return fix == null || fix.isEmpty() ? problem : problem + "; fix: " + fix;
+    }
+  }
+}
