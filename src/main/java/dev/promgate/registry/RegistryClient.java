@@ -1,0 +1,731 @@
+package dev.promgate.registry;
+
+import dev.promgate.image.Digest;
+import dev.promgate.image.ImageReference;
+import dev.promgate.image.InvalidReferenceException;
+import dev.promgate.policy.GateConfig;
+import dev.promgate.registry.Attachments.Artifact;
+import dev.promgate.registry.Attachments.Layer;
+import dev.promgate.registry.Attachments.ReferrersSource;
+import dev.promgate.registry.Attachments.Unavailable;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.regex.Pattern;
+
+/**
+ * The OCI registry client: reads manifests, blobs, tags, cosign signatures and attestations and
+ * OCI referrers, and writes blobs and manifests (for {@code promgate promote} and tests).
+ *
+ * <p><b>Usage.</b> Build one client per allow-list and share it; every method is non-blocking
+ * and returns a Vert.x {@link Future} completed on the caller's context (or an event loop of this
+ * client's Vert.x when called from elsewhere):
+ * <pre>{@code
+ * RegistryClient registry = RegistryClient.fromConfig(vertx, gateConfig, meterRegistry);
+ * Instant deadline = Instant.now().plus(gateConfig.timeouts().verification());
+ * registry.attachments(image, deadline)            // for verification
+ *     .onSuccess(attachments -> ...)
+ *     .onFailure(e -> ...);                         // a RegistryException; see Kind.imageFails()
+ * registry.resolve(taggedImage, hintDeadline)      // for the "pin it as …@sha256:…" hint
+ * }</pre>
+ *
+ * <p><b>Budget.</b> Every call takes the admission request's deadline. No request, retry, wait
+ * for a request slot or backoff goes past it; each request is further bounded by the request
+ * timeout, and connecting by the connect timeout. Running out of time fails with
+ * {@link RegistryException.Kind#TIMEOUT}.
+ *
+ * <p><b>Safety.</b> The allow-list is checked before anything else: a registry outside it fails at
+ * once with {@link RegistryException.Kind#NOT_ALLOWED} and no network activity. An entry is
+ * reached over HTTPS with the JVM's trust plus its optional CA bundle, or over plain HTTP only
+ * when it says {@code insecure: true}. Redirects (blob downloads go to storage hosts) are
+ * followed by the client itself for GET and HEAD, only to HTTPS (or HTTP for insecure entries),
+ * at most five times, and credentials never leave the origin they were meant for. A redirect
+ * target is not checked against the allow-list — it is the registry's own storage, and its
+ * content is only accepted if it hashes to the digest asked for.
+ *
+ * <p><b>Integrity.</b> Everything fetched by digest is hashed and compared with that digest
+ * ({@link RegistryException.Kind#INTEGRITY} names the registry otherwise), blobs also against
+ * their declared size. Manifests are capped at {@code maxManifestBytes} (default 4 MiB), blobs at
+ * {@code maxBlobBytes} (default 16 MiB) and their declared size; an oversized or endless answer is
+ * cut off at the cap, never buffered whole.
+ *
+ * <p><b>Concurrency.</b> At most {@code maxConcurrentRequestsPerRegistry} requests are in flight
+ * per registry; more wait in line (until their deadline), they are not refused. The client is
+ * thread-safe: token cache, limiter and credentials are shared by all event loops.
+ */
+public final class RegistryClient implements AutoCloseable {
+
+  /** Pages of a tag or referrers list read at most; more is an error, not a silent truncation. */
+  static final int MAX_PAGES = 100;
+  private static final Pattern TAG = Pattern.compile("[\\w][\\w.-]{0,127}");
+
+  private final Vertx vertx;
+  private final Clock clock;
+  private final Duration connectTimeout;
+  private final int maxConcurrent;
+  private final long maxManifestBytes;
+  private final long maxBlobBytes;
+  private final int maxReferrers;
+  private final String userAgent;
+  private final Transport transport;
+  private volatile Map<String, RegistryHost> hosts;
+
+  private RegistryClient(Builder b) {
+    this.vertx = b.vertx;
+    this.clock = b.clock;
+    this.connectTimeout = b.connectTimeout;
+    this.maxConcurrent = b.maxConcurrent;
+    this.maxManifestBytes = b.maxManifestBytes;
+    this.maxBlobBytes = b.maxBlobBytes;
+    this.maxReferrers = b.maxReferrers;
+    this.userAgent = b.userAgent;
+    DockerConfigCredentials credentials = b.credentials == null
+        ? DockerConfigCredentials.none(vertx)
+        : new DockerConfigCredentials(vertx, b.credentials, b.credentialsReloadInterval);
+    Authenticator auth = new Authenticator(credentials, clock);
+    this.transport = new Transport(vertx, b.requestTimeout, b.retryPolicy,
+        b.meterRegistry == null ? RegistryMetrics.none() : new RegistryMetrics(b.meterRegistry), auth);
+    this.hosts = createHosts(b.registries, Map.of());
+  }
+
+  /** A builder; see its setters for the defaults. */
+  public static Builder builder(Vertx vertx) {
+    return new Builder(vertx);
+  }
+
+  /**
+   * A client for a GateConfig: its allow-list, its credentials file and its request timeout,
+   * other settings at their defaults. Reads CA bundles (blocking): call it at startup or on a
+   * worker.
+   *
+   * @param meterRegistry where to record metrics, or null for none
+   */
+  public static RegistryClient fromConfig(Vertx vertx, GateConfig config, MeterRegistry meterRegistry) {
+    Builder b = builder(vertx).registries(config.registries()).requestTimeout(config.timeouts().request());
+    config.credentials().ifPresent(b::credentials);
+    if (meterRegistry != null) {
+      b.meterRegistry(meterRegistry);
+    }
+    return b.build();
+  }
+
+  /**
+   * Replaces the allow-list (after a policy reload), keeping token caches and the clients of
+   * entries that did not change. Reads new CA bundles (blocking): call it on a worker.
+   */
+  public void updateRegistries(List<GateConfig.RegistrySettings> registries) {
+    Map<String, RegistryHost> previous = hosts;
+    hosts = createHosts(registries, previous);
+    List<RegistryHost> dropped = new ArrayList<>();
+    for (RegistryHost old : previous.values()) {
+      if (hosts.get(old.registry()) != old) {
+        dropped.add(old);
+      }
+    }
+    if (!dropped.isEmpty()) {
+      // Let requests in flight finish before their clients close.
+      vertx.setTimer(Duration.ofMinutes(1).toMillis(), id -> dropped.forEach(RegistryHost::close));
+    }
+  }
+
+  private Map<String, RegistryHost> createHosts(List<GateConfig.RegistrySettings> registries,
+                                                Map<String, RegistryHost> reuse) {
+    Map<String, RegistryHost> created = new LinkedHashMap<>();
+    for (GateConfig.RegistrySettings settings : registries) {
+      if (created.containsKey(settings.host())) {
+        throw new IllegalArgumentException("registry " + settings.host() + " is listed twice in the allow-list");
+      }
+      RegistryHost existing = reuse.get(settings.host());
+      created.put(settings.host(), existing != null && existing.settings().equals(settings) ? existing
+          : RegistryHost.create(vertx, settings, connectTimeout, maxConcurrent, userAgent));
+    }
+    return Collections.unmodifiableMap(created);
+  }
+
+  /** Whether images of this registry ({@code host[:port]} as in references) may be read. */
+  public boolean allows(String registry) {
+    return hosts.containsKey(registry);
+  }
+
+  /**
+   * The digest a reference points to now. A pinned reference answers its own digest without any
+   * request; otherwise its tag ({@code latest} when it has none) is resolved with a HEAD request
+   * (whose {@code Docker-Content-Digest} is the registry's word — good for a hint; anything
+   * verified later is fetched by digest and hashed), falling back to GET and hashing the bytes
+   * when the registry sends no digest header.
+   */
+  public Future<Digest> resolve(ImageReference reference, Instant deadline) {
+    if (reference.digest() != null) {
+      return Future.succeededFuture(reference.digest());
+    }
+    String tag = reference.tagName().orElse("latest");
+    return withHost(reference, deadline, (host, call) ->
+        transport.execute(host, new ManifestHead(reference, tag), call).compose(header -> header.isPresent()
+            ? Future.succeededFuture(header.get())
+            : transport.execute(host, ManifestGet.byTag(reference, tag, maxManifestBytes), call).map(Manifest::digest)));
+  }
+
+  /** The manifest or index a reference names: by digest when it has one (checked), else by tag. */
+  public Future<Manifest> manifest(ImageReference reference, Instant deadline) {
+    if (reference.digest() != null) {
+      return manifest(reference, reference.digest().toString(), deadline);
+    }
+    return manifest(reference, reference.tagName().orElse("latest"), deadline);
+  }
+
+  /**
+   * The manifest or index at a tag or digest ({@code sha256:…}) of the reference's repository.
+   * Fetched by digest, its bytes are checked against it.
+   */
+  public Future<Manifest> manifest(ImageReference repository, String tagOrDigest, Instant deadline) {
+    Endpoint<Manifest> endpoint;
+    try {
+      endpoint = tagOrDigest.indexOf(':') >= 0
+          ? ManifestGet.byDigest(repository, Digest.parse(tagOrDigest), maxManifestBytes)
+          : ManifestGet.byTag(repository, tag(tagOrDigest), maxManifestBytes);
+    } catch (InvalidReferenceException e) {
+      return Future.failedFuture(e);
+    }
+    return withHost(repository, deadline, (host, call) -> transport.execute(host, endpoint, call));
+  }
+
+  /**
+   * A blob's bytes, checked against the descriptor's digest and size. A descriptor larger than
+   * {@code maxBlobBytes} fails with TOO_LARGE before any request.
+   */
+  public Future<byte[]> blob(ImageReference repository, Descriptor descriptor, Instant deadline) {
+    if (allows(repository.registry()) && descriptor.size() > maxBlobBytes) {
+      return Future.failedFuture(blobTooLarge(repository, descriptor));
+    }
+    return withHost(repository, deadline, (host, call) -> blob(host, repository, descriptor, call));
+  }
+
+  /**
+   * The referrers of a digest: the OCI referrers API, or the referrers tag schema
+   * ({@code sha256-<hex>} tag holding an index) when the registry lacks the API. A missing tag
+   * means no referrers. With {@code artifactType}, only referrers of that type (filtered here even
+   * when the registry does not filter).
+   */
+  public Future<List<Descriptor>> referrers(ImageReference repository, Digest subject,
+                                            Optional<String> artifactType, Instant deadline) {
+    return withHost(repository, deadline, (host, call) ->
+        listReferrers(host, repository, subject, artifactType, call).map(Listing::referrers));
+  }
+
+  /**
+   * Everything attached to a pinned image, read in parallel, with the Sigstore bundle referrers
+   * ({@link Attachments#SIGSTORE_BUNDLE_TYPES}) fetched; see
+   * {@link #attachments(ImageReference, Set, Instant)}.
+   */
+  public Future<Attachments> attachments(ImageReference image, Instant deadline) {
+    return attachments(image, Attachments.SIGSTORE_BUNDLE_TYPES, deadline);
+  }
+
+  /**
+   * Everything attached to a pinned image, read in parallel: the image's own manifest (so that a
+   * missing image fails with NOT_FOUND rather than looking unsigned), cosign's {@code .sig} and
+   * {@code .att} manifests with all their layers, and the referrers — those whose artifact type
+   * is in {@code referrerTypes} with their manifests and layers, the others only listed.
+   *
+   * <p>Missing tags and an empty referrers list are "nothing there", not errors. Any failure to
+   * read fails the whole call (and stops its other branches), so a transport problem is never
+   * mistaken for a missing signature.
+   *
+   * @throws IllegalArgumentException (as a failed future) when the image has no digest
+   */
+  public Future<Attachments> attachments(ImageReference image, Set<String> referrerTypes, Instant deadline) {
+    if (image.digest() == null) {
+      return Future.failedFuture(new IllegalArgumentException(
+          "attachments belong to a digest; " + image + " has none"));
+    }
+    Set<String> types = Set.copyOf(referrerTypes);
+    return withHost(image, deadline, (host, call) -> {
+      ImageReference pinned = image.withDigest(image.digest());
+      Digest digest = image.digest();
+      List<Unavailable> unavailable = Collections.synchronizedList(new ArrayList<>());
+      Future<Manifest> own = transport.execute(host, ManifestGet.byDigest(pinned, digest, maxManifestBytes), call);
+      Future<Optional<Artifact>> sig = cosignArtifact(host, pinned, digest.tagPrefix() + ".sig", call, unavailable);
+      Future<Optional<Artifact>> att = cosignArtifact(host, pinned, digest.tagPrefix() + ".att", call, unavailable);
+      Future<Fetched> referrers = listReferrers(host, pinned, digest, Optional.empty(), call)
+          .compose(listing -> fetchReferrers(host, pinned, digest, listing, types, call, unavailable));
+      for (Future<?> branch : List.of(own, sig, att, referrers)) {
+        branch.onFailure(e -> {
+          if (e instanceof RegistryException re) {
+            call.abandon(re);
+          }
+        });
+      }
+      return Future.all(own, sig, att, referrers).map(all -> new Attachments(pinned, own.result(), sig.result(),
+          att.result(), referrers.result().artifacts(), referrers.result().others(), referrers.result().source(),
+          List.copyOf(unavailable), call.roundTrips()));
+    });
+  }
+
+  /** A repository's tags, all pages (following the {@code Link} header). */
+  public Future<List<String>> tags(ImageReference repository, Instant deadline) {
+    return withHost(repository, deadline, (host, call) -> tagPages(host, repository, null, new ArrayList<>(), 0, call));
+  }
+
+  /**
+   * Uploads a blob unless the repository has it already (HEAD first, then a monolithic POST and
+   * PUT). Needs push access.
+   *
+   * @return the blob's descriptor
+   */
+  public Future<Descriptor> pushBlob(ImageReference repository, String mediaType, byte[] content, Instant deadline) {
+    byte[] bytes = content.clone();
+    Descriptor descriptor = Descriptor.of(mediaType, bytes);
+    return withHost(repository, deadline, (host, call) ->
+        transport.execute(host, new BlobHead(repository, descriptor.digest()), call).compose(exists -> exists
+            ? Future.succeededFuture(descriptor)
+            : transport.execute(host, new BlobUploadStart(repository), call)
+                .compose(location -> transport.execute(host,
+                    new BlobUploadFinish(repository, location, descriptor.digest(), bytes), call))
+                .map(d -> descriptor)));
+  }
+
+  /**
+   * Stores a manifest under a tag or its digest. Needs push access. Blobs and manifests it
+   * refers to must be pushed first.
+   *
+   * @return the digest of the manifest's bytes
+   * @throws IllegalArgumentException (as a failed future) when the reference is a digest the bytes do not match
+   */
+  public Future<Digest> pushManifest(ImageReference repository, String tagOrDigest, String mediaType,
+                                     byte[] content, Instant deadline) {
+    byte[] bytes = content.clone();
+    try {
+      if (tagOrDigest.indexOf(':') >= 0) {
+        Digest digest = Digest.parse(tagOrDigest);
+        if (!digest.matches(bytes)) {
+          return Future.failedFuture(new IllegalArgumentException("manifest bytes do not hash to " + digest));
+        }
+      } else {
+        tag(tagOrDigest);
+      }
+    } catch (InvalidReferenceException e) {
+      return Future.failedFuture(e);
+    }
+    return withHost(repository, deadline, (host, call) ->
+        transport.execute(host, new ManifestPut(repository, tagOrDigest, mediaType, bytes), call));
+  }
+
+  /** Closes the HTTP clients; calls in flight fail. */
+  @Override
+  public void close() {
+    hosts.values().forEach(RegistryHost::close);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private interface HostCall<T> {
+    Future<T> run(RegistryHost host, Call call);
+  }
+
+  /**
+   * Checks the allow-list (synchronously: refusal costs no network), then runs {@code body} on a
+   * Vert.x context with a fresh {@link Call}.
+   */
+  private <T> Future<T> withHost(ImageReference reference, Instant deadline, HostCall<T> body) {
+    Objects.requireNonNull(deadline, "deadline");
+    RegistryHost host = hosts.get(reference.registry());
+    if (host == null) {
+      return Future.failedFuture(RegistryException.of(RegistryException.Kind.NOT_ALLOWED, reference.registry(),
+          "image " + reference.name(),
+          "this registry is not in the allow-list (GateConfig spec.registries), so promgate does not contact it",
+          "use an allowed registry, or add this one to spec.registries if its images may run"));
+    }
+    return onContext(call -> body.run(host, call), deadline);
+  }
+
+  private <T> Future<T> onContext(Function<Call, Future<T>> body, Instant deadline) {
+    Context current = Vertx.currentContext();
+    if (current != null && current.owner() == vertx) {
+      return guarded(body, new Call(deadline, clock, current));
+    }
+    Context context = vertx.getOrCreateContext();
+    Promise<T> promise = Promise.promise();
+    context.runOnContext(v -> guarded(body, new Call(deadline, clock, context)).onComplete(promise));
+    return promise.future();
+  }
+
+  private static <T> Future<T> guarded(Function<Call, Future<T>> body, Call call) {
+    try {
+      return body.apply(call);
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  private static String tag(String tag) {
+    if (!TAG.matcher(tag).matches()) {
+      throw new InvalidReferenceException("\"" + Endpoint.abbreviate(tag) + "\" is not a valid tag");
+    }
+    return tag;
+  }
+
+  private Future<byte[]> blob(RegistryHost host, ImageReference repository, Descriptor descriptor, Call call) {
+    if (descriptor.size() > maxBlobBytes) {
+      return Future.failedFuture(blobTooLarge(repository, descriptor));
+    }
+    return transport.execute(host, new BlobGet(repository, descriptor, maxBlobBytes), call);
+  }
+
+  private RegistryException blobTooLarge(ImageReference repository, Descriptor descriptor) {
+    return RegistryException.of(RegistryException.Kind.TOO_LARGE, repository.registry(),
+        "blob " + descriptor.digest() + " of " + repository.repository(),
+        "its descriptor declares " + descriptor.size() + " bytes, over the " + Sizes.human(maxBlobBytes)
+            + " cap; not fetched",
+        "if this content is legitimate, raise the maxBlobBytes setting");
+  }
+
+  private Future<List<String>> tagPages(RegistryHost host, ImageReference repository, String pageUrl,
+                                        List<String> acc, int pages, Call call) {
+    return transport.execute(host, new TagsGet(repository, pageUrl, maxManifestBytes), call).compose(page -> {
+      acc.addAll(page.tags());
+      if (page.next().isEmpty()) {
+        return Future.succeededFuture(List.copyOf(acc));
+      }
+      if (pages + 1 >= MAX_PAGES) {
+        return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
+            "tag list of " + repository.repository(), "more than " + MAX_PAGES + " pages of tags", ""));
+      }
+      return tagPages(host, repository, page.next().get(), acc, pages + 1, call);
+    });
+  }
+
+  // Cosign's tag scheme ---------------------------------------------------------------------------
+
+  private Future<Optional<Artifact>> cosignArtifact(RegistryHost host, ImageReference repository, String tag,
+                                                    Call call, List<Unavailable> unavailable) {
+    String source = "tag " + tag;
+    return transport.execute(host, ManifestGet.byTag(repository, tag, maxManifestBytes), call)
+        .map(Optional::of)
+        .recover(e -> isNotFound(e) ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(e))
+        .compose(found -> {
+          if (found.isEmpty()) {
+            return Future.succeededFuture(Optional.empty());
+          }
+          Manifest manifest = found.get();
+          if (manifest.isIndex()) {
+            return Future.failedFuture(RegistryException.of(RegistryException.Kind.PROTOCOL, host.registry(),
+                "manifest " + repository.repository() + ":" + tag,
+                "holds an index, not a signature or attestation manifest", "push it again with cosign"));
+          }
+          return layers(host, repository, manifest, source, call, unavailable)
+              .map(layers -> Optional.of(new Artifact(source, manifest, layers)));
+        });
+  }
+
+  private Future<List<Layer>> layers(RegistryHost host, ImageReference repository, Manifest manifest,
+                                     String source, Call call, List<Unavailable> unavailable) {
+    if (manifest.layers().size() > maxReferrers) {
+      return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
+          "manifest " + manifest.digest() + " (" + source + ")",
+          "lists " + manifest.layers().size() + " layers, more than the " + maxReferrers + " promgate reads",
+          "raise the maxReferrers setting, or clean up old signatures"));
+    }
+    List<Future<Optional<Layer>>> fetches = new ArrayList<>();
+    for (Descriptor d : manifest.layers()) {
+      fetches.add(blob(host, repository, d, call)
+          .map(bytes -> Optional.of(new Layer(d, bytes)))
+          .recover(e -> {
+            if (isNotFound(e)) {
+              unavailable.add(new Unavailable(d, source, e.getMessage()));
+              return Future.succeededFuture(Optional.empty());
+            }
+            return Future.failedFuture(e);
+          }));
+    }
+    return Future.all(fetches).map(all -> {
+      List<Layer> layers = new ArrayList<>();
+      for (Future<Optional<Layer>> f : fetches) {
+        f.result().ifPresent(layers::add);
+      }
+      return layers;
+    });
+  }
+
+  // Referrers -------------------------------------------------------------------------------------
+
+  private record Listing(List<Descriptor> referrers, ReferrersSource source) {}
+
+  private record Fetched(List<Artifact> artifacts, List<Descriptor> others, ReferrersSource source) {}
+
+  private Future<Listing> listReferrers(RegistryHost host, ImageReference repository, Digest subject,
+                                       Optional<String> artifactType, Call call) {
+    return referrerPages(host, repository, subject, artifactType, null, new ArrayList<>(), 0, call)
+        .map(listing -> artifactType.isEmpty() ? listing : new Listing(listing.referrers().stream()
+            .filter(d -> d.artifactType().equals(artifactType)).toList(), listing.source()));
+  }
+
+  private Future<Listing> referrerPages(RegistryHost host, ImageReference repository, Digest subject,
+                                        Optional<String> artifactType, String pageUrl, List<Descriptor> acc,
+                                        int pages, Call call) {
+    return transport.execute(host, new ReferrersGet(repository, subject, artifactType, pageUrl, maxManifestBytes), call)
+        .compose(page -> {
+          if (!page.supported()) {
+            return pages == 0 ? referrersTag(host, repository, subject, call)
+                : Future.failedFuture(RegistryException.of(RegistryException.Kind.PROTOCOL, host.registry(),
+                    "referrers of " + repository.repository() + "@" + subject,
+                    "a later page of the referrers list is not an index", ""));
+          }
+          acc.addAll(page.referrers());
+          if (page.next().isEmpty()) {
+            return Future.succeededFuture(new Listing(List.copyOf(acc), ReferrersSource.API));
+          }
+          if (pages + 1 >= MAX_PAGES) {
+            return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
+                "referrers of " + repository.repository() + "@" + subject,
+                "more than " + MAX_PAGES + " pages of referrers", ""));
+          }
+          return referrerPages(host, repository, subject, artifactType, page.next().get(), acc, pages + 1, call);
+        });
+  }
+
+  /** The referrers tag schema: the index at tag {@code sha256-<hex>}; no tag, no referrers. */
+  private Future<Listing> referrersTag(RegistryHost host, ImageReference repository, Digest subject, Call call) {
+    return transport.execute(host, ManifestGet.byTag(repository, subject.tagPrefix(), maxManifestBytes), call)
+        .compose(index -> index.isIndex()
+            ? Future.succeededFuture(new Listing(index.manifests(), ReferrersSource.TAG_SCHEMA))
+            : Future.<Listing>failedFuture(RegistryException.of(RegistryException.Kind.PROTOCOL, host.registry(),
+                "manifest " + repository.repository() + ":" + subject.tagPrefix(),
+                "the referrers tag holds a manifest, not an index", "")))
+        .recover(e -> isNotFound(e)
+            ? Future.succeededFuture(new Listing(List.of(), ReferrersSource.TAG_SCHEMA))
+            : Future.failedFuture(e));
+  }
+
+  private Future<Fetched> fetchReferrers(RegistryHost host, ImageReference repository, Digest subject,
+                                         Listing listing, Set<String> types, Call call,
+                                         List<Unavailable> unavailable) {
+    String source = "referrers of " + subject;
+    List<Descriptor> wanted = new ArrayList<>();
+    List<Descriptor> others = new ArrayList<>();
+    for (Descriptor d : listing.referrers()) {
+      if (d.artifactType().isEmpty() || types.contains(d.artifactType().get())) {
+        wanted.add(d);
+      } else {
+        others.add(d);
+      }
+    }
+    if (wanted.size() > maxReferrers) {
+      return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
+          source + " in " + repository.repository(),
+          wanted.size() + " referrers of the wanted types, more than the " + maxReferrers + " promgate reads",
+          "raise the maxReferrers setting, or clean up old attestations"));
+    }
+    List<Future<Optional<Artifact>>> fetches = new ArrayList<>();
+    Map<Descriptor, Boolean> otherByManifest = Collections.synchronizedMap(new HashMap<>());
+    for (Descriptor d : wanted) {
+      fetches.add(referrer(host, repository, subject, d, types, source, call, unavailable, otherByManifest));
+    }
+    return Future.all(fetches).map(all -> {
+      List<Artifact> artifacts = new ArrayList<>();
+      for (Future<Optional<Artifact>> f : fetches) {
+        f.result().ifPresent(artifacts::add);
+      }
+      List<Descriptor> allOthers = new ArrayList<>(others);
+      for (Descriptor d : wanted) {
+        if (otherByManifest.containsKey(d)) {
+          allOthers.add(d);
+        }
+      }
+      return new Fetched(artifacts, allOthers, listing.source());
+    });
+  }
+
+  private Future<Optional<Artifact>> referrer(RegistryHost host, ImageReference repository, Digest subject,
+                                              Descriptor d, Set<String> types, String source, Call call,
+                                              List<Unavailable> unavailable, Map<Descriptor, Boolean> other) {
+    if (d.size() > maxManifestBytes) {
+      return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
+          "manifest " + d.digest() + " (" + source + ")",
+          "declares " + d.size() + " bytes, over the " + Sizes.human(maxManifestBytes) + " cap; not fetched",
+          "if this content is legitimate, raise the maxManifestBytes setting"));
+    }
+    return transport.execute(host, ManifestGet.byDigest(repository, d.digest(), maxManifestBytes), call)
+        .map(Optional::of)
+        .recover(e -> {
+          if (isNotFound(e)) {
+            unavailable.add(new Unavailable(d, source, e.getMessage()));
+            return Future.succeededFuture(Optional.empty());
+          }
+          return Future.failedFuture(e);
+        })
+        .compose(found -> {
+          if (found.isEmpty()) {
+            return Future.succeededFuture(Optional.empty());
+          }
+          Manifest manifest = found.get();
+          if (manifest.subject().isPresent() && !manifest.subject().get().digest().equals(subject)) {
+            unavailable.add(new Unavailable(d, source,
+                "its subject is " + manifest.subject().get().digest() + ", not this image"));
+            return Future.succeededFuture(Optional.empty());
+          }
+          Optional<String> type = d.artifactType().or(manifest::effectiveArtifactType);
+          if (type.isEmpty() || !types.contains(type.get()) || manifest.isIndex()) {
+            other.put(d, Boolean.TRUE);
+            return Future.succeededFuture(Optional.empty());
+          }
+          return layers(host, repository, manifest, source, call, unavailable)
+              .map(layers -> Optional.of(new Artifact("referrer", manifest, layers)));
+        });
+  }
+
+  private static boolean isNotFound(Throwable e) {
+    return e instanceof RegistryException re && re.kind() == RegistryException.Kind.NOT_FOUND;
+  }
+
+  // Builder ---------------------------------------------------------------------------------------
+
+  /** Settings of a {@link RegistryClient}; each setter checks its input and says what is wrong. */
+  public static final class Builder {
+    private final Vertx vertx;
+    private List<GateConfig.RegistrySettings> registries = List.of();
+    private Path credentials;
+    private Duration credentialsReloadInterval = Duration.ofSeconds(5);
+    private Duration connectTimeout = Duration.ofSeconds(2);
+    private Duration requestTimeout = Duration.ofSeconds(5);
+    private long maxManifestBytes = 4 * Sizes.MIB;
+    private long maxBlobBytes = 16 * Sizes.MIB;
+    private int maxConcurrent = 16;
+    private int maxReferrers = 128;
+    private RetryPolicy retryPolicy = RetryPolicy.defaults();
+    private MeterRegistry meterRegistry;
+    private Clock clock = Clock.systemUTC();
+    private String userAgent = "promgate";
+
+    private Builder(Vertx vertx) {
+      this.vertx = Objects.requireNonNull(vertx, "vertx");
+    }
+
+    /** The allow-list; no other registry is ever contacted. Default: empty (nothing is reachable). */
+    public Builder registries(List<GateConfig.RegistrySettings> registries) {
+      this.registries = List.copyOf(registries);
+      return this;
+    }
+
+    /** A Docker config JSON file with credentials (a mounted dockerconfigjson secret). Default: none. */
+    public Builder credentials(Path dockerConfigJson) {
+      this.credentials = Objects.requireNonNull(dockerConfigJson, "dockerConfigJson");
+      return this;
+    }
+
+    /** How often the credentials file is checked for changes. Default 5 s; zero checks on every use. */
+    public Builder credentialsReloadInterval(Duration interval) {
+      this.credentialsReloadInterval = notNegative("credentialsReloadInterval", interval);
+      return this;
+    }
+
+    /** The TCP (and TLS) connect timeout. Default 2 s. */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = positive("connectTimeout", timeout);
+      return this;
+    }
+
+    /** The longest one HTTP request may take, body included. Default 5 s. */
+    public Builder requestTimeout(Duration timeout) {
+      this.requestTimeout = positive("requestTimeout", timeout);
+      return this;
+    }
+
+    /** The cap on a manifest, index, tag list or referrers page. Default 4 MiB. */
+    public Builder maxManifestBytes(long bytes) {
+      this.maxManifestBytes = positive("maxManifestBytes", bytes);
+      return this;
+    }
+
+    /** The cap on a blob (a signature payload, an attestation, a bundle). Default 16 MiB. */
+    public Builder maxBlobBytes(long bytes) {
+      this.maxBlobBytes = positive("maxBlobBytes", bytes);
+      return this;
+    }
+
+    /** Requests in flight per registry; more wait in line. Default 16. */
+    public Builder maxConcurrentRequestsPerRegistry(int max) {
+      this.maxConcurrent = (int) positive("maxConcurrentRequestsPerRegistry", max);
+      return this;
+    }
+
+    /** The most referrers (of the wanted types) and layers per artifact read for one image. Default 128. */
+    public Builder maxReferrers(int max) {
+      this.maxReferrers = (int) positive("maxReferrers", max);
+      return this;
+    }
+
+    /** Retries for 429, 5xx and refused or reset connections. Default {@link RetryPolicy#defaults()}. */
+    public Builder retryPolicy(RetryPolicy policy) {
+      this.retryPolicy = Objects.requireNonNull(policy, "retryPolicy");
+      return this;
+    }
+
+    /** Where to record request metrics. Default: none. */
+    public Builder meterRegistry(MeterRegistry registry) {
+      this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
+      return this;
+    }
+
+    /** The User-Agent header. Default {@code promgate}. */
+    public Builder userAgent(String agent) {
+      if (agent == null || agent.isBlank()) {
+        throw new IllegalArgumentException("userAgent must not be blank");
+      }
+      this.userAgent = agent;
+      return this;
+    }
+
+    Builder clock(Clock c) {
+      this.clock = Objects.requireNonNull(c);
+      return this;
+    }
+
+    /**
+     * The client. Reads the CA bundles of the allow-list (blocking): call it at startup or on a worker.
+     *
+     * @throws IllegalArgumentException when a CA bundle cannot be read or a registry is listed twice
+     */
+    public RegistryClient build() {
+      return new RegistryClient(this);
+    }
+
+    private static Duration positive(String name, Duration d) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive, found " + d);
+      }
+      return d;
+    }
+
+    private static Duration notNegative(String name, Duration d) {
+      Objects.requireNonNull(d, name);
+      if (d.isNegative()) {
+        throw new IllegalArgumentException(name + " must not be negative, found " + d);
+      }
+      return d;
+    }
+
+    private static long positive(String name, long value) {
+      if (value <= 0) {
+        throw new IllegalArgumentException(name + " must be positive, found " + value);
+      }
+      return value;
+    }
+  }
+}
