@@ -141,7 +141,7 @@ final class Authenticator {
     String advice;
     if (used.credential().isEmpty()) {
       problem = "access refused without credentials (" + answer + ")" + note;
-      advice = "give promgate credentials that may " + access + ": " + used.credentialSource();
+      advice = "give promgate credentials that may " + access + " (" + used.credentialSource() + ")";
     } else {
       problem = "access refused with the credentials of " + used.credentialSource() + " (" + answer + ")" + note;
       advice = "check that they are current and may " + access + " (a repository that does not exist is refused too)";

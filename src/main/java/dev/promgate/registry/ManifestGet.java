@@ -95,7 +95,7 @@ final class ManifestGet extends Endpoint<Manifest> {
     try {
       return Wire.manifest(bytes, digest, r.header("Content-Type"));
     } catch (Wire.MalformedException e) {
-      throw failure(host, RegistryException.Kind.PROTOCOL, "the manifest " + e.getMessage(),
+      throw failure(host, RegistryException.Kind.PROTOCOL, e.getMessage(),
           "the content at this reference is not an OCI or Docker schema 2 manifest");
     }
   }

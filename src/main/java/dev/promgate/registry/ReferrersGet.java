@@ -93,7 +93,7 @@ final class ReferrersGet extends Endpoint<ReferrersGet.Page> {
     try {
       index = Wire.manifest(r.body(), Digest.sha256Of(r.body()), contentType);
     } catch (Wire.MalformedException e) {
-      throw failure(host, RegistryException.Kind.PROTOCOL, "the referrers index " + e.getMessage(),
+      throw failure(host, RegistryException.Kind.PROTOCOL, "referrers index: " + e.getMessage(),
           "the registry does not behave as the OCI distribution spec says");
     }
     if (!index.isIndex()) {

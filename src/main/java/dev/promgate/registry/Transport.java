@@ -20,6 +20,9 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
@@ -110,9 +113,9 @@ final class Transport {
         wait = asked.get();
       }
       if (!fits(wait, call)) {
-        return Future.failedFuture(endpoint.unexpected(host, r, "; " + (asked.isPresent()
-            ? "it asks to retry in " + asked.get().toSeconds() + " s" : "a retry")
-            + " would end past this admission request's deadline"));
+        return Future.failedFuture(endpoint.unexpected(host, r, asked.isPresent()
+            ? "; it asks to retry in " + asked.get().toSeconds() + " s, past this admission request's deadline"
+            : "; a retry would end past this admission request's deadline"));
       }
       return sleep(wait).compose(v -> attempt(host, endpoint, call, n + 1, reauthenticated));
     }
@@ -270,54 +273,63 @@ final class Transport {
     if (t instanceof RegistryException re) {
       return re;
     }
+    List<Throwable> chain = new ArrayList<>();
+    for (Throwable c = t; c != null && !chain.contains(c) && chain.size() < 20; c = c.getCause()) {
+      chain.add(c);
+    }
     String registry = host.registry();
     String what = endpoint.description();
-    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-      if (c instanceof UnknownHostException) {
-        return RegistryException.of(RegistryException.Kind.UNREACHABLE, registry, what,
-            "the host name does not resolve (" + c.getMessage() + ")", "check the registry's host name and DNS");
-      }
-      if (c instanceof NotSslRecordException) {
-        return RegistryException.of(RegistryException.Kind.UNREACHABLE, registry, what,
-            "TLS failed: the answer is not TLS",
-            "the registry speaks plain HTTP; mark its allow-list entry insecure: true if that is intended");
-      }
-      if (c instanceof SSLException) {
-        String message = String.valueOf(c.getMessage());
-        return RegistryException.of(RegistryException.Kind.UNREACHABLE, registry, what,
-            "TLS failed: " + message,
-            message.contains("not an SSL/TLS record") || message.contains("plaintext")
-                ? "the registry speaks plain HTTP; mark its allow-list entry insecure: true if that is intended"
-                : "if the registry uses a private CA, set caFile in its allow-list entry");
-      }
-      if (c instanceof ConnectTimeoutException) {
-        return RegistryException.of(RegistryException.Kind.UNREACHABLE, registry, what,
-            "no connection could be opened in time (" + c.getMessage() + ")",
-            "check the host, port, firewalls and network policies");
-      }
-      if (c instanceof TimeoutException) {
-        return RegistryException.of(RegistryException.Kind.TIMEOUT, registry, what,
-            "no answer in time (" + c.getMessage() + ")", "the registry is slow or hangs; check its health");
-      }
-      if (c instanceof ConnectException) {
-        return RegistryException.of(RegistryException.Kind.UNREACHABLE, registry, what,
-            "connection refused (" + c.getMessage() + ")",
-            "check that the registry runs at this host and port, and the network policies").markRetryable();
-      }
-      if (c instanceof HttpClosedException || c instanceof StreamResetException
-          || (c instanceof IOException && !(c instanceof UnknownHostException))) {
-        return RegistryException.of(RegistryException.Kind.UNREACHABLE, registry, what,
-            "the connection was closed or reset (" + c.getMessage() + ")",
-            "the registry or a proxy dropped the connection; check their health").markRetryable();
-      }
-    }
-    if (t instanceof VertxException && String.valueOf(t.getMessage()).contains("closed")) {
+    Optional<Throwable> found;
+    if ((found = deepest(chain, UnknownHostException.class)).isPresent()) {
       return RegistryException.of(RegistryException.Kind.UNREACHABLE, registry, what,
-          "the connection was closed (" + t.getMessage() + ")",
+          "the host name does not resolve (" + found.get().getMessage() + ")", "check the registry's host name and DNS");
+    }
+    if (deepest(chain, NotSslRecordException.class).isPresent()) {
+      return RegistryException.of(RegistryException.Kind.UNREACHABLE, registry, what,
+          "TLS failed: the registry did not answer with TLS",
+          "the registry speaks plain HTTP; mark its allow-list entry insecure: true if that is intended");
+    }
+    if ((found = deepest(chain, SSLException.class)).isPresent()) {
+      return RegistryException.of(RegistryException.Kind.UNREACHABLE, registry, what,
+          "TLS failed: " + found.get().getMessage(),
+          "if the registry uses a private CA, set caFile in its allow-list entry");
+    }
+    if ((found = deepest(chain, ConnectTimeoutException.class)).isPresent()) {
+      return RegistryException.of(RegistryException.Kind.UNREACHABLE, registry, what,
+          "no connection could be opened in time (" + found.get().getMessage() + ")",
+          "check the host, port, firewalls and network policies");
+    }
+    if ((found = deepest(chain, TimeoutException.class)).isPresent()) {
+      return RegistryException.of(RegistryException.Kind.TIMEOUT, registry, what,
+          "no answer in time (" + found.get().getMessage() + ")", "the registry is slow or hangs; check its health");
+    }
+    if ((found = deepest(chain, ConnectException.class)).isPresent()) {
+      return RegistryException.of(RegistryException.Kind.UNREACHABLE, registry, what,
+          "connection refused (" + found.get().getMessage() + ")",
+          "check that the registry runs at this host and port, and the network policies").markRetryable();
+    }
+    Optional<Throwable> dropped = deepest(chain, HttpClosedException.class)
+        .or(() -> deepest(chain, StreamResetException.class))
+        .or(() -> deepest(chain, IOException.class))
+        .or(() -> chain.stream().filter(c -> c instanceof VertxException
+            && String.valueOf(c.getMessage()).toLowerCase(Locale.ROOT).contains("closed")).findFirst());
+    if (dropped.isPresent()) {
+      return RegistryException.of(RegistryException.Kind.UNREACHABLE, registry, what,
+          "the connection was closed or reset (" + dropped.get().getMessage() + ")",
           "the registry or a proxy dropped the connection; check their health").markRetryable();
     }
     return RegistryException.of(RegistryException.Kind.UNREACHABLE, registry, what,
         "the request failed (" + t + ")", "check the registry's address and the network path");
+  }
+
+  private static Optional<Throwable> deepest(List<Throwable> chain, Class<? extends Throwable> type) {
+    Throwable match = null;
+    for (Throwable c : chain) {
+      if (type.isInstance(c)) {
+        match = c;
+      }
+    }
+    return Optional.ofNullable(match);
   }
 
   static String human(Duration d) {

@@ -97,25 +97,25 @@ final class Wire {
    * @param contentType the response's Content-Type, used when the body names no media type
    */
   static Manifest manifest(byte[] bytes, Digest digest, String contentType) throws MalformedException {
-    ManifestWire w = read(bytes, ManifestWire.class, "manifest");
+    ManifestWire w = read(bytes, ManifestWire.class, "the manifest");
     String mediaType = w.mediaType() != null ? w.mediaType() : mediaTypeOf(contentType, w);
     if (MediaTypes.DOCKER_MANIFEST_V1_SIGNED.equals(mediaType)
         || (w.schemaVersion() != null && w.schemaVersion() == 1)) {
-      throw new MalformedException("is a Docker schema 1 manifest, which promgate does not read "
+      throw new MalformedException("the manifest is a Docker schema 1 manifest, which promgate does not read "
           + "(push the image again with a current client)");
     }
     if (w.schemaVersion() == null || w.schemaVersion() != 2) {
-      throw new MalformedException("has schemaVersion " + w.schemaVersion() + ", expected 2");
+      throw new MalformedException("the manifest has schemaVersion " + w.schemaVersion() + ", expected 2");
     }
     if (mediaType == null) {
-      throw new MalformedException("names no media type");
+      throw new MalformedException("the manifest names no media type");
     }
     boolean index = MediaTypes.isIndex(mediaType);
     if (index && w.manifests() == null) {
-      throw new MalformedException("is an index without a \"manifests\" list");
+      throw new MalformedException("the manifest is an index without a \"manifests\" list");
     }
     if (!index && w.config() == null && !MediaTypes.isManifest(mediaType)) {
-      throw new MalformedException("has media type " + mediaType + ", which is neither a manifest nor an index");
+      throw new MalformedException("the manifest has media type " + mediaType + ", which is neither a manifest nor an index");
     }
     return new Manifest(digest, mediaType, Optional.ofNullable(w.artifactType()),
         Optional.ofNullable(w.config() == null ? null : descriptor(w.config(), "config")),
@@ -145,7 +145,7 @@ final class Wire {
     List<Descriptor> out = new ArrayList<>(list.size());
     for (int i = 0; i < list.size(); i++) {
       if (list.get(i) == null) {
-        throw new MalformedException("has a null entry in \"" + field + "\"");
+        throw new MalformedException("the manifest has a null entry in \"" + field + "\"");
       }
       out.add(descriptor(list.get(i), field + "[" + i + "]"));
     }
@@ -154,22 +154,22 @@ final class Wire {
 
   static Descriptor descriptor(DescriptorWire d, String where) throws MalformedException {
     if (d.mediaType() == null || d.mediaType().isEmpty()) {
-      throw new MalformedException("descriptor " + where + " has no mediaType");
+      throw new MalformedException("the manifest's descriptor " + where + " has no mediaType");
     }
     if (d.size() == null || d.size() < 0) {
-      throw new MalformedException("descriptor " + where + " has no valid size");
+      throw new MalformedException("the manifest's descriptor " + where + " has no valid size");
     }
     Digest digest;
     try {
       digest = Digest.parse(d.digest());
     } catch (InvalidReferenceException e) {
-      throw new MalformedException("descriptor " + where + ": " + e.getMessage());
+      throw new MalformedException("the manifest's descriptor " + where + ": " + e.getMessage());
     }
     Optional<Platform> platform = Optional.empty();
     if (d.platform() != null) {
       PlatformWire p = d.platform();
       if (p.os() == null || p.architecture() == null) {
-        throw new MalformedException("descriptor " + where + " has a platform without os or architecture");
+        throw new MalformedException("the manifest's descriptor " + where + " has a platform without os or architecture");
       }
       platform = Optional.of(new Platform(p.os(), p.architecture(), Optional.ofNullable(p.variant()),
           Optional.ofNullable(p.osVersion())));

@@ -252,18 +252,19 @@ final class FakeRegistry implements AutoCloseable {
             new JsonObject().put("code", code).put("message", message).putNull("detail"))).toBuffer());
   }
 
-  /** Sends {@code chunk} every {@code period} until the client goes away: an endless body. */
+  /**
+   * Sends {@code chunk} every {@code period} until the client goes away: an endless body. Leaves
+   * the response's close handler to the caller.
+   */
   void drip(HttpServerRequest req, int status, Buffer chunk, Duration period) {
     req.response().setStatusCode(status).setChunked(true);
-    long[] timer = new long[1];
-    timer[0] = vertx.setPeriodic(Math.max(1, period.toMillis()), id -> {
+    vertx.setPeriodic(Math.max(1, period.toMillis()), id -> {
       if (req.response().closed() || req.response().ended()) {
         vertx.cancelTimer(id);
         return;
       }
       req.response().write(chunk);
     });
-    req.response().closeHandler(v -> vertx.cancelTimer(timer[0]));
   }
 
   @Override

@@ -380,16 +380,16 @@ public final class LocalRegistry implements AutoCloseable {
         LocalRegistry registry = new LocalRegistry(process, dir, log, port, tls, ca, ssl, basicUsers, tokens);
         registry.awaitReady();
         return registry;
-      } catch (IOException e) {
+      } catch (IOException | RuntimeException e) {
         if (tokens != null) {
           tokens.stop();
         }
-        throw new UncheckedIOException("cannot start docker-registry: " + e.getMessage(), e);
-      } catch (RuntimeException e) {
-        if (tokens != null) {
-          tokens.stop();
+        if (dir != null) {
+          deleteRecursively(dir);
         }
-        throw e;
+        throw e instanceof IOException io
+            ? new UncheckedIOException("cannot start docker-registry: " + io.getMessage(), io)
+            : (RuntimeException) e;
       }
     }
   }
@@ -712,7 +712,10 @@ public final class LocalRegistry implements AutoCloseable {
         Path keyFile = dir.resolve("server.key");
         Files.writeString(caFile, pem(ca));
         Files.writeString(certFile, pem(server));
-        Files.writeString(keyFile, pem(serverKey.getPrivate()));
+        // PKCS#8, which Go's TLS stack reads for any key type.
+        Files.writeString(keyFile, "-----BEGIN PRIVATE KEY-----\n"
+            + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(serverKey.getPrivate().getEncoded())
+            + "\n-----END PRIVATE KEY-----\n");
         KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
         trust.load(null, null);
         trust.setCertificateEntry("ca", ca);
