@@ -89,7 +89,8 @@ final class Authenticator {
           credential.map(RegistryCredential::fingerprint).orElse("anonymous"));
       BearerToken cached = tokens.get(key);
       if (cached != null && call.now().isBefore(cached.usableUntil())) {
-        return Future.succeededFuture(new Authorization(Mode.BEARER, "Bearer " + cached.value(), key, credential, source));
+        return Future.succeededFuture(
+            new Authorization(Mode.BEARER, "Bearer " + cached.value(), key, credential, source));
       }
       return token(host, challenge, scope, credential, source, key, call)
           .map(t -> new Authorization(Mode.BEARER, "Bearer " + t.value(), key, credential, source));
@@ -160,7 +161,8 @@ final class Authenticator {
       return Optional.of("the token realm \"" + Endpoint.abbreviate(realm.get()) + "\" is not an http(s) URL");
     }
     if (scheme.equals("http") && !host.insecure()) {
-      return Optional.of("the token realm " + realm.get() + " is plain HTTP while the registry is not an insecure entry");
+      return Optional.of("the token realm " + realm.get()
+          + " is plain HTTP while the registry is not an insecure entry");
     }
     return Optional.empty();
   }

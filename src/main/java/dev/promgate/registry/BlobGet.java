@@ -62,13 +62,13 @@ final class BlobGet extends Endpoint<byte[]> {
   }
 
   @Override
-  RegistryException tooLarge(RegistryHost host, Response partial) {
+  RegistryException tooLarge(RegistryHost host) {
     if (descriptor.size() <= configuredCap) {
       return failure(host, RegistryException.Kind.INTEGRITY,
           "served more than the " + descriptor.size() + " bytes its descriptor declares; cut off",
           "the registry or a proxy in front of it serves wrong content");
     }
-    return super.tooLarge(host, partial);
+    return super.tooLarge(host);
   }
 
   @Override

@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One public call of {@link RegistryClient}: its deadline (the admission request's budget), the
@@ -20,6 +21,7 @@ final class Call {
   private final Clock clock;
   private final Context context;
   private final AtomicInteger roundTrips = new AtomicInteger();
+  private final AtomicLong reservedBytes = new AtomicLong();
   private volatile RegistryException abandonedBecause;
 
   Call(Instant deadline, Clock clock, Context context) {
@@ -51,6 +53,19 @@ final class Call {
 
   int roundTrips() {
     return roundTrips.get();
+  }
+
+  /** Counts {@code bytes} against {@code max} for this call; false (and nothing counted) when over. */
+  boolean reserveBytes(long bytes, long max) {
+    while (true) {
+      long current = reservedBytes.get();
+      if (current + bytes > max) {
+        return false;
+      }
+      if (reservedBytes.compareAndSet(current, current + bytes)) {
+        return true;
+      }
+    }
   }
 
   /** Stops further requests of this call: a sibling branch failed with {@code cause}. */

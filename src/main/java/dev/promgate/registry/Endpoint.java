@@ -70,7 +70,7 @@ abstract class Endpoint<T> {
   abstract T handle(Response response, RegistryHost host);
 
   /** The failure for a success answer cut off at {@link #maxBytes()}. */
-  RegistryException tooLarge(RegistryHost host, Response partial) {
+  RegistryException tooLarge(RegistryHost host) {
     return failure(host, RegistryException.Kind.TOO_LARGE,
         "answer larger than the " + Sizes.human(maxBytes()) + " cap; it was cut off unread",
         "if this content is legitimate, raise the " + capSetting() + " setting");

@@ -10,8 +10,8 @@ import java.util.Optional;
 /**
  * {@code HEAD /v2/<name>/manifests/<tag>}: the digest a tag points to, from the
  * {@code Docker-Content-Digest} header, without downloading the manifest (and, on Docker Hub,
- * without counting against the pull rate limit). Empty when the registry sends no usable header;
- * the caller then falls back to GET and hashes the bytes.
+ * without counting against the pull rate limit). Empty when the registry sends no usable header
+ * or does not allow HEAD; the caller then falls back to GET and hashes the bytes.
  */
 final class ManifestHead extends Endpoint<Optional<Digest>> {
 
@@ -65,6 +65,9 @@ final class ManifestHead extends Endpoint<Optional<Digest>> {
 
   @Override
   Optional<Digest> handle(Response r, RegistryHost host) {
+    if (r.status() == 405) {
+      return Optional.empty();
+    }
     if (!r.isSuccess()) {
       throw unexpected(host, r);
     }

@@ -81,7 +81,8 @@ public final class RegistryClient implements AutoCloseable {
   private final int maxConcurrent;
   private final long maxManifestBytes;
   private final long maxBlobBytes;
-  private final int maxReferrers;
+  private final int maxAttachments;
+  private final long maxAttachmentBytes;
   private final String userAgent;
   private final Transport transport;
   private volatile Map<String, RegistryHost> hosts;
@@ -93,7 +94,8 @@ public final class RegistryClient implements AutoCloseable {
     this.maxConcurrent = b.maxConcurrent;
     this.maxManifestBytes = b.maxManifestBytes;
     this.maxBlobBytes = b.maxBlobBytes;
-    this.maxReferrers = b.maxReferrers;
+    this.maxAttachments = b.maxAttachments;
+    this.maxAttachmentBytes = b.maxAttachmentBytes;
     this.userAgent = b.userAgent;
     DockerConfigCredentials credentials = b.credentials == null
         ? DockerConfigCredentials.none(vertx)
@@ -178,7 +180,8 @@ public final class RegistryClient implements AutoCloseable {
     return withHost(reference, deadline, (host, call) ->
         transport.execute(host, new ManifestHead(reference, tag), call).compose(header -> header.isPresent()
             ? Future.succeededFuture(header.get())
-            : transport.execute(host, ManifestGet.byTag(reference, tag, maxManifestBytes), call).map(Manifest::digest)));
+            : transport.execute(host, ManifestGet.byTag(reference, tag, maxManifestBytes), call)
+                .map(Manifest::digest)));
   }
 
   /** The manifest or index a reference names: by digest when it has one (checked), else by tag. */
@@ -435,11 +438,18 @@ public final class RegistryClient implements AutoCloseable {
 
   private Future<List<Layer>> layers(RegistryHost host, ImageReference repository, Manifest manifest,
                                      String source, Call call, List<Unavailable> unavailable) {
-    if (manifest.layers().size() > maxReferrers) {
+    if (manifest.layers().size() > maxAttachments) {
       return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
           "manifest " + manifest.digest() + " (" + source + ")",
-          "lists " + manifest.layers().size() + " layers, more than the " + maxReferrers + " promgate reads",
-          "raise the maxReferrers setting, or clean up old signatures"));
+          "lists " + manifest.layers().size() + " layers, more than the " + maxAttachments + " promgate reads",
+          "raise the maxAttachments setting, or clean up old signatures"));
+    }
+    long declared = manifest.layers().stream().mapToLong(Descriptor::size).sum();
+    if (!call.reserveBytes(declared, maxAttachmentBytes)) {
+      return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
+          "manifest " + manifest.digest() + " (" + source + ")",
+          "its layers would take the content read for this image past the " + Sizes.human(maxAttachmentBytes) + " cap",
+          "raise the maxAttachmentBytes setting, or clean up old signatures and attestations"));
     }
     List<Future<Optional<Layer>>> fetches = new ArrayList<>();
     for (Descriptor d : manifest.layers()) {
@@ -525,11 +535,11 @@ public final class RegistryClient implements AutoCloseable {
         others.add(d);
       }
     }
-    if (wanted.size() > maxReferrers) {
+    if (wanted.size() > maxAttachments) {
       return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
           source + " in " + repository.repository(),
-          wanted.size() + " referrers of the wanted types, more than the " + maxReferrers + " promgate reads",
-          "raise the maxReferrers setting, or clean up old attestations"));
+          wanted.size() + " referrers of the wanted types, more than the " + maxAttachments + " promgate reads",
+          "raise the maxAttachments setting, or clean up old attestations"));
     }
     List<Future<Optional<Artifact>>> fetches = new ArrayList<>();
     Map<Descriptor, Boolean> otherByManifest = Collections.synchronizedMap(new HashMap<>());
@@ -606,7 +616,8 @@ public final class RegistryClient implements AutoCloseable {
     private long maxManifestBytes = 4 * Sizes.MIB;
     private long maxBlobBytes = 16 * Sizes.MIB;
     private int maxConcurrent = 16;
-    private int maxReferrers = 128;
+    private int maxAttachments = 128;
+    private long maxAttachmentBytes = 64 * Sizes.MIB;
     private RetryPolicy retryPolicy = RetryPolicy.defaults();
     private MeterRegistry meterRegistry;
     private Clock clock = Clock.systemUTC();
@@ -664,9 +675,21 @@ public final class RegistryClient implements AutoCloseable {
       return this;
     }
 
-    /** The most referrers (of the wanted types) and layers per artifact read for one image. Default 128. */
-    public Builder maxReferrers(int max) {
-      this.maxReferrers = (int) positive("maxReferrers", max);
+    /**
+     * The most attached items read for one image: referrers of the wanted types, and layers of one
+     * signature, attestation or referrer manifest. More fails with TOO_LARGE. Default 128.
+     */
+    public Builder maxAttachments(int max) {
+      this.maxAttachments = (int) positive("maxAttachments", max);
+      return this;
+    }
+
+    /**
+     * The most layer bytes {@link RegistryClient#attachments} reads for one image, all artifacts
+     * together (declared sizes, checked before fetching). Default 64 MiB.
+     */
+    public Builder maxAttachmentBytes(long bytes) {
+      this.maxAttachmentBytes = positive("maxAttachmentBytes", bytes);
       return this;
     }
 

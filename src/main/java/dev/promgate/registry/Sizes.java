@@ -19,6 +19,7 @@ final class Sizes {
   }
 
   private static String format(double value) {
-    return value == Math.rint(value) ? String.valueOf((long) value) : String.format(java.util.Locale.ROOT, "%.1f", value);
+    return value == Math.rint(value)
+        ? String.valueOf((long) value) : String.format(java.util.Locale.ROOT, "%.1f", value);
   }
 }

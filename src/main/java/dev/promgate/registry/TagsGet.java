@@ -5,7 +5,10 @@ import io.vertx.core.http.HttpMethod;
 import java.util.List;
 import java.util.Optional;
 
-/** {@code GET /v2/<name>/tags/list}: one page of a repository's tags; the next page comes from the {@code Link} header. */
+/**
+ * {@code GET /v2/<name>/tags/list}: one page of a repository's tags; the next page comes from the
+ * {@code Link} header.
+ */
 final class TagsGet extends Endpoint<TagsGet.Page> {
 
   static final int PAGE_SIZE = 1000;

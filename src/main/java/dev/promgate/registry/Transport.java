@@ -49,6 +49,8 @@ import javax.net.ssl.SSLException;
 final class Transport {
 
   static final int MAX_REDIRECTS = 5;
+  /** Answers larger than this are checked (hashed, parsed) on a worker thread. */
+  static final int OFFLOAD_BYTES = 256 * 1024;
   /** A retry is only worth starting with at least this much time left after the wait. */
   private static final Duration MIN_ATTEMPT_TIME = Duration.ofMillis(100);
 
@@ -83,7 +85,7 @@ final class Transport {
                                       boolean reauthenticated, Authorization used, AsyncResult<Response> ar) {
     if (ar.failed()) {
       RegistryException e = asRegistryException(host, endpoint, ar.cause());
-      if (e.retryable() && n < retry.maxAttempts()) {
+      if (e.retryable() && n < retry.maxAttempts() && call.abandonedBecause() == null) {
         Duration wait = retry.backoff(n, ThreadLocalRandom.current().nextDouble());
         if (fits(wait, call)) {
           return sleep(wait).compose(v -> attempt(host, endpoint, call, n + 1, reauthenticated));
@@ -118,6 +120,10 @@ final class Transport {
             : "; a retry would end past this admission request's deadline"));
       }
       return sleep(wait).compose(v -> attempt(host, endpoint, call, n + 1, reauthenticated));
+    }
+    if (r.body().length > OFFLOAD_BYTES) {
+      // Hashing and parsing megabytes would hold the event loop; a worker does it.
+      return call.onContext(vertx.executeBlocking(() -> endpoint.handle(r, host), false));
     }
     try {
       return Future.succeededFuture(endpoint.handle(r, host));
@@ -180,7 +186,8 @@ final class Transport {
           "cannot request \"" + Endpoint.abbreviate(url) + "\": " + e.getMessage(), ""));
     }
     call.countRoundTrip();
-    request.followRedirects(false).timeout(timeoutMs);
+    // Vert.x's own idle timeout is only a safety net: the timer below ends the exchange first, with a precise message.
+    request.followRedirects(false).timeout(timeoutMs + 1000);
     if (!endpoint.accept().isEmpty()) {
       request.putHeader("Accept", String.join(", ", endpoint.accept()));
     }
@@ -208,7 +215,7 @@ final class Transport {
     sent.onComplete(ar -> {
       vertx.cancelTimer(timer);
       switch (body.cut()) {
-        case TOO_LARGE -> promise.tryFail(endpoint.tooLarge(host, null));
+        case TOO_LARGE -> promise.tryFail(endpoint.tooLarge(host));
         case TRUNCATED -> promise.tryComplete(new Response(body.status(), body.headers(), body.bytes(), url));
         case ABORTED -> promise.tryFail(budgetExhausted(host, endpoint, "while waiting for the answer"));
         case NONE -> {
@@ -282,7 +289,8 @@ final class Transport {
     Optional<Throwable> found;
     if ((found = deepest(chain, UnknownHostException.class)).isPresent()) {
       return RegistryException.of(RegistryException.Kind.UNREACHABLE, registry, what,
-          "the host name does not resolve (" + found.get().getMessage() + ")", "check the registry's host name and DNS");
+          "the host name does not resolve (" + found.get().getMessage() + ")",
+          "check the registry's host name and DNS");
     }
     if (deepest(chain, NotSslRecordException.class).isPresent()) {
       return RegistryException.of(RegistryException.Kind.UNREACHABLE, registry, what,

@@ -114,8 +114,9 @@ final class Wire {
     if (index && w.manifests() == null) {
       throw new MalformedException("the manifest is an index without a \"manifests\" list");
     }
-    if (!index && w.config() == null && !MediaTypes.isManifest(mediaType)) {
-      throw new MalformedException("the manifest has media type " + mediaType + ", which is neither a manifest nor an index");
+    if (!index && w.config() == null) {
+      throw new MalformedException(MediaTypes.isManifest(mediaType) ? "the manifest has no config descriptor"
+          : "the manifest has media type " + mediaType + ", which is neither a manifest nor an index");
     }
     return new Manifest(digest, mediaType, Optional.ofNullable(w.artifactType()),
         Optional.ofNullable(w.config() == null ? null : descriptor(w.config(), "config")),
@@ -169,7 +170,8 @@ final class Wire {
     if (d.platform() != null) {
       PlatformWire p = d.platform();
       if (p.os() == null || p.architecture() == null) {
-        throw new MalformedException("the manifest's descriptor " + where + " has a platform without os or architecture");
+        throw new MalformedException("the manifest's descriptor " + where
+            + " has a platform without os or architecture");
       }
       platform = Optional.of(new Platform(p.os(), p.architecture(), Optional.ofNullable(p.variant()),
           Optional.ofNullable(p.osVersion())));

@@ -138,6 +138,35 @@ class RegistryClientTest {
   }
 
   @Test
+  void aLargeBlobIsCheckedOffTheEventLoopAndReadWhole() {
+    byte[] content = TestImages.randomBytes(3 * 1024 * 1024 + 17);
+    TestImages.Blob pushed = images.pushBlob("blobs/large", MediaTypes.OCI_LAYER_TAR_GZIP, content);
+
+    byte[] bytes = Await.result(client.blob(registry.reference("blobs/large"),
+        Descriptor.of(MediaTypes.OCI_LAYER_TAR_GZIP, pushed.digest(), content.length), Await.deadline()));
+
+    assertArrayEquals(content, bytes);
+  }
+
+  @Test
+  void attachmentsStopAtTheirTotalByteBudget() {
+    Pushed image = images.pushImage("cosign/heavy", "1.0");
+    images.pushCosignSignatures(image.pinned(), List.of(
+        Layer.of(TestImages.COSIGN_SIMPLE_SIGNING, TestImages.randomBytes(600)),
+        Layer.of(TestImages.COSIGN_SIMPLE_SIGNING, TestImages.randomBytes(600))));
+    RegistryClient small = RegistryClient.builder(vertx).registries(List.of(registry.settings()))
+        .maxAttachmentBytes(1000).build();
+    try {
+      RegistryException e = Await.failure(small.attachments(image.pinned(), Await.deadline()));
+
+      assertEquals(RegistryException.Kind.TOO_LARGE, e.kind());
+      assertTrue(e.getMessage().contains("raise the maxAttachmentBytes setting"), e.getMessage());
+    } finally {
+      small.close();
+    }
+  }
+
+  @Test
   void aBlobOverTheCapIsRefusedBeforeAnyRequest() {
     RegistryClient small = RegistryClient.builder(vertx).registries(List.of(registry.settings()))
         .maxBlobBytes(100).build();
