@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -60,6 +61,8 @@ public final class PolicyStore implements AutoCloseable {
   /** Inputs of the last load attempt, good or bad; null before the first. */
   private volatile Map<Path, String> lastInputs;
   private volatile boolean closed;
+  /** Completed checks, changed or not; lets tests wait for the watcher to have looked again. */
+  private final AtomicLong completedChecks = new AtomicLong();
   /** The context all checks run from; state below is only touched on it. */
   private volatile Context context;
   private long timerId = -1;
@@ -153,6 +156,10 @@ public final class PolicyStore implements AutoCloseable {
     }
   }
 
+  long completedChecks() {
+    return completedChecks.get();
+  }
+
   private void check(boolean force) {
     if (!checking && !closed) {
       runCheck(force);
@@ -171,6 +178,7 @@ public final class PolicyStore implements AutoCloseable {
       return PolicyLoader.load(directory, nextGeneration);
     }, false).andThen(ar -> {
       checking = false;
+      completedChecks.incrementAndGet();
       if (closed) {
         return;
       }
