@@ -52,7 +52,7 @@ class PolicySchemaTest {
   void everyLoaderShapeIsASchemaDefinitionWithTheSameKeys() {
     JsonNode defs = SCHEMA.path("$defs");
     Set<String> withProperties = new TreeSet<>();
-    defs.fields().forEachRemaining(e -> {
+    defs.properties().forEach(e -> {
       if (e.getValue().has("properties")) {
         withProperties.add(e.getKey());
       }
@@ -81,11 +81,11 @@ class PolicySchemaTest {
       if (node.has("properties") && !isDefinition) {
         stray.add(path);
       }
-      node.fields().forEachRemaining(e -> {
+      node.properties().forEach(e -> {
         if (!e.getKey().equals("properties") || !isDefinition) {
           walk(e.getValue(), path + "/" + e.getKey(), stray);
         } else {
-          e.getValue().fields().forEachRemaining(p -> walk(p.getValue(), path + "/properties/" + p.getKey(), stray));
+          e.getValue().properties().forEach(p -> walk(p.getValue(), path + "/properties/" + p.getKey(), stray));
         }
       });
     } else if (node.isArray()) {
@@ -247,7 +247,7 @@ class PolicySchemaTest {
       if (schema.has("minProperties") && value.size() < schema.get("minProperties").asInt()) {
         errors.add(at + ": too few properties");
       }
-      value.fields().forEachRemaining(e -> {
+      value.properties().forEach(e -> {
         String child = at + "/" + e.getKey();
         if (schema.has("propertyNames")) {
           validate(schema.get("propertyNames"), JSON.getNodeFactory().textNode(e.getKey()), child + " (name)", errors);
