@@ -143,6 +143,12 @@ public final class VerdictCache implements VerdictSource {
       return verify(request, deadline, Optional.empty());
     });
     if (started[0]) {
+      // "Could not check" must not linger as an answer: drop it as soon as it is known.
+      future.thenAccept(e -> {
+        if (e.verdict() instanceof Verdict.Unverifiable) {
+          cache.asMap().remove(key, future);
+        }
+      });
       return bridge(future, context, e -> count("miss"), "miss");
     }
     return bridge(future, context, e -> count("coalesced"));
@@ -155,6 +161,7 @@ public final class VerdictCache implements VerdictSource {
     if (cache.asMap().replace(key, stale, attempt)) {
       verify(request, deadline, Optional.of(staleEntry)).whenComplete((entry, error) -> {
         if (error != null) {
+          cache.asMap().remove(key, attempt);
           attempt.completeExceptionally(error);
         } else {
           attempt.complete(entry);
