@@ -100,8 +100,6 @@ const SERVICE_URLS = {
   rekor: 'https://rekor.promgate.test',
   tsa: 'https://tsa.promgate.test',
 };
-const OID_FULCIO_ISSUER_V1 = '1.3.6.1.4.1.57264.1.1';
-const OID_FULCIO_ISSUER_V2 = '1.3.6.1.4.1.57264.1.8';
 const OID_SCT_LIST = '1.3.6.1.4.1.11129.2.4.2';
 const OID_EKU_CODE_SIGNING = '1.3.6.1.5.5.7.3.3';
 const HOUR_MS = 60 * 60 * 1000;
@@ -131,12 +129,12 @@ function derLength(length) {
 const derTLV = (tag, value) => Buffer.concat([Buffer.from([tag]), derLength(value.length), value]);
 
 // PEM the way real Rekor stores verifiers: 64-character lines (Fulcio mocks send one long line).
-function canonicalPem(pemOrDer, label = 'CERTIFICATE') {
+function canonicalPem(pemOrDer) {
   const der = Buffer.isBuffer(pemOrDer) && !pemOrDer.toString('latin1').startsWith('-----')
     ? pemOrDer
     : Buffer.from(pemOrDer.toString().replace(/-----(BEGIN|END) [^-]+-----/g, '').replace(/\s+/g, ''), 'base64');
   const lines = der.toString('base64').match(/.{1,64}/g);
-  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
+  return `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`;
 }
 
 const keyPem = (keyObject) => keyObject.export({ type: 'pkcs8', format: 'pem' });
@@ -354,7 +352,8 @@ function sanOf(identity) {
   return isEmail ? { type: 'email', value: identity } : { type: 'url', value: identity };
 }
 
-// @sigstore/mock hands over {oid, value, legacy}: legacy (.1.1) is the raw string, others UTF8String.
+// fulcioHandler maps the token's claims to {oid, value, legacy} (the issuer to 1.3.6.1.4.1.57264.1.1
+// and .1.8): legacy extensions hold the raw string, the others a DER UTF8String.
 function fulcioExtension({ oid, value, legacy }) {
   const raw = Buffer.from(String(value), 'utf8');
   return new x509.Extension(oid, false, legacy ? raw : derTLV(0x0c, raw));
@@ -467,7 +466,8 @@ function identityToken(identity, issuer) {
   return `${signingInput}.${b64url(signature)}`;
 }
 
-async function signBundle(instance, { kind, data, payloadType, identity, issuer }) {
+async function signBundle({ instance, registry, identity, issuer }, { kind, data, payloadType }) {
+  await installServices(instance, registry);
   const token = identityToken(identity, issuer);
   const signer = new FulcioSigner({
     fulcioBaseURL: instance.urls.fulcio,
@@ -603,7 +603,6 @@ async function finishImageBundle(args, common, { bundle, statement, annotations 
 
 async function signImageCommand(args) {
   const common = imageArgs(args);
-  await installServices(common.instance, common.registry);
   if (args['message-signature']) {
     const manifest = args.manifest
       ? fs.readFileSync(args.manifest)
@@ -612,7 +611,7 @@ async function signImageCommand(args) {
     if (actual !== common.digest) {
       throw new UsageError(`the manifest hashes to ${actual}, not ${common.digest}`);
     }
-    const bundle = await signBundle(common.instance, { ...common, kind: 'message', data: manifest });
+    const bundle = await signBundle(common, { kind: 'message', data: manifest });
     return finishImageBundle(args, common, {
       bundle,
       statement: null,
@@ -620,18 +619,8 @@ async function signImageCommand(args) {
     });
   }
   const subject = { digest: { sha256: common.digest.slice('sha256:'.length) }, annotations: annotationsOf(args) };
-  const statement = statementFor({ version: 'v1', subject, predicateType: COSIGN_SIGN_PREDICATE_TYPE, predicate: {} });
-  const bundle = await signBundle(common.instance, {
-    ...common,
-    kind: 'dsse',
-    data: Buffer.from(JSON.stringify(statement)),
-    payloadType: IN_TOTO_PAYLOAD_TYPE,
-  });
-  return finishImageBundle(args, common, {
-    bundle,
-    statement,
-    annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': COSIGN_SIGN_PREDICATE_TYPE },
-  });
+  return signStatement(args, common,
+    statementFor({ version: 'v1', subject, predicateType: COSIGN_SIGN_PREDICATE_TYPE, predicate: {} }));
 }
 
 async function attestImageCommand(args) {
@@ -644,10 +633,12 @@ async function attestImageCommand(args) {
   const predicate = JSON.parse(predicateText);
   const name = args['subject-name'] ?? (common.registry ? `${common.registry}/${common.repo}` : common.repo);
   const subject = { name, digest: { sha256: common.digest.slice('sha256:'.length) } };
-  const statement = statementFor({ version: args['statement-version'] ?? 'v1', subject, predicateType, predicate });
-  await installServices(common.instance, common.registry);
-  const bundle = await signBundle(common.instance, {
-    ...common,
+  return signStatement(args, common,
+    statementFor({ version: args['statement-version'] ?? 'v1', subject, predicateType, predicate }));
+}
+
+async function signStatement(args, common, statement) {
+  const bundle = await signBundle(common, {
     kind: 'dsse',
     data: Buffer.from(JSON.stringify(statement)),
     payloadType: IN_TOTO_PAYLOAD_TYPE,
@@ -655,7 +646,7 @@ async function attestImageCommand(args) {
   return finishImageBundle(args, common, {
     bundle,
     statement,
-    annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': predicateType },
+    annotations: { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': statement.predicateType },
   });
 }
 

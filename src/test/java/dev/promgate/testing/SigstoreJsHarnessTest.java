@@ -65,6 +65,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class SigstoreJsHarnessTest {
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
+  private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
   private static final String ALICE = "alice@acme.example";
   private static final String ACME_ISSUER = "https://accounts.acme.example";
   private static final String WORKFLOW =
@@ -392,9 +394,6 @@ class SigstoreJsHarnessTest {
         + "\"application/vnd.oci.image.config.v1+json\",\"digest\":\"" + sha256(bytes) + "\",\"size\":"
         + bytes.length + "},\"layers\":[]}";
   }
-
-  private static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
-  private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
 
   // ------------------------------------------------------------------------------------------
   // A private registry: Debian's docker-registry (distribution 2.8, no referrers API)
