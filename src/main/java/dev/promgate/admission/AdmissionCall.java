@@ -1,6 +1,7 @@
 package dev.promgate.admission;
 
 import java.util.Optional;
+import tools.jackson.databind.JsonNode;
 
 /**
  * One admission request, as promgate needs it.
@@ -15,8 +16,7 @@ import java.util.Optional;
  * @param operation    CREATE, UPDATE, DELETE or CONNECT
  * @param user         the requesting user's name
  * @param dryRun       whether the API server will not persist the object
- * @param object       the object after the operation, as fabric8 read it (typed where fabric8
- *                     knows the kind, otherwise a generic resource or raw value)
+ * @param object       the object after the operation, as a JSON tree
  * @param oldObject    the object before the operation (UPDATE), if any
  */
 public record AdmissionCall(
@@ -30,8 +30,8 @@ public record AdmissionCall(
     String operation,
     String user,
     boolean dryRun,
-    Optional<Object> object,
-    Optional<Object> oldObject) {
+    Optional<JsonNode> object,
+    Optional<JsonNode> oldObject) {
 
   /** {@code apps/Deployment}, {@code Pod}: the kind with its group, for logs and messages. */
   public String qualifiedKind() {

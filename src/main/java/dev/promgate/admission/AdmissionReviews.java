@@ -6,7 +6,8 @@ import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
-import io.fabric8.kubernetes.api.model.runtime.RawExtension;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,7 +45,13 @@ public final class AdmissionReviews {
     }
   }
 
-  /** Reads an AdmissionReview; every problem becomes a {@link BadReview} with a one-line reason. */
+  /**
+   * Reads an AdmissionReview; every problem becomes a {@link BadReview} with a one-line reason.
+   *
+   * <p>The envelope (uid, kind, user, operation…) goes through fabric8's {@link AdmissionRequest};
+   * the objects stay JSON trees. promgate needs only their container images, and binding a whole
+   * typed Pod costs several times more than everything else on the cached decision path.
+   */
   public static Parsed read(byte[] body) {
     int first = firstNonWhitespace(body);
     if (first < 0) {
@@ -56,29 +63,36 @@ public final class AdmissionReviews {
           ? Parsed.bad("the body is JSON null, not an AdmissionReview")
           : Parsed.bad("the body is not a JSON object; POST an AdmissionReview");
     }
-    AdmissionReview review;
+    JsonNode root;
     try {
-      review = MAPPER.readValue(body, AdmissionReview.class);
+      root = MAPPER.readTree(body);
     } catch (StreamReadException e) {
       return Parsed.bad("malformed JSON" + location(e) + ": " + firstLine(e.getOriginalMessage()));
+    } catch (RuntimeException e) {
+      return Parsed.bad("malformed JSON: " + firstLine(String.valueOf(e.getMessage())));
+    }
+    if (!KIND.equals(root.path("kind").stringValue(null))) {
+      return Parsed.bad("kind is " + quoted(root.path("kind")) + ", expected AdmissionReview");
+    }
+    if (!API_VERSION.equals(root.path("apiVersion").stringValue(null))) {
+      return Parsed.bad("apiVersion " + quoted(root.path("apiVersion")) + " is not supported; promgate speaks "
+          + API_VERSION + " (set admissionReviewVersions: [v1] in the webhook configuration)");
+    }
+    JsonNode requestNode = root.path("request");
+    if (!requestNode.isObject()) {
+      return Parsed.bad(requestNode.isMissingNode() || requestNode.isNull()
+          ? "the AdmissionReview has no request" : "request is not a JSON object");
+    }
+    ObjectNode envelope = (ObjectNode) requestNode;
+    JsonNode object = envelope.remove("object");
+    JsonNode oldObject = envelope.remove("oldObject");
+    AdmissionRequest request;
+    try {
+      request = MAPPER.treeToValue(envelope, AdmissionRequest.class);
     } catch (DatabindException e) {
       return Parsed.bad("not an AdmissionReview: " + path(e) + firstLine(e.getOriginalMessage()));
     } catch (RuntimeException e) {
       return Parsed.bad("not an AdmissionReview: " + firstLine(String.valueOf(e.getMessage())));
-    }
-    if (review == null) {
-      return Parsed.bad("the body is JSON null, not an AdmissionReview");
-    }
-    if (!KIND.equals(review.getKind())) {
-      return Parsed.bad("kind is " + quoted(review.getKind()) + ", expected AdmissionReview");
-    }
-    if (!API_VERSION.equals(review.getApiVersion())) {
-      return Parsed.bad("apiVersion " + quoted(review.getApiVersion()) + " is not supported; promgate speaks "
-          + API_VERSION + " (set admissionReviewVersions: [v1] in the webhook configuration)");
-    }
-    AdmissionRequest request = review.getRequest();
-    if (request == null) {
-      return Parsed.bad("the AdmissionReview has no request");
     }
     if (isBlank(request.getUid())) {
       return Parsed.bad("request.uid is missing");
@@ -103,8 +117,8 @@ public final class AdmissionReviews {
         request.getOperation(),
         user,
         Boolean.TRUE.equals(request.getDryRun()),
-        present(request.getObject()),
-        present(request.getOldObject())));
+        present(object),
+        present(oldObject)));
   }
 
   /**
@@ -138,17 +152,9 @@ public final class AdmissionReviews {
     return MAPPER.writeValueAsBytes(review);
   }
 
-  /** The Jackson 3 mapper fabric8's model needs, for converting objects between fabric8 types. */
-  public static <T> T convert(Object value, Class<T> type) {
-    Object source = value instanceof RawExtension raw ? raw.getValue() : value;
-    return MAPPER.convertValue(source, type);
-  }
-
-  private static Optional<Object> present(Object resource) {
-    if (resource instanceof RawExtension raw && raw.getValue() == null) {
-      return Optional.empty();
-    }
-    return Optional.ofNullable(resource);
+  /** An object node, or nothing for a missing or JSON null object. */
+  private static Optional<JsonNode> present(JsonNode node) {
+    return node == null || node.isNull() || node.isMissingNode() ? Optional.empty() : Optional.of(node);
   }
 
   private static String location(StreamReadException e) {
@@ -195,8 +201,12 @@ public final class AdmissionReviews {
   private static final java.util.regex.Pattern QUALIFIED_NAME =
       java.util.regex.Pattern.compile("(?:[a-z][a-z0-9_]*\\.)+([A-Z][A-Za-z0-9_$]*)");
 
-  private static String quoted(String s) {
-    return s == null ? "missing" : "\"" + s + "\"";
+  private static String quoted(JsonNode node) {
+    if (node.isMissingNode() || node.isNull()) {
+      return "missing";
+    }
+    String text = node.isString() ? node.stringValue() : node.toString();
+    return "\"" + (text.length() > 60 ? text.substring(0, 60) + "…" : text) + "\"";
   }
 
   private static boolean isBlank(String s) {

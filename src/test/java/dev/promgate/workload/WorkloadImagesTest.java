@@ -82,6 +82,21 @@ class WorkloadImagesTest {
     assertTrue(assertInstanceOf(WorkloadImages.Malformed.class, x).reason().contains("no pod spec"), x.toString());
   }
 
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "{\"spec\":{\"containers\":\"nope\"}}|spec.containers is not a list",
+      "{\"spec\":{\"containers\":[1]}}|spec.containers[0] is not an object",
+      "{\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":7}]}}|spec.containers[0].image is not a string",
+      "{\"spec\":\"x\"}|spec is not an object",
+      "{\"metadata\":{}}|it has no pod spec at spec",
+  })
+  void structurallyBrokenPodsAreMalformedWithTheFieldPath(String object, String expected) throws Exception {
+    ObjectNode review = Reviews.review("", "v1", "Pod", "shop", "CREATE",
+        (ObjectNode) Reviews.JSON.readTree(object), null);
+    var x = WorkloadImages.of(Reviews.call(review));
+    assertTrue(assertInstanceOf(WorkloadImages.Malformed.class, x).reason().endsWith(expected), x.toString());
+  }
+
   @Test
   void updateJudgesOnlyNewImages() {
     ObjectNode old = (ObjectNode) Reviews.deployment("shop", "registry.acme.example/shop/web:1").path("request").path("object");
