@@ -698,6 +698,8 @@ final class DocumentReader {
   private SigstoreTrustedRoot trustedRoot(Node node, ReadFile read) {
     String prefix = "trustedRoot " + read.display();
     try {
+      // What TrustedRootProvider.from(path).get() does, but over the bytes already read and
+      // digested, so the fingerprint describes exactly the root in use.
       SigstoreTrustedRoot root = SigstoreTrustedRoot.from(new ByteArrayInputStream(read.bytes()));
       if (root.getCAs().isEmpty()) {
         problems.at(node, prefix + " has no certificate authorities; keyless signatures need a Fulcio CA");
@@ -720,7 +722,9 @@ final class DocumentReader {
       t = t.getCause();
     }
     String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    return message.lines().findFirst().orElse(message);
+    String line = message.lines().findFirst().orElse(message);
+    // Parser messages may quote the file; keep them short in logs.
+    return line.length() > 160 ? line.substring(0, 160) + "…" : line;
   }
 
   private Authority.Identity identity(Node node) {
