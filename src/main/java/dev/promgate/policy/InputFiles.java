@@ -99,8 +99,10 @@ final class InputFiles {
       for (Path entry : entries) {
         String name = entry.getFileName().toString();
         String lower = name.toLowerCase(Locale.ROOT);
-        // Hidden names cover editor droppings (.#shop.yaml) and the ..data links of a ConfigMap.
-        if (name.startsWith(".") || !(lower.endsWith(".yaml") || lower.endsWith(".yml"))) {
+        // Hidden names cover editor droppings (.#shop.yaml) and the ..data links of a ConfigMap;
+        // kustomization.yaml packages the directory as a ConfigMap and is kustomize's, not ours.
+        if (name.startsWith(".") || !(lower.endsWith(".yaml") || lower.endsWith(".yml"))
+            || lower.equals("kustomization.yaml") || lower.equals("kustomization.yml")) {
           continue;
         }
         if (Files.isDirectory(entry)) {
