@@ -25,7 +25,7 @@ public record Digest(String algorithm, String hex) {
     String problem = problem(algorithm, hex);
     if (problem != null) {
       throw new InvalidReferenceException(
-          "invalid digest " + Text.quote(algorithm + ":" + hex) + ": " + problem);
+          "invalid digest " + Text.quote(algorithm + ":" + hex) + ": " + problem, problem);
     }
   }
 
@@ -36,7 +36,7 @@ public record Digest(String algorithm, String hex) {
     }
     String problem = problem(text);
     if (problem != null) {
-      throw new InvalidReferenceException("invalid digest " + Text.quote(text) + ": " + problem);
+      throw new InvalidReferenceException("invalid digest " + Text.quote(text) + ": " + problem, problem);
     }
     int colon = text.indexOf(':');
     return new Digest(text.substring(0, colon), text.substring(colon + 1));

@@ -83,7 +83,7 @@ public record ImageReference(String registry, String repository, String tag, Dig
       throw new InvalidReferenceException("invalid image reference "
           + Text.quote(registry + "/" + repository + (tag == null ? "" : ":" + tag)
               + (digest == null ? "" : "@" + digest))
-          + ": " + problem);
+          + ": " + problem, problem);
     }
   }
 
@@ -231,7 +231,7 @@ public record ImageReference(String registry, String repository, String tag, Dig
   }
 
   private static InvalidReferenceException invalid(String image, String reason) {
-    return new InvalidReferenceException("invalid image reference " + Text.quote(image) + ": " + reason);
+    return new InvalidReferenceException("invalid image reference " + Text.quote(image) + ": " + reason, reason);
   }
 
   /** Image references are printable ASCII; anything else is named with its position. */

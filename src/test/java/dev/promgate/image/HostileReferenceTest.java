@@ -123,6 +123,8 @@ class HostileReferenceTest {
     assertSafeToShow(e.getMessage());
     if (!image.isEmpty()) {
       assertTrue(e.getMessage().startsWith("invalid image reference \""), e.getMessage());
+      assertTrue(e.getMessage().endsWith(": " + e.reason()), e.getMessage());
+      assertFalse(e.reason().startsWith("invalid image reference"), e.reason());
     }
   }
 
