@@ -91,6 +91,11 @@ public final class AdmissionPipeline {
     if (call.operation().equals("DELETE") || call.operation().equals("CONNECT")) {
       return done(Decisions.skip(call, call.operation() + " runs no new image", "", generation));
     }
+    if (set.isNone()) {
+      return done(Decisions.refuse(call, "no valid policy set is loaded, so nothing can be admitted; "
+          + "fix the policy files (promgate policy check) — the log lists their problems",
+          modeOverride.orElse(Mode.ENFORCE), "", generation));
+    }
     if (!call.namespace().isEmpty() && set.gate().isExempt(call.namespace())) {
       return done(Decisions.exempt(call, route instanceof EnvironmentResolver.Named n ? n.environment() : "",
           generation));

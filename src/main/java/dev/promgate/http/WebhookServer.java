@@ -6,6 +6,7 @@ import dev.promgate.admission.BadReview;
 import dev.promgate.decision.Decision;
 import dev.promgate.environment.EnvironmentResolver;
 import dev.promgate.manifests.WebhookConfiguration;
+import dev.promgate.tls.ServingCertificate;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -14,13 +15,10 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.net.PemKeyCertOptions;
-import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Locale;
-import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -32,7 +30,6 @@ import java.util.logging.Logger;
 public final class WebhookServer {
 
   private static final Logger LOG = Logger.getLogger(WebhookServer.class.getName());
-  private static final Set<String> TLS_PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
 
   /**
    * @param host      the address to bind, e.g. {@code 0.0.0.0}
@@ -57,7 +54,7 @@ public final class WebhookServer {
    * @param ready       whether policies and certificates are loaded (for {@code /readyz})
    * @param metrics     scraped at {@code /metrics}
    */
-  public static Future<WebhookServer> start(Vertx vertx, Settings settings, PemKeyCertOptions certificate,
+  public static Future<WebhookServer> start(Vertx vertx, Settings settings, ServingCertificate certificate,
                                             AdmissionPipeline pipeline, BooleanSupplier ready,
                                             PrometheusMeterRegistry metrics) {
     Router router = Router.router(vertx);
@@ -89,15 +86,12 @@ public final class WebhookServer {
       }
     });
 
-    HttpServerOptions options = new HttpServerOptions()
+    HttpServerOptions options = certificate.configure(new HttpServerOptions()
         .setHost(settings.host())
         .setPort(settings.port())
-        .setSsl(true)
-        .setKeyCertOptions(certificate)
-        .setEnabledSecureTransportProtocols(TLS_PROTOCOLS)
         .setUseAlpn(true)
         .setCompressionSupported(false)
-        .setIdleTimeout(120);
+        .setIdleTimeout(120));
     return vertx.createHttpServer(options)
         .requestHandler(router)
         .listen()
@@ -108,12 +102,9 @@ public final class WebhookServer {
     return server.actualPort();
   }
 
-  /** Replaces the serving certificate; connections opened afterwards use it. */
-  public Future<Boolean> updateCertificate(PemKeyCertOptions certificate) {
-    return server.updateSSLOptions(new ServerSSLOptions()
-        .setKeyCertOptions(certificate)
-        .setEnabledSecureTransportProtocols(TLS_PROTOCOLS)
-        .setUseAlpn(true));
+  /** The Vert.x server, for certificate rotation ({@code CertificateRotation}). */
+  public HttpServer httpServer() {
+    return server;
   }
 
   public Future<Void> close() {
