@@ -1,0 +1,59 @@
+package dev.promgate.verification;
+
+import java.security.PublicKey;
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * One fetched signature, attestation or bundle, parsed and checked against the image digest: the
+ * part of verification that does not depend on who signed it. Whether a given authority signed it
+ * is asked afterwards ({@link #verifiedBy(PublicKey)}, {@link #verifyKeyless}).
+ */
+abstract class Attachment {
+
+  private final String source;
+  private final String unusable;
+
+  /** @param unusable why this cannot count for the digest whoever signed it, or null */
+  Attachment(String source, String unusable) {
+    this.source = source;
+    this.unusable = unusable;
+  }
+
+  /** Where it came from, e.g. {@code registry/repo:sha256-….sig layer 0}. */
+  final String source() {
+    return source;
+  }
+
+  /** Why it cannot count (malformed, about another digest), if so. */
+  final Optional<String> unusable() {
+    return Optional.ofNullable(unusable);
+  }
+
+  /** Whether it is, or claims to be, a signature of the image. */
+  abstract boolean isSignature();
+
+  /** Whether it is, or claims to be, an attestation. */
+  abstract boolean isAttestation();
+
+  /** The attested statement, once parsed and found to cover the digest. */
+  Optional<InTotoStatement> statement() {
+    return Optional.empty();
+  }
+
+  /** Whether {@code key} made its signature. Called only when usable. */
+  abstract boolean verifiedBy(PublicKey key);
+
+  /**
+   * Verifies a keyless signature against a trusted root and returns the certificate identity.
+   * Called only when usable.
+   *
+   * @throws Invalid saying what does not hold
+   */
+  abstract CertificateIdentity verifyKeyless(TrustMaterial trust, Instant now) throws Invalid;
+
+  @Override
+  public String toString() {
+    return source;
+  }
+}
