@@ -8,7 +8,6 @@ import dev.sigstore.bundle.Bundle;
 import dev.sigstore.bundle.BundleParseException;
 import dev.sigstore.fulcio.client.FulcioVerificationException;
 import dev.sigstore.rekor.client.RekorEntry;
-import dev.sigstore.rekor.client.RekorVerificationException;
 import dev.sigstore.timestamp.client.ImmutableTimestampResponse;
 import dev.sigstore.timestamp.client.TimestampException;
 import dev.sigstore.timestamp.client.TimestampVerificationException;
@@ -181,6 +180,11 @@ final class SigstoreBundleAttachment extends Attachment {
 
   @Override
   CertificateIdentity verifyKeyless(TrustMaterial trust, Instant now) throws Invalid {
+    return verifyKeyless(trust, now, true);
+  }
+
+  /** @param preferSigstoreJava false to check every bundle by parts, as tests do to compare both paths */
+  CertificateIdentity verifyKeyless(TrustMaterial trust, Instant now, boolean preferSigstoreJava) throws Invalid {
     if (keySigned) {
       throw new Invalid("the bundle is signed with a key, not with a certificate");
     }
@@ -196,27 +200,32 @@ final class SigstoreBundleAttachment extends Attachment {
     }
     X509Certificate leaf = (X509Certificate) certificates.get(0);
     checkLogEntryTime(bundle, trust, leaf, now);
-    if (envelope == null || sigstoreJavaReads()) {
+    if (preferSigstoreJava && sigstoreJavaReads(bundle, trust)) {
       try {
         trust.keyless().verify(digest.bytes(), bundle, VerificationOptions.empty());
       } catch (KeylessVerificationException | RuntimeException e) {
         throw new Invalid(Invalid.describe(e));
       }
     } else {
-      verifyDsseParts(bundle, leaf, trust);
+      verifyParts(bundle, leaf, trust);
     }
     return CertificateIdentity.of(leaf);
   }
 
   /**
-   * Whether sigstore-java 2.0.0's {@code KeylessVerifier} can verify this DSSE bundle. It cannot
-   * when: a subject has no {@code name} (its statement parser requires one; cosign 3 image
-   * signatures have none); the digest is not sha256 (it compares sha256 subjects only); the payload
-   * is not ASCII (its pre-authentication encoding counts characters, not bytes); the log entry is
-   * not of kind {@code dsse} ({@code intoto}, and Rekor v2's hashedrekord-over-DSSE, are unknown to
-   * it).
+   * Whether sigstore-java 2.0.0's {@code KeylessVerifier} can verify this bundle. It cannot when the
+   * log's checkpoint names it by host and port (it compares the host only, see
+   * {@link LogEntryProofs}), nor, for DSSE bundles, when: a subject has no {@code name} (its
+   * statement parser requires one; cosign 3 image signatures have none); the digest is not sha256
+   * (it compares sha256 subjects only); the payload is not ASCII (its pre-authentication encoding
+   * counts characters, not bytes); the log entry is not of kind {@code dsse} ({@code intoto}, and
+   * Rekor v2's hashedrekord-over-DSSE, are unknown to it).
    */
-  boolean sigstoreJavaReads() {
+  boolean sigstoreJavaReads(Bundle bundle, TrustMaterial trust) throws Invalid {
+    var log = trust.transparencyLog(HexFormat.of().parseHex(bundle.getEntries().get(0).getLogID()));
+    if (log.isPresent() && log.get().getBaseUrl().getPort() >= 0) {
+      return false;
+    }
     if (envelope == null) {
       return true;
     }
@@ -230,24 +239,39 @@ final class SigstoreBundleAttachment extends Attachment {
         && "dsse".equals(firstLogKind);
   }
 
-  /** sigstore-java's DSSE checks, done with its building blocks and {@link LogEntryBodies}. */
-  private void verifyDsseParts(Bundle bundle, X509Certificate leaf, TrustMaterial trust) throws Invalid {
+  /**
+   * sigstore-java's checks, done with its building blocks, {@link LogEntryBodies} and
+   * {@link LogEntryProofs}: the certificate chain and SCT, the signature (over the DSSE
+   * pre-authentication encoding, or over the digest), the log entry body, the RFC 3161 timestamps
+   * and the proofs of the log entry.
+   */
+  private void verifyParts(Bundle bundle, X509Certificate leaf, TrustMaterial trust) throws Invalid {
     try {
       trust.fulcio().verifySigningCertificate(bundle.getCertPath());
     } catch (FulcioVerificationException | IOException | RuntimeException e) {
       throw new Invalid("Fulcio certificate was not valid: " + Invalid.describe(e));
     }
-    if (envelope.signatures().size() != 1) {
-      throw new Invalid("the bundle's DSSE envelope must have exactly one signature, found "
-          + envelope.signatures().size());
-    }
-    byte[] signature = envelope.signatures().get(0);
-    if (!Signatures.verify(leaf.getPublicKey(), envelope.pae(), signature)) {
-      throw new Invalid("DSSE signature was not valid");
+    byte[] signature;
+    LogEntryBodies.Expected expected;
+    if (envelope != null) {
+      if (envelope.signatures().size() != 1) {
+        throw new Invalid("the bundle's DSSE envelope must have exactly one signature, found "
+            + envelope.signatures().size());
+      }
+      signature = envelope.signatures().get(0);
+      if (!Signatures.verify(leaf.getPublicKey(), envelope.pae(), signature)) {
+        throw new Invalid("DSSE signature was not valid");
+      }
+      expected = new LogEntryBodies.SignedEnvelope(envelope, signature);
+    } else {
+      signature = messageSignature;
+      if (!Signatures.verifyDigest(leaf.getPublicKey(), digest.bytes(), signature)) {
+        throw new Invalid("Artifact signature was not valid");
+      }
+      expected = new LogEntryBodies.SignedDigest(digest.bytes(), signature);
     }
     RekorEntry entry = bundle.getEntries().get(0);
-    LogEntryBodies.check(Json.base64(entry.getBody(), "the log entry body"),
-        new LogEntryBodies.SignedEnvelope(envelope, signature), leaf);
+    LogEntryBodies.check(Json.base64(entry.getBody(), "the log entry body"), expected, leaf);
     for (Bundle.Timestamp timestamp : bundle.getTimestamps()) {
       byte[] token = timestamp.getRfc3161Timestamp();
       if (token == null || token.length == 0) {
@@ -263,9 +287,9 @@ final class SigstoreBundleAttachment extends Attachment {
       }
     }
     try {
-      trust.rekor().verifyEntry(entry);
-    } catch (RekorVerificationException | RuntimeException e) {
-      throw new Invalid("Transparency log entry could not be verified: " + Invalid.describe(e));
+      LogEntryProofs.verify(entry, trust);
+    } catch (Invalid e) {
+      throw new Invalid("Transparency log entry could not be verified: " + e.getMessage());
     }
   }
 
