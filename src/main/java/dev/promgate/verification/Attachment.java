@@ -13,11 +13,17 @@ abstract class Attachment {
 
   private final String source;
   private final String unusable;
+  private final String claimedPredicateType;
 
-  /** @param unusable why this cannot count for the digest whoever signed it, or null */
-  Attachment(String source, String unusable) {
+  /**
+   * @param unusable             why this cannot count for the digest whoever signed it, or null
+   * @param claimedPredicateType the predicate type its statement names, even when unusable (so that
+   *                             "found" lists stay relevant); null when there is no readable statement
+   */
+  Attachment(String source, String unusable, String claimedPredicateType) {
     this.source = source;
     this.unusable = unusable;
+    this.claimedPredicateType = claimedPredicateType;
   }
 
   /** Where it came from, e.g. {@code registry/repo:sha256-….sig layer 0}. */
@@ -28,6 +34,19 @@ abstract class Attachment {
   /** Why it cannot count (malformed, about another digest), if so. */
   final Optional<String> unusable() {
     return Optional.ofNullable(unusable);
+  }
+
+  /** The predicate type its statement names, if it has a readable one, whether usable or not. */
+  final Optional<String> claimedPredicateType() {
+    return Optional.ofNullable(claimedPredicateType);
+  }
+
+  /**
+   * Whether an unusable attachment is worth naming among what was found for a requirement about
+   * {@code predicateType}: it is an attestation of that type, or one whose type is unknown.
+   */
+  final boolean mayBeAbout(String predicateType) {
+    return isAttestation() && (claimedPredicateType == null || claimedPredicateType.equals(predicateType));
   }
 
   /** Whether it is, or claims to be, a signature of the image. */

@@ -19,31 +19,32 @@ final class CosignAttestationLayer extends Attachment {
   private final InTotoStatement statement;
   private final Map<String, String> annotations;
 
-  private CosignAttestationLayer(String source, String unusable, DsseEnvelope envelope,
-                                 InTotoStatement statement, Map<String, String> annotations) {
-    super(source, unusable);
+  private CosignAttestationLayer(String source, String unusable, String claimedPredicateType,
+                                 DsseEnvelope envelope, InTotoStatement statement, Map<String, String> annotations) {
+    super(source, unusable, claimedPredicateType);
     this.envelope = envelope;
     this.statement = statement;
     this.annotations = annotations;
   }
 
   static CosignAttestationLayer of(Attachments.AttestationLayer layer, Digest digest) {
+    String claimed = null;
     try {
       DsseEnvelope envelope = DsseEnvelope.parse(Json.parse(layer.envelope(), "the DSSE envelope"), "the DSSE envelope");
       InTotoStatement statement = InTotoStatement.parse(envelope.payload());
+      claimed = statement.predicateType();
       if (!statement.covers(digest)) {
-        throw new Invalid("its " + statement.predicateType() + " statement is about "
-            + statement.describeSubjects() + ", not this digest");
+        throw new Invalid("its " + claimed + " statement is about " + statement.describeSubjects() + ", not this digest");
       }
-      return new CosignAttestationLayer(layer.source(), null, envelope, statement, layer.annotations());
+      return new CosignAttestationLayer(layer.source(), null, claimed, envelope, statement, layer.annotations());
     } catch (Invalid e) {
-      return new CosignAttestationLayer(layer.source(), e.getMessage(), null, null, layer.annotations());
+      return new CosignAttestationLayer(layer.source(), e.getMessage(), claimed, null, null, layer.annotations());
     }
   }
 
   @Override
   boolean isSignature() {
-    return statement != null && InTotoStatement.COSIGN_IMAGE_SIGNATURE.equals(statement.predicateType());
+    return claimedPredicateType().filter(InTotoStatement.COSIGN_IMAGE_SIGNATURE::equals).isPresent();
   }
 
   @Override

@@ -22,7 +22,7 @@ final class CosignSignatureLayer extends Attachment {
 
   private CosignSignatureLayer(String source, String unusable, byte[] payload, byte[] signature,
                                Map<String, String> annotations) {
-    super(source, unusable);
+    super(source, unusable, null);
     this.payload = payload;
     this.signature = signature;
     this.annotations = annotations;

@@ -124,7 +124,7 @@ final class Evaluation {
     List<String> found = new ArrayList<>();
     for (Attachment a : attachments) {
       if (a.unusable().isPresent()) {
-        if (a.isAttestation()) {
+        if (a.mayBeAbout(Promotion.PREDICATE_TYPE)) {
           found.add(a.source() + ": " + a.unusable().get());
         }
         continue;
@@ -204,7 +204,7 @@ final class Evaluation {
     boolean anyOfType = false;
     for (Attachment a : attachments) {
       if (a.unusable().isPresent()) {
-        if (a.isAttestation()) {
+        if (a.mayBeAbout(type)) {
           unusable.add(a.source() + ": " + a.unusable().get());
         }
         continue;

@@ -65,10 +65,10 @@ final class SigstoreBundleAttachment extends Attachment {
   private final InTotoStatement statement;
   private final String firstLogKind;
 
-  private SigstoreBundleAttachment(String source, String unusable, Content content, String json,
-                                   Digest digest, boolean keySigned, byte[] messageSignature,
+  private SigstoreBundleAttachment(String source, String unusable, String claimedPredicateType, Content content,
+                                   String json, Digest digest, boolean keySigned, byte[] messageSignature,
                                    DsseEnvelope envelope, InTotoStatement statement, String firstLogKind) {
-    super(source, unusable);
+    super(source, unusable, claimedPredicateType);
     this.content = content;
     this.json = json;
     this.digest = digest;
@@ -82,6 +82,7 @@ final class SigstoreBundleAttachment extends Attachment {
   static SigstoreBundleAttachment of(Attachments.SigstoreBundle found, Digest digest) {
     String json = found.json() == null ? "" : new String(found.json(), StandardCharsets.UTF_8);
     Content content = Content.UNKNOWN;
+    String claimed = null;
     try {
       JsonNode bundle = Json.parse(found.json(), "the Sigstore bundle");
       if (!bundle.isObject()) {
@@ -103,11 +104,11 @@ final class SigstoreBundleAttachment extends Attachment {
               + ", not " + DsseEnvelope.IN_TOTO);
         }
         InTotoStatement statement = InTotoStatement.parse(envelope.payload());
+        claimed = statement.predicateType();
         if (!statement.covers(digest)) {
-          throw new Invalid("its " + statement.predicateType() + " statement is about "
-              + statement.describeSubjects() + ", not this digest");
+          throw new Invalid("its " + claimed + " statement is about " + statement.describeSubjects() + ", not this digest");
         }
-        return new SigstoreBundleAttachment(found.source(), null, content, json, digest, keySigned, null,
+        return new SigstoreBundleAttachment(found.source(), null, claimed, content, json, digest, keySigned, null,
             envelope, statement, firstLogKind);
       }
       if (bundle.hasNonNull("messageSignature")) {
@@ -127,12 +128,12 @@ final class SigstoreBundleAttachment extends Attachment {
                 + shortHex(signed) + ", not this digest");
           }
         }
-        return new SigstoreBundleAttachment(found.source(), null, content, json, digest, keySigned, sig,
+        return new SigstoreBundleAttachment(found.source(), null, null, content, json, digest, keySigned, sig,
             null, null, firstLogKind);
       }
       throw new Invalid("the Sigstore bundle has neither a message signature nor a DSSE envelope");
     } catch (Invalid e) {
-      return new SigstoreBundleAttachment(found.source(), e.getMessage(), content, json, digest, false,
+      return new SigstoreBundleAttachment(found.source(), e.getMessage(), claimed, content, json, digest, false,
           null, null, null, null);
     }
   }
@@ -152,7 +153,7 @@ final class SigstoreBundleAttachment extends Attachment {
   boolean isSignature() {
     return switch (content) {
       case MESSAGE_SIGNATURE, UNKNOWN -> true;
-      case DSSE -> statement != null && InTotoStatement.COSIGN_IMAGE_SIGNATURE.equals(statement.predicateType());
+      case DSSE -> claimedPredicateType().map(InTotoStatement.COSIGN_IMAGE_SIGNATURE::equals).orElse(true);
     };
   }
 
