@@ -70,8 +70,8 @@ public record Attachments(List<SignatureLayer> signatures, List<AttestationLayer
    * One Sigstore bundle.
    *
    * @param source    where it was found, e.g. {@code registry.acme.example/shop/web@sha256:… (referrer)}
-   * @param mediaType the referrer's artifact type or layer media type, for messages; the bundle's own
-   *                  {@code mediaType} field decides its version
+   * @param mediaType the referrer's artifact type or layer media type as found; informational only, the
+   *                  bundle's own {@code mediaType} field decides its version
    * @param json      the bundle JSON
    */
   public record SigstoreBundle(String source, String mediaType, byte[] json) {

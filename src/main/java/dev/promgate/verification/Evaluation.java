@@ -29,6 +29,7 @@ import java.util.stream.Collectors;
  */
 final class Evaluation {
 
+  static final int MAX_PER_KIND = 50;
   private static final int MAX_FINDINGS = 5;
   private static final int MAX_PROBLEM_LENGTH = 300;
 
@@ -40,6 +41,7 @@ final class Evaluation {
   private final List<Attachment> attachments = new ArrayList<>();
   private final Map<Attachment, Map<String, Object>> checks = new IdentityHashMap<>();
   private final Map<Attachment, Object> promotions = new IdentityHashMap<>();
+  private int unchecked;
 
   Evaluation(VerificationRequest request, Attachments found, TrustMaterials trust, Instant now) {
     this.request = request;
@@ -47,15 +49,24 @@ final class Evaluation {
     this.image = request.image().pinnedForm(digest);
     this.trust = trust;
     this.now = now;
-    for (var s : found.signatures()) {
+    for (var s : first(found.signatures())) {
       attachments.add(CosignSignatureLayer.of(s, digest));
     }
-    for (var a : found.attestations()) {
+    for (var a : first(found.attestations())) {
       attachments.add(CosignAttestationLayer.of(a, digest));
     }
-    for (var b : found.bundles()) {
+    for (var b : first(found.bundles())) {
       attachments.add(SigstoreBundleAttachment.of(b, digest));
     }
+  }
+
+  /** At most {@value #MAX_PER_KIND} of a kind: anyone who can push can attach, and each check costs. */
+  private <T> List<T> first(List<T> all) {
+    if (all.size() <= MAX_PER_KIND) {
+      return all;
+    }
+    unchecked += all.size() - MAX_PER_KIND;
+    return all.subList(0, MAX_PER_KIND);
   }
 
   Verdict run() {
@@ -79,8 +90,10 @@ final class Evaluation {
       for (AttestationRule rule : rules.attestations()) {
         checkAttestation(rule, failed, evidence);
       }
+      String skipped = unchecked == 0 ? "" : " (" + unchecked + " attachments beyond the first " + MAX_PER_KIND
+          + " of each kind were not checked)";
       for (Reason r : failed) {
-        reasons.add(new Reason(r.problem() + suffix, r.fix()));
+        reasons.add(new Reason(r.problem() + skipped + suffix, r.fix()));
       }
     }
     List<Evidence> used = List.copyOf(evidence);

@@ -31,7 +31,9 @@ import java.util.Objects;
  *
  * <p><b>Cost.</b> Each attachment is verified at most once per key and once per trusted root,
  * however many rules and policies name the authority; identity matching is cheap and done per
- * keyless authority. sigstore-java's verifiers are built once per trusted root and shared.
+ * keyless authority. sigstore-java's verifiers are built once per trusted root and shared. At most
+ * 50 attachments of each kind (signature layers, attestation layers, bundles) are checked; a denial
+ * says how many were left out.
  *
  * <p><b>Failures are values.</b> Malformed or foreign evidence is a reason in a
  * {@link Verdict.Rejected}; an unexpected exception (a bug, never an expected input) becomes

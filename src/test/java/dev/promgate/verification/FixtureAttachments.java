@@ -97,7 +97,7 @@ final class FixtureAttachments {
   private static Map<String, String> annotations(JsonNode node) {
     Map<String, String> map = new LinkedHashMap<>();
     if (node != null) {
-      node.fields().forEachRemaining(e -> map.put(e.getKey(), e.getValue().asText()));
+      node.properties().forEach(e -> map.put(e.getKey(), e.getValue().asText()));
     }
     return map;
   }

@@ -159,6 +159,17 @@ class RequirementsEvaluatorTest {
     }
 
     @Test
+    void onlySoManyAttachmentsAreChecked() {
+      List<Attachments.SignatureLayer> many = new ArrayList<>();
+      for (int i = 0; i < Evaluation.MAX_PER_KIND + 3; i++) {
+        many.add(MALLORY.signatureLayer(simpleSigning("r", DIGEST)));
+      }
+      var r = rejected(evaluator.evaluate(request(DIGEST, TestPolicies.signatures(ci)),
+          new Attachments(many, List.of(), List.of())));
+      assertTrue(r.reasons().get(0).problem().contains("; and 45 more) (3 attachments beyond the first 50 of each kind were not checked)"), r::toString);
+    }
+
+    @Test
     void attestationsAreNotSignatures() {
       var r = rejected(evaluator.evaluate(request(DIGEST, TestPolicies.signatures(ci)),
           with(List.of(), CI.attestationLayer(promotion(DIGEST, "prod", "2026-11-20T09:00:00Z", "alice")))));
