@@ -332,6 +332,22 @@ class RequirementsEvaluatorTest {
     }
 
     @Test
+    void celConditionsOfThePolicyLoader() {
+      var https = dev.promgate.policy.CelAttestationCondition.compile(
+          "predicate.buildDefinition.buildType.startsWith(\"https://\")");
+      verified(evaluate(https, CI.attestationLayer(PROVENANCE)));
+      byte[] http = statement(SLSA, DIGEST, "x", "{\"buildDefinition\":{\"buildType\":\"http://insecure\"}}");
+      assertTrue(rejected(evaluate(https, CI.attestationLayer(http))).reasons().get(0).problem()
+          .contains("the condition is false"));
+      byte[] missing = statement(SLSA, DIGEST, "x", "{\"runDetails\":{}}");
+      assertTrue(rejected(evaluate(https, CI.attestationLayer(missing))).reasons().get(0).problem()
+          .contains("the condition could not be evaluated"));
+      var counts = dev.promgate.policy.CelAttestationCondition.compile(
+          "size(statement.subject) == 1 && predicateType == \"" + SLSA + "\"");
+      verified(evaluate(counts, CI.attestationLayer(PROVENANCE)));
+    }
+
+    @Test
     void noCondition() {
       verified(evaluate(null, CI.attestationLayer(PROVENANCE)));
     }
