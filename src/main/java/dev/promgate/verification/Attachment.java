@@ -49,6 +49,11 @@ abstract class Attachment {
     return isAttestation() && (claimedPredicateType == null || claimedPredicateType.equals(predicateType));
   }
 
+  /** What the evidence log says about it when it counts: where it came from, and what it names. */
+  String evidenceDetail() {
+    return source;
+  }
+
   /** Whether it is, or claims to be, a signature of the image. */
   abstract boolean isSignature();
 

@@ -19,13 +19,15 @@ final class CosignSignatureLayer extends Attachment {
   private final byte[] payload;
   private final byte[] signature;
   private final Map<String, String> annotations;
+  private final String dockerReference;
 
   private CosignSignatureLayer(String source, String unusable, byte[] payload, byte[] signature,
-                               Map<String, String> annotations) {
+                               Map<String, String> annotations, String dockerReference) {
     super(source, unusable, null);
     this.payload = payload;
     this.signature = signature;
     this.annotations = annotations;
+    this.dockerReference = dockerReference;
   }
 
   static CosignSignatureLayer of(Attachments.SignatureLayer layer, Digest digest) {
@@ -44,10 +46,17 @@ final class CosignSignatureLayer extends Attachment {
       if (!parsed.manifestDigest().equals(digest)) {
         throw new Invalid("it signs " + parsed.manifestDigest().shortForm() + ", not this digest");
       }
-      return new CosignSignatureLayer(layer.source(), null, layer.payload(), signature, annotations);
+      return new CosignSignatureLayer(layer.source(), null, layer.payload(), signature, annotations,
+          parsed.dockerReference());
     } catch (Invalid e) {
-      return new CosignSignatureLayer(layer.source(), e.getMessage(), null, null, annotations);
+      return new CosignSignatureLayer(layer.source(), e.getMessage(), null, null, annotations, "");
     }
+  }
+
+  /** The docker reference it was signed as is logged, not compared (see {@link SimpleSigningPayload}). */
+  @Override
+  String evidenceDetail() {
+    return dockerReference.isEmpty() ? source() : source() + " (signed as " + dockerReference + ")";
   }
 
   @Override

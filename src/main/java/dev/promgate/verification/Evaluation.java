@@ -114,7 +114,7 @@ final class Evaluation {
       for (Authority authority : authorities) {
         Match m = match(a, authority);
         if (m.signed()) {
-          evidence.add(new Evidence("signature", authority.name(), m.identity(), a.source(), Optional.empty()));
+          evidence.add(new Evidence("signature", authority.name(), m.identity(), a.evidenceDetail(), Optional.empty()));
           return;
         }
         problems.add(m.problem());

@@ -250,8 +250,11 @@ class CosignLegacyFixturesTest {
     void dockerReferenceOfACopiedImageDoesNotMatter() {
       // signed as 192.168.64.2:5000/cosign-signed-single-sample, admitted as registry.acme.example/shop/web
       String digest = manifestDigest("dir-img-cosign-valid-with-tag");
-      verified(evaluator.evaluate(request(digest, TestPolicies.signatures(cosign)),
+      var verdict = verified(evaluator.evaluate(request(digest, TestPolicies.signatures(cosign)),
           signatures(List.of(signature("dir-img-cosign-valid-with-tag", "signature-1")))));
+      // logged for the audit trail, not compared
+      assertEquals("dir-img-cosign-valid-with-tag/signature-1 (signed as 192.168.64.2:5000/skopeo-signed:tag)",
+          verdict.evidence().get(0).detail());
     }
 
     @Test
