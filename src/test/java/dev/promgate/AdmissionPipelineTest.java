@@ -122,7 +122,7 @@ class AdmissionPipelineTest {
     assertTrue(d.message().contains("container \"c1\": evil.example/x@" + DIGEST
         + " is on registry evil.example, which is not in the GateConfig registry allow-list"), d.message());
     assertTrue(d.message().contains("container \"c2\""), d.message());
-    assertTrue(d.message().contains("container \"c3\": Not A Reference is not a valid image reference"), d.message());
+    assertTrue(d.message().contains("container \"c3\": \"Not A Reference\" is not a valid image reference"), d.message());
   }
 
   @Test

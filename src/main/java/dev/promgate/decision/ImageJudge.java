@@ -46,7 +46,7 @@ public final class ImageJudge {
     } catch (InvalidReferenceException e) {
       Mode mode = modeOverride.orElse(policies.gate().mode());
       return Future.succeededFuture(ImageResult.denied(container, mode, "",
-          List.of("is not a valid image reference: " + e.getMessage()
+          List.of("is not a valid image reference: " + e.reason()
               + "; fix: write it as registry/repository@sha256:<digest>")));
     }
     List<PromotionPolicy> governing = policies.governing(ref.name());

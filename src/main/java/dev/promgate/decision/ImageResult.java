@@ -1,5 +1,6 @@
 package dev.promgate.decision;
 
+import dev.promgate.image.ImageReference;
 import dev.promgate.policy.Mode;
 import dev.promgate.verdict.Evidence;
 import dev.promgate.workload.ContainerImage;
@@ -43,10 +44,7 @@ public record ImageResult(ContainerImage container, Status status, Mode mode, Li
 
   private String displayImage() {
     String image = container.image();
-    if (image.isEmpty()) {
-      return "(empty image)";
-    }
-    return image.length() > 200 ? image.substring(0, 200) + "…" : image;
+    return image.isEmpty() ? "(empty image)" : ImageReference.printable(image);
   }
 
   static ImageResult allowed(ContainerImage container, Mode mode, List<Evidence> evidence, String digest,

@@ -448,4 +448,23 @@ public record ImageReference(String registry, String repository, String tag, Dig
     String problem = Digest.problem(digestText);
     return problem == null ? null : "digest " + Text.quote(digestText) + " is not valid: " + problem;
   }
+
+  /**
+   * An image string as written by whoever submitted the pod, safe to put into a message: as-is when
+   * it is printable ASCII, otherwise quoted with escapes (control characters, bidi overrides and
+   * look-alike letters must not reach kubectl output or logs unescaped).
+   */
+  public static String printable(String image) {
+    if (image.length() <= 256) {
+      boolean plain = true;
+      for (int i = 0; i < image.length() && plain; i++) {
+        char c = image.charAt(i);
+        plain = c > 0x20 && c < 0x7f && c != '"' && c != '\\';
+      }
+      if (plain) {
+        return image;
+      }
+    }
+    return Text.quote(image);
+  }
 }
