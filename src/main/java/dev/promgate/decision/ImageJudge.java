@@ -74,8 +74,9 @@ public final class ImageJudge {
       }
     }
     if (!ref.isPinned()) {
+      // The mutable tag is the first thing to fix, so it is named first.
       return tagProblem(ref, registry.isPresent(), deadline).map(tagProblem -> {
-        problems.add(tagProblem);
+        problems.add(0, tagProblem);
         return ImageResult.denied(container, mode, "", problems);
       });
     }

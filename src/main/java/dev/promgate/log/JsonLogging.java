@@ -42,6 +42,9 @@ public final class JsonLogging {
     root.setLevel(level);
     // Netty and Vert.x are chatty at FINE; keep them at INFO unless asked.
     Logger.getLogger("io.netty").setLevel(Level.INFO.intValue() < level.intValue() ? level : Level.INFO);
+    // Vert.x registers its per-server connection gauge once per event loop; Micrometer warns about
+    // the repeats, which says nothing an operator can act on.
+    Logger.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.SEVERE);
   }
 
   /** Writes a line that is already a JSON object. */
