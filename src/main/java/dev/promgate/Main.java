@@ -1,13 +1,31 @@
 package dev.promgate;
 
+import dev.promgate.cli.CertsCommand;
+import dev.promgate.cli.EvaluateCommand;
+import dev.promgate.cli.ManifestsCommand;
+import dev.promgate.cli.PolicyCommand;
+import dev.promgate.cli.ServeCommand;
 import picocli.CommandLine;
 
 /** The {@code promgate} command line: wiring only. */
-@CommandLine.Command(name = "promgate", mixinStandardHelpOptions = true,
-    description = "Admission webhook that admits only promoted, signed image digests.")
+@CommandLine.Command(name = "promgate", mixinStandardHelpOptions = true, version = "promgate 0.1.0",
+    description = "Admission webhook that admits only promoted, signed image digests.",
+    subcommands = {ServeCommand.class, PolicyCommand.class, EvaluateCommand.class, ManifestsCommand.class,
+        CertsCommand.class})
 public final class Main {
 
   public static void main(String[] args) {
-    System.exit(new CommandLine(new Main()).execute(args));
+    System.exit(commandLine().execute(args));
+  }
+
+  /** The command line with its error handling, also used by tests. */
+  public static CommandLine commandLine() {
+    CommandLine cli = new CommandLine(new Main());
+    cli.setCaseInsensitiveEnumValuesAllowed(true);
+    cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+      commandLine.getErr().println("promgate: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+      return 1;
+    });
+    return cli;
   }
 }

@@ -9,26 +9,23 @@ import java.util.regex.Pattern;
 /**
  * A content digest such as {@code sha256:0123…}. Only algorithms a registry can serve and that
  * promgate can recompute are accepted (sha256, sha384, sha512), and the hex part must have the
- * exact length of the algorithm and be lowercase, as the OCI image spec requires.
+ * exact length of the algorithm and be lowercase, as the OCI image spec requires. Distribution's
+ * grammar is looser ({@code algorithm:hex{32,}}); a digest promgate cannot recompute cannot pin
+ * anything, so it is refused here rather than later.
  */
 public record Digest(String algorithm, String hex) {
 
-  private static final Pattern LOWER_HEX = Pattern.compile("[a-f0-9]+");
+  /** The OCI image spec's algorithm grammar; anything else is not even an unknown algorithm. */
   private static final Pattern ALGORITHM_GRAMMAR =
       Pattern.compile("[a-z0-9]+(?:[.+_-][a-z0-9]+)*");
+  /** Longer algorithm names are not matched at all: the message is the same, the regex cost is not. */
+  private static final int MAX_ALGORITHM_LENGTH = 64;
 
   public Digest {
-    int expected = hexLength(algorithm);
-    if (expected < 0) {
-      throw new InvalidReferenceException("unsupported digest algorithm \"" + algorithm
-          + "\" (supported: sha256, sha384, sha512)");
-    }
-    if (hex.length() != expected) {
-      throw new InvalidReferenceException(algorithm + " digest must have " + expected
-          + " hex characters, found " + hex.length());
-    }
-    if (!LOWER_HEX.matcher(hex).matches()) {
-      throw new InvalidReferenceException(algorithm + " digest must be lowercase hex");
+    String problem = problem(algorithm, hex);
+    if (problem != null) {
+      throw new InvalidReferenceException(
+          "invalid digest " + Text.quote(algorithm + ":" + hex) + ": " + problem, problem);
     }
   }
 
@@ -37,17 +34,12 @@ public record Digest(String algorithm, String hex) {
     if (text == null) {
       throw new InvalidReferenceException("digest is missing");
     }
+    String problem = problem(text);
+    if (problem != null) {
+      throw new InvalidReferenceException("invalid digest " + Text.quote(text) + ": " + problem, problem);
+    }
     int colon = text.indexOf(':');
-    if (colon <= 0 || colon == text.length() - 1) {
-      throw new InvalidReferenceException("digest \"" + abbreviate(text)
-          + "\" is not of the form algorithm:hex");
-    }
-    String algorithm = text.substring(0, colon);
-    if (!ALGORITHM_GRAMMAR.matcher(algorithm).matches()) {
-      throw new InvalidReferenceException("digest algorithm \"" + abbreviate(algorithm)
-          + "\" is not valid");
-    }
-    return new Digest(algorithm, text.substring(colon + 1));
+    return new Digest(text.substring(0, colon), text.substring(colon + 1));
   }
 
   /** The sha256 digest of these bytes. */
@@ -57,6 +49,9 @@ public record Digest(String algorithm, String hex) {
 
   /** The digest of {@code content} with {@code algorithm} (sha256, sha384 or sha512). */
   public static Digest of(String algorithm, byte[] content) {
+    if (hexLength(algorithm) < 0) {
+      throw new InvalidReferenceException(unsupported(algorithm));
+    }
     return new Digest(algorithm, HexFormat.of().formatHex(newMessageDigest(algorithm).digest(content)));
   }
 
@@ -67,8 +62,7 @@ public record Digest(String algorithm, String hex) {
 
   /** Whether {@code content} hashes to this digest. */
   public boolean matches(byte[] content) {
-    return MessageDigest.isEqual(
-        newMessageDigest().digest(content), HexFormat.of().parseHex(hex));
+    return MessageDigest.isEqual(newMessageDigest().digest(content), bytes());
   }
 
   /** The raw digest bytes. */
@@ -91,7 +85,62 @@ public record Digest(String algorithm, String hex) {
     return algorithm + ":" + hex;
   }
 
+  /** What is wrong with {@code algorithm:hex} text, or null when it is a valid digest. */
+  static String problem(String text) {
+    if (text.isEmpty()) {
+      return "it is empty";
+    }
+    int colon = text.indexOf(':');
+    if (colon < 0) {
+      return "it is not of the form algorithm:hex (for example sha256:<64 hex characters>)";
+    }
+    if (colon == 0) {
+      return "the algorithm before ':' is missing";
+    }
+    return problem(text.substring(0, colon), text.substring(colon + 1));
+  }
+
+  private static String problem(String algorithm, String hex) {
+    if (algorithm == null || hex == null) {
+      return "algorithm and hex are both required";
+    }
+    int expected = hexLength(algorithm);
+    if (expected < 0 && hexLength(algorithm.toLowerCase(Locale.ROOT)) > 0) {
+      return "algorithm " + Text.quote(algorithm) + " must be lowercase: "
+          + algorithm.toLowerCase(Locale.ROOT);
+    }
+    if (expected < 0) {
+      return algorithm.length() <= MAX_ALGORITHM_LENGTH && ALGORITHM_GRAMMAR.matcher(algorithm).matches()
+          ? unsupported(algorithm)
+          : "algorithm " + Text.quote(algorithm) + " is not valid (supported: sha256, sha384, sha512)";
+    }
+    if (hex.isEmpty()) {
+      return "the hex part after \"" + algorithm + ":\" is missing";
+    }
+    for (int i = 0; i < hex.length(); i++) {
+      char c = hex.charAt(i);
+      if (c >= 'A' && c <= 'F') {
+        return "hex must be lowercase, found " + Text.quote(String.valueOf(c)) + " at position " + (i + 1);
+      }
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return "hex contains " + Text.describe(hex.codePointAt(i)) + " at position " + (i + 1)
+            + "; only 0-9 and a-f are allowed";
+      }
+    }
+    if (hex.length() != expected) {
+      return algorithm + " needs " + expected + " hex characters, found " + hex.length();
+    }
+    return null;
+  }
+
+  private static String unsupported(String algorithm) {
+    return "unsupported algorithm " + Text.quote(algorithm) + " (supported: sha256, sha384, sha512)";
+  }
+
   private static int hexLength(String algorithm) {
+    if (algorithm == null) {
+      return -1;
+    }
     return switch (algorithm) {
       case "sha256" -> 64;
       case "sha384" -> 96;
@@ -101,18 +150,16 @@ public record Digest(String algorithm, String hex) {
   }
 
   private static MessageDigest newMessageDigest(String algorithm) {
+    String jcaName = switch (algorithm) {
+      case "sha256" -> "SHA-256";
+      case "sha384" -> "SHA-384";
+      case "sha512" -> "SHA-512";
+      default -> throw new InvalidReferenceException(unsupported(algorithm));
+    };
     try {
-      return MessageDigest.getInstance(algorithm.toUpperCase(Locale.ROOT).replace("SHA", "SHA-"));
+      return MessageDigest.getInstance(jcaName);
     } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("JDK lacks " + algorithm, e);
+      throw new IllegalStateException("the JDK lacks " + jcaName, e);
     }
-  }
-
-  static String abbreviate(String s) {
-    String printable = s.codePoints()
-        .map(c -> c < 0x20 || c == 0x7f ? '?' : c)
-        .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append)
-        .toString();
-    return printable.length() <= 80 ? printable : printable.substring(0, 77) + "...";
   }
 }

@@ -13,7 +13,9 @@ import java.util.Optional;
  * @param promotions   every one of these promotions must be present
  * @param attestations every one of these attestations must be present
  * @param fingerprint  a digest of everything these rules depend on, trust material included;
- *                     equal fingerprints mean equal requirements (the verdict cache keys on it)
+ *                     equal fingerprints mean equal requirements (the verdict cache keys on it).
+ *                     The mode and the environment name are not part of it: they change what
+ *                     happens to a verdict, not the verdict (see {@code Fingerprints})
  */
 public record EnvironmentRules(
     String environment,

@@ -21,6 +21,15 @@ public record PolicySet(long generation, Instant loadedAt, GateConfig gate, List
     policies = List.copyOf(policies);
   }
 
+  /** Generation 0: no valid policy set has loaded yet; every workload request is refused. */
+  public static PolicySet none() {
+    return new PolicySet(0, Instant.EPOCH, GateConfig.defaults(), List.of());
+  }
+
+  public boolean isNone() {
+    return generation == 0;
+  }
+
   /** Every policy whose image globs match this normalised repository. */
   public List<PromotionPolicy> governing(String repository) {
     List<PromotionPolicy> found = null;

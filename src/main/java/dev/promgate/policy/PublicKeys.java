@@ -37,6 +37,11 @@ public final class PublicKeys {
   public static PublicKey parsePem(String pem) {
     Matcher m = PEM.matcher(pem);
     if (!m.find()) {
+      if (pem.contains("PRIVATE KEY-----")) {
+        // e.g. an encrypted key with Proc-Type headers, which the block pattern does not take
+        throw new IllegalArgumentException("this is a private key; policies take the public key"
+            + " (cosign public-key --key …)");
+      }
       throw new IllegalArgumentException("no PEM block found (expected -----BEGIN PUBLIC KEY-----)");
     }
     String type = m.group(1);

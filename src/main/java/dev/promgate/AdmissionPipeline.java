@@ -1,0 +1,151 @@
+package dev.promgate;
+
+import dev.promgate.admission.AdmissionCall;
+import dev.promgate.decision.Decision;
+import dev.promgate.decision.DecisionLog;
+import dev.promgate.decision.Decisions;
+import dev.promgate.decision.ImageJudge;
+import dev.promgate.decision.ImageResult;
+import dev.promgate.environment.EnvironmentResolver;
+import dev.promgate.policy.Mode;
+import dev.promgate.policy.PolicySet;
+import dev.promgate.workload.ContainerImage;
+import dev.promgate.workload.WorkloadImages;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The whole admission flow in one readable method, {@link #admit}: request → environment →
+ * workload images → per-image judgement (policy, verdict) → decision → log. Each step lives in its
+ * own package; this class only sequences them. It never touches HTTP.
+ */
+public final class AdmissionPipeline {
+
+  private final Supplier<PolicySet> policies;
+  private final ImageJudge judge;
+  private final Optional<Mode> modeOverride;
+  private final DecisionLog log;
+  private final Clock clock;
+  private final MeterRegistry meters;
+  private final Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+
+  /**
+   * @param policies     the policy set in force (hot-reloaded behind this supplier)
+   * @param modeOverride {@code serve --mode audit}
+   */
+  public AdmissionPipeline(Supplier<PolicySet> policies, ImageJudge judge, Optional<Mode> modeOverride,
+                           DecisionLog log, Clock clock, MeterRegistry meters) {
+    this.policies = policies;
+    this.judge = judge;
+    this.modeOverride = modeOverride;
+    this.log = log;
+    this.clock = clock;
+    this.meters = meters;
+  }
+
+  /**
+   * Decides one request. The future always succeeds: every problem, including an unexpected one,
+   * is a decision (a denial when in doubt).
+   *
+   * @param route what the request path says about the environment
+   */
+  public Future<Decision> admit(AdmissionCall call, EnvironmentResolver.Route route) {
+    long started = System.nanoTime();
+    Instant at = clock.instant();
+    PolicySet set = policies.get();
+    Future<Decision> decision;
+    try {
+      decision = decide(call, route, set, at);
+    } catch (RuntimeException e) {
+      decision = Future.failedFuture(e);
+    }
+    return decision
+        .recover(e -> Future.succeededFuture(Decisions.refuse(call,
+            "promgate could not decide (" + e.getClass().getSimpleName() + ": " + e.getMessage()
+                + "); denied rather than admitted unverified", Mode.ENFORCE, "", set.generation())))
+        .onSuccess(d -> {
+          Duration took = Duration.ofNanos(System.nanoTime() - started);
+          log.record(d, at, took);
+          timers.computeIfAbsent(d.outcome(), outcome -> Timer.builder("promgate_decision_seconds")
+              .description("Time to decide one admission request, by decision")
+              .tag("decision", outcome)
+              .serviceLevelObjectives(DECISION_BUCKETS)
+              .register(meters))
+              .record(took);
+        });
+  }
+
+  private Future<Decision> decide(AdmissionCall call, EnvironmentResolver.Route route, PolicySet set,
+                                  Instant at) {
+    long generation = set.generation();
+    if (call.operation().equals("DELETE") || call.operation().equals("CONNECT")) {
+      return done(Decisions.skip(call, call.operation() + " runs no new image", "", generation));
+    }
+    if (set.isNone()) {
+      return done(Decisions.refuse(call, "no valid policy set is loaded, so nothing can be admitted; "
+          + "fix the policy files (promgate policy check) — the log lists their problems",
+          modeOverride.orElse(Mode.ENFORCE), "", generation));
+    }
+    if (!call.namespace().isEmpty() && set.gate().isExempt(call.namespace())) {
+      return done(Decisions.exempt(call, route instanceof EnvironmentResolver.Named n ? n.environment() : "",
+          generation));
+    }
+    var resolution = EnvironmentResolver.resolve(route, call.namespace(), set);
+    if (resolution instanceof EnvironmentResolver.Unknown unknown) {
+      return done(Decisions.refuse(call, "configuration error: " + unknown.message(),
+          modeOverride.orElse(set.gate().mode()), "", generation));
+    }
+    String environment = ((EnvironmentResolver.Known) resolution).name();
+
+    var extraction = WorkloadImages.of(call);
+    if (extraction instanceof WorkloadImages.NotAWorkload other) {
+      return done(Decisions.skip(call, "kind " + other.kind() + " runs no containers", environment, generation));
+    }
+    if (extraction instanceof WorkloadImages.Malformed malformed) {
+      return done(Decisions.refuse(call, malformed.reason(),
+          modeOverride.orElse(set.modeFor(environment, set.policies())), environment, generation));
+    }
+    List<ContainerImage> images = ((WorkloadImages.Images) extraction).images();
+    if (images.isEmpty()) {
+      return done(Decisions.skip(call, "no image is new in this " + call.operation(), environment, generation));
+    }
+
+    // The same image string in several containers is judged once.
+    Instant deadline = at.plus(set.gate().timeouts().verification());
+    Map<String, Future<ImageResult>> byImage = new LinkedHashMap<>();
+    List<Future<ImageResult>> results = new ArrayList<>(images.size());
+    for (ContainerImage c : images) {
+      Future<ImageResult> shared = byImage.computeIfAbsent(c.image(),
+          image -> judge.judge(c, environment, set, modeOverride, deadline));
+      results.add(shared.map(r -> r.container().equals(c) ? r : relabel(r, c)));
+    }
+    return Future.all(results).map(all -> {
+      List<ImageResult> judged = all.list();
+      return Decisions.judged(call, environment, generation, judged);
+    });
+  }
+
+  private static ImageResult relabel(ImageResult r, ContainerImage c) {
+    return new ImageResult(c, r.status(), r.mode(), r.problems(), r.evidence(), r.digest(), r.cache());
+  }
+
+  private static Future<Decision> done(Decision d) {
+    return Future.succeededFuture(d);
+  }
+
+  /** Buckets that resolve sub-millisecond decisions (cache hits) as well as slow registry misses. */
+  private static final Duration[] DECISION_BUCKETS = java.util.stream.LongStream.of(
+          50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000,
+          1_000_000, 2_500_000, 5_000_000, 10_000_000)
+      .mapToObj(Duration::ofNanos).map(d -> d.multipliedBy(1000)).toArray(Duration[]::new);
+}

@@ -1,0 +1,160 @@
+package dev.promgate;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import dev.promgate.decision.DecisionLog;
+import dev.promgate.decision.ImageJudge;
+import dev.promgate.decision.TagResolver;
+import dev.promgate.http.WebhookServer;
+import dev.promgate.log.JsonLogging;
+import dev.promgate.policy.GateConfig;
+import dev.promgate.policy.Mode;
+import dev.promgate.policy.PolicyLoadResult;
+import dev.promgate.policy.PolicySet;
+import dev.promgate.policy.PolicyStore;
+import dev.promgate.tls.CertificateRotation;
+import dev.promgate.tls.ServingCertificate;
+import dev.promgate.verdict.Verdict;
+import dev.promgate.verdict.VerdictCache;
+import dev.promgate.verdict.Verifier;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The running webhook: wires policies, certificates, registry access, verification, the verdict
+ * cache and the HTTPS server together, and takes them down again. Wiring only.
+ */
+public final class Server implements AutoCloseable {
+
+  private static final Logger LOG = Logger.getLogger(Server.class.getName());
+
+  /**
+   * @param mode {@code --mode audit} for the whole server, overriding the policies
+   */
+  public record Options(Path policies, Path certs, String host, int port, Optional<Mode> mode, long bodyLimit) {}
+
+  private final Vertx vertx;
+  private final PolicyStore policies;
+  private final WebhookServer webhook;
+  private final CertificateRotation rotation;
+
+  private Server(Vertx vertx, PolicyStore policies, WebhookServer webhook, CertificateRotation rotation) {
+    this.vertx = vertx;
+    this.policies = policies;
+    this.webhook = webhook;
+    this.rotation = rotation;
+  }
+
+  public int port() {
+    return webhook.port();
+  }
+
+  /** Starts everything; the future fails only when the server cannot listen or has no certificate. */
+  public static Future<Server> start(Options options) {
+    PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    Vertx vertx = Vertx.builder()
+        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+            .setJvmMetricsEnabled(true)))
+        .withMetrics(new MicrometerMetricsFactory(metrics))
+        .build();
+    Clock clock = Clock.systemUTC();
+
+    Future<ServingCertificate> certificate = vertx.executeBlocking(() -> {
+      ServingCertificate.Ensured ensured = ServingCertificate.ensure(options.certs());
+      if (ensured.generated()) {
+        LOG.warning("generated a development CA and serving certificate in " + options.certs()
+            + " (ca.crt, tls.crt, tls.key) for " + ensured.certificate().dnsNames()
+            + "; use your own certificate in production (see certs/README.md)");
+      } else {
+        LOG.info("serving certificate " + ensured.certificate());
+      }
+      return ensured.certificate();
+    });
+
+    PolicyStore store = new PolicyStore(vertx, options.policies());
+    Future<PolicyLoadResult> firstLoad = store.start().onSuccess(result -> {
+      if (result instanceof PolicyLoadResult.Failed failed) {
+        failed.problems().forEach(p -> LOG.severe("policy problem: " + p));
+        LOG.severe("no valid policy set: promgate is not ready and refuses every workload until the files "
+            + "in " + options.policies() + " are fixed (they are re-read when they change)");
+      } else {
+        PolicySet set = ((PolicyLoadResult.Loaded) result).policies();
+        LOG.info("policies loaded from " + options.policies() + ": generation " + set.generation()
+            + ", environments " + set.environments() + ", " + set.policies().size() + " PromotionPolicy");
+      }
+    });
+
+    return Future.all(certificate, firstLoad).compose(ignored -> {
+      GateConfig gate = store.current().map(PolicySet::gate).orElse(GateConfig.defaults());
+      VerdictCache cache = new VerdictCache(verifier(), gate.cache(), Ticker.systemTicker(), clock, metrics);
+      store.onReload(event -> {
+        if (event instanceof PolicyStore.ReloadEvent.Applied applied) {
+          cache.update(applied.current().gate().cache());
+          LOG.info("policies reloaded: generation " + applied.current().generation());
+        } else if (event instanceof PolicyStore.ReloadEvent.Rejected rejected) {
+          rejected.problems().forEach(p -> LOG.warning("policy problem: " + p));
+          LOG.warning("policy change rejected; still deciding with generation "
+              + rejected.kept().map(PolicySet::generation).map(String::valueOf).orElse("none"));
+        }
+      });
+      AdmissionPipeline pipeline = new AdmissionPipeline(
+          () -> store.current().orElseGet(PolicySet::none),
+          new ImageJudge(cache, TagResolver.NONE),
+          options.mode(),
+          new DecisionLog(JsonLogging::line),
+          clock,
+          metrics);
+      WebhookServer.Settings settings = new WebhookServer.Settings(options.host(), options.port(), options.bodyLimit());
+      return WebhookServer.start(vertx, settings, certificate.result(), pipeline,
+              () -> store.current().isPresent(), metrics)
+          .map(webhook -> {
+            CertificateRotation rotation = CertificateRotation.start(vertx, webhook.httpServer(),
+                certificate.result(), Duration.ofSeconds(10), outcome -> {
+                  if (outcome.change() == CertificateRotation.Change.ROTATED) {
+                    LOG.info("serving certificate rotated: " + outcome.certificate());
+                  } else if (outcome.change() == CertificateRotation.Change.FAILED) {
+                    LOG.warning("new certificate files not used: " + outcome.problem()
+                        + "; still serving " + outcome.certificate());
+                  }
+                });
+            LOG.info("promgate listening on https://" + options.host() + ":" + webhook.port()
+                + options.mode().map(m -> " in " + m.wireName() + " mode for every environment").orElse(""));
+            return new Server(vertx, store, webhook, rotation);
+          });
+    }).onFailure(e -> {
+      LOG.log(Level.SEVERE, "promgate could not start: " + e.getMessage());
+      store.close();
+      vertx.close();
+    });
+  }
+
+  /** The decision pipeline over a fixed policy set, for {@code promgate evaluate}. */
+  public static AdmissionPipeline offlinePipeline(Vertx vertx, PolicySet set, Optional<Mode> mode, DecisionLog log,
+                                                  Clock clock, io.micrometer.core.instrument.MeterRegistry meters) {
+    VerdictCache cache = new VerdictCache(verifier(), set.gate().cache(), Ticker.systemTicker(), clock, meters);
+    return new AdmissionPipeline(() -> set, new ImageJudge(cache, TagResolver.NONE), mode, log, clock, meters);
+  }
+
+  /** Until registry access and verification are wired in, nothing that needs evidence verifies. */
+  private static Verifier verifier() {
+    return (request, deadline) -> Future.succeededFuture(new Verdict.Unverifiable("not-implemented",
+        "signature and attestation verification is not available in this build"));
+  }
+
+  @Override
+  public void close() {
+    rotation.stop();
+    policies.close();
+    webhook.close().onComplete(done -> vertx.close());
+  }
+}

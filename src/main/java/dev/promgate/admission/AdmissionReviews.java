@@ -1,0 +1,219 @@
+package dev.promgate.admission;
+
+import io.fabric8.kubernetes.api.model.GroupVersionKind;
+import io.fabric8.kubernetes.api.model.Status;
+import io.fabric8.kubernetes.api.model.StatusBuilder;
+import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
+import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
+import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.exc.StreamReadException;
+import tools.jackson.databind.DatabindException;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Reads and writes {@code admission.k8s.io/v1} AdmissionReviews with fabric8's model. fabric8 8
+ * runs on Jackson 3, so this is the one place that uses it.
+ */
+public final class AdmissionReviews {
+
+  public static final String API_VERSION = "admission.k8s.io/v1";
+  public static final String KIND = "AdmissionReview";
+
+  private static final JsonMapper MAPPER = JsonMapper.builder()
+      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+      .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build();
+
+  private AdmissionReviews() {}
+
+  /** The outcome of reading a body: exactly one of {@code call} and {@code bad} is present. */
+  public record Parsed(Optional<AdmissionCall> call, Optional<BadReview> bad) {
+    static Parsed ok(AdmissionCall call) {
+      return new Parsed(Optional.of(call), Optional.empty());
+    }
+
+    static Parsed bad(String reason) {
+      return new Parsed(Optional.empty(), Optional.of(new BadReview(reason)));
+    }
+  }
+
+  /**
+   * Reads an AdmissionReview; every problem becomes a {@link BadReview} with a one-line reason.
+   *
+   * <p>The envelope (uid, kind, user, operation…) goes through fabric8's {@link AdmissionRequest};
+   * the objects stay JSON trees. promgate needs only their container images, and binding a whole
+   * typed Pod costs several times more than everything else on the cached decision path.
+   */
+  public static Parsed read(byte[] body) {
+    int first = firstNonWhitespace(body);
+    if (first < 0) {
+      return Parsed.bad("the body is empty; POST an AdmissionReview");
+    }
+    if (body[first] != '{') {
+      return body.length - first >= 4 && body[first] == 'n' && body[first + 1] == 'u'
+          && body[first + 2] == 'l' && body[first + 3] == 'l'
+          ? Parsed.bad("the body is JSON null, not an AdmissionReview")
+          : Parsed.bad("the body is not a JSON object; POST an AdmissionReview");
+    }
+    JsonNode root;
+    try {
+      root = MAPPER.readTree(body);
+    } catch (StreamReadException e) {
+      return Parsed.bad("malformed JSON" + location(e) + ": " + firstLine(e.getOriginalMessage()));
+    } catch (RuntimeException e) {
+      return Parsed.bad("malformed JSON: " + firstLine(String.valueOf(e.getMessage())));
+    }
+    if (!KIND.equals(root.path("kind").stringValue(null))) {
+      return Parsed.bad("kind is " + quoted(root.path("kind")) + ", expected AdmissionReview");
+    }
+    if (!API_VERSION.equals(root.path("apiVersion").stringValue(null))) {
+      return Parsed.bad("apiVersion " + quoted(root.path("apiVersion")) + " is not supported; promgate speaks "
+          + API_VERSION + " (set admissionReviewVersions: [v1] in the webhook configuration)");
+    }
+    JsonNode requestNode = root.path("request");
+    if (!requestNode.isObject()) {
+      return Parsed.bad(requestNode.isMissingNode() || requestNode.isNull()
+          ? "the AdmissionReview has no request" : "request is not a JSON object");
+    }
+    ObjectNode envelope = (ObjectNode) requestNode;
+    JsonNode object = envelope.remove("object");
+    JsonNode oldObject = envelope.remove("oldObject");
+    AdmissionRequest request;
+    try {
+      request = MAPPER.treeToValue(envelope, AdmissionRequest.class);
+    } catch (DatabindException e) {
+      return Parsed.bad("not an AdmissionReview: " + path(e) + firstLine(e.getOriginalMessage()));
+    } catch (RuntimeException e) {
+      return Parsed.bad("not an AdmissionReview: " + firstLine(String.valueOf(e.getMessage())));
+    }
+    if (isBlank(request.getUid())) {
+      return Parsed.bad("request.uid is missing");
+    }
+    if (isBlank(request.getOperation())) {
+      return Parsed.bad("request.operation is missing");
+    }
+    GroupVersionKind gvk = request.getKind();
+    if (gvk == null || isBlank(gvk.getKind())) {
+      return Parsed.bad("request.kind is missing");
+    }
+    String user = request.getUserInfo() == null || request.getUserInfo().getUsername() == null
+        ? "" : request.getUserInfo().getUsername();
+    return Parsed.ok(new AdmissionCall(
+        request.getUid(),
+        nullToEmpty(gvk.getGroup()),
+        nullToEmpty(gvk.getVersion()),
+        gvk.getKind(),
+        nullToEmpty(request.getSubResource()),
+        nullToEmpty(request.getNamespace()),
+        nullToEmpty(request.getName()),
+        request.getOperation(),
+        user,
+        Boolean.TRUE.equals(request.getDryRun()),
+        present(object),
+        present(oldObject)));
+  }
+
+  /**
+   * The response review.
+   *
+   * @param status HTTP-like code and message for a denial; ignored when allowed
+   */
+  public static byte[] write(String uid, boolean allowed, int statusCode, String message,
+                             List<String> warnings, Map<String, String> auditAnnotations) {
+    AdmissionResponse response = new AdmissionResponse();
+    response.setUid(uid);
+    response.setAllowed(allowed);
+    if (!allowed) {
+      Status status = new StatusBuilder()
+          .withCode(statusCode)
+          .withMessage(message)
+          .withReason(statusCode == 403 ? "Forbidden" : null)
+          .build();
+      response.setStatus(status);
+    }
+    if (!warnings.isEmpty()) {
+      response.setWarnings(warnings);
+    }
+    if (!auditAnnotations.isEmpty()) {
+      response.setAuditAnnotations(auditAnnotations);
+    }
+    AdmissionReview review = new AdmissionReview();
+    review.setApiVersion(API_VERSION);
+    review.setKind(KIND);
+    review.setResponse(response);
+    return MAPPER.writeValueAsBytes(review);
+  }
+
+  /** An object node, or nothing for a missing or JSON null object. */
+  private static Optional<JsonNode> present(JsonNode node) {
+    return node == null || node.isNull() || node.isMissingNode() ? Optional.empty() : Optional.of(node);
+  }
+
+  private static String location(StreamReadException e) {
+    if (e.getLocation() == null) {
+      return "";
+    }
+    return " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+  }
+
+  private static String path(DatabindException e) {
+    String path = e.getPathReference();
+    if (path == null || path.isEmpty()) {
+      return "";
+    }
+    // "io.fabric8...AdmissionReview["request"]->...["uid"]" → request.uid
+    String simple = path.replaceAll("[A-Za-z0-9_.$]+\\[", "[")
+        .replaceAll("\\[\"([^\"]*)\"\\]", ".$1")
+        .replace("->", "")
+        .replaceAll("^\\.", "");
+    return simple.isEmpty() ? "" : "at " + simple + ": ";
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "unknown error";
+    }
+    int newline = message.indexOf('\n');
+    String line = newline < 0 ? message : message.substring(0, newline);
+    // Users need "expected a list", not our class names.
+    line = QUALIFIED_NAME.matcher(line).replaceAll("$1");
+    return line.length() > 300 ? line.substring(0, 300) + "…" : line;
+  }
+
+  private static int firstNonWhitespace(byte[] body) {
+    for (int i = 0; i < body.length; i++) {
+      byte b = body[i];
+      if (b != ' ' && b != '\t' && b != '\n' && b != '\r') {
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  private static final java.util.regex.Pattern QUALIFIED_NAME =
+      java.util.regex.Pattern.compile("(?:[a-z][a-z0-9_]*\\.)+([A-Z][A-Za-z0-9_$]*)");
+
+  private static String quoted(JsonNode node) {
+    if (node.isMissingNode() || node.isNull()) {
+      return "missing";
+    }
+    String text = node.isString() ? node.stringValue() : node.toString();
+    return "\"" + (text.length() > 60 ? text.substring(0, 60) + "…" : text) + "\"";
+  }
+
+  private static boolean isBlank(String s) {
+    return s == null || s.isBlank();
+  }
+
+  private static String nullToEmpty(String s) {
+    return s == null ? "" : s;
+  }
+}

@@ -1,0 +1,230 @@
+package dev.promgate.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.promgate.AdmissionPipeline;
+import dev.promgate.Server;
+import dev.promgate.admission.AdmissionCall;
+import dev.promgate.admission.AdmissionReviews;
+import dev.promgate.decision.Decision;
+import dev.promgate.decision.DecisionLog;
+import dev.promgate.decision.ImageResult;
+import dev.promgate.environment.EnvironmentResolver;
+import dev.promgate.policy.Mode;
+import dev.promgate.policy.PolicyLoadResult;
+import dev.promgate.policy.PolicyLoader;
+import dev.promgate.policy.PolicySet;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code promgate evaluate}: the webhook's decision over manifests, without a cluster — for CI
+ * pipelines and for trying policies. Every workload object is judged as a CREATE in the given
+ * environment, exactly as the webhook would judge it (registries and signatures included).
+ */
+@Command(name = "evaluate", mixinStandardHelpOptions = true,
+    description = "Decide over manifests (YAML or JSON, multi-document, kind: List, kubectl get -o json). "
+        + "Exit 1 if anything is denied.")
+public final class EvaluateCommand implements Callable<Integer> {
+
+  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Spec
+  CommandSpec spec;
+
+  @Option(names = "--policies", defaultValue = "policies", paramLabel = "DIR",
+      description = "policy directory (default: ${DEFAULT-VALUE})")
+  Path policies;
+
+  @Option(names = "--env", required = true, paramLabel = "ENV", description = "environment to admit into")
+  String environment;
+
+  @Option(names = "--namespace", defaultValue = "default",
+      description = "namespace for objects that name none (default: ${DEFAULT-VALUE})")
+  String namespace;
+
+  @Option(names = "--mode", description = "audit: report what would be denied without failing")
+  Mode mode;
+
+  @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE})")
+  String output;
+
+  @Parameters(paramLabel = "FILE", arity = "1..*", description = "manifest files, or - for standard input")
+  List<String> files;
+
+  @Override
+  public Integer call() throws Exception {
+    if (!output.equals("table") && !output.equals("json")) {
+      spec.commandLine().getErr().println("promgate: --output must be table or json");
+      return 2;
+    }
+    PolicyLoadResult loaded = PolicyLoader.load(policies);
+    if (loaded instanceof PolicyLoadResult.Failed failed) {
+      failed.problems().forEach(spec.commandLine().getErr()::println);
+      return 1;
+    }
+    PolicySet set = ((PolicyLoadResult.Loaded) loaded).policies();
+    if (!set.environments().contains(environment)) {
+      spec.commandLine().getErr().println("promgate: environment \"" + environment
+          + "\" is not defined by the policies (known: " + String.join(", ", set.environments()) + ")");
+      return 2;
+    }
+    List<JsonNode> objects = new ArrayList<>();
+    for (String file : files) {
+      objects.addAll(read(file));
+    }
+    Vertx vertx = Vertx.vertx();
+    try {
+      AdmissionPipeline pipeline = Server.offlinePipeline(vertx, set, Optional.ofNullable(mode == Mode.ENFORCE ? null : mode),
+          new DecisionLog(line -> { }), Clock.systemUTC(), new SimpleMeterRegistry());
+      List<Decision> decisions = new ArrayList<>();
+      for (JsonNode object : objects) {
+        AdmissionCall call = AdmissionReviews.read(review(object)).call()
+            .orElseThrow(() -> new IllegalArgumentException("cannot read " + describe(object)));
+        decisions.add(pipeline.admit(call, new EnvironmentResolver.Named(environment))
+            .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
+      }
+      PrintWriter out = spec.commandLine().getOut();
+      if (output.equals("json")) {
+        out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json(decisions)));
+      } else {
+        table(out, decisions);
+      }
+      out.flush();
+      return decisions.stream().anyMatch(d -> !d.allowed()) ? 1 : 0;
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private List<JsonNode> read(String file) throws IOException {
+    List<JsonNode> objects = new ArrayList<>();
+    try (InputStream in = file.equals("-") ? System.in : Files.newInputStream(Path.of(file));
+         MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(in)) {
+      while (docs.hasNext()) {
+        flatten(docs.next(), objects);
+      }
+    }
+    return objects;
+  }
+
+  /** {@code kind: List} (what {@code kubectl get -o json} prints) and friends hold their objects in items. */
+  private static void flatten(JsonNode doc, List<JsonNode> into) {
+    if (doc == null || doc.isNull() || doc.isMissingNode() || !doc.isObject() || doc.isEmpty()) {
+      return;
+    }
+    if (doc.path("kind").asText().endsWith("List") && doc.path("items").isArray()) {
+      doc.path("items").forEach(item -> flatten(item, into));
+      return;
+    }
+    into.add(doc);
+  }
+
+  private byte[] review(JsonNode object) throws IOException {
+    String apiVersion = object.path("apiVersion").asText();
+    int slash = apiVersion.indexOf('/');
+    ObjectNode review = JSON.createObjectNode();
+    review.put("apiVersion", AdmissionReviews.API_VERSION);
+    review.put("kind", AdmissionReviews.KIND);
+    ObjectNode request = review.putObject("request");
+    request.put("uid", UUID.randomUUID().toString());
+    request.putObject("kind")
+        .put("group", slash < 0 ? "" : apiVersion.substring(0, slash))
+        .put("version", slash < 0 ? apiVersion : apiVersion.substring(slash + 1))
+        .put("kind", object.path("kind").asText(""));
+    request.put("namespace", object.path("metadata").path("namespace").asText(namespace));
+    request.put("name", object.path("metadata").path("name").asText(""));
+    request.put("operation", "CREATE");
+    request.putObject("userInfo").put("username", "promgate-evaluate");
+    request.set("object", object);
+    return JSON.writeValueAsBytes(review);
+  }
+
+  private static String describe(JsonNode object) {
+    return object.path("kind").asText("?") + "/" + object.path("metadata").path("name").asText("?");
+  }
+
+  private static ArrayNode json(List<Decision> decisions) {
+    ArrayNode all = JSON.createArrayNode();
+    for (Decision d : decisions) {
+      ObjectNode o = all.addObject();
+      o.put("resource", d.call().qualifiedKind() + "/" + d.call().name());
+      o.put("namespace", d.call().namespace());
+      o.put("environment", d.environment());
+      o.put("decision", d.outcome());
+      o.put("allowed", d.allowed());
+      if (d.images().isEmpty() && !d.message().isEmpty()) {
+        o.put("reason", d.message());
+      }
+      ArrayNode images = o.putArray("images");
+      for (ImageResult r : d.images()) {
+        ObjectNode i = images.addObject();
+        i.put("container", r.container().container());
+        i.put("field", r.container().fieldPath());
+        i.put("image", r.container().image());
+        i.put("verdict", r.status().wireName());
+        i.put("mode", r.mode().wireName());
+        ArrayNode reasons = i.putArray("reasons");
+        r.problems().forEach(reasons::add);
+        ArrayNode evidence = i.putArray("evidence");
+        r.evidence().forEach(e -> evidence.add(e.toString()));
+      }
+      ArrayNode warnings = o.putArray("warnings");
+      d.warnings().forEach(warnings::add);
+    }
+    return all;
+  }
+
+  private static void table(PrintWriter out, List<Decision> decisions) {
+    List<String[]> rows = new ArrayList<>();
+    rows.add(new String[] {"RESOURCE", "CONTAINER", "IMAGE", "VERDICT", "REASON"});
+    for (Decision d : decisions) {
+      String resource = d.call().kind() + "/" + (d.call().name().isEmpty() ? "-" : d.call().name());
+      if (d.images().isEmpty()) {
+        rows.add(new String[] {resource, "-", "-", d.outcome(), d.message()});
+      }
+      for (ImageResult r : d.images()) {
+        String verdict = r.failed() && r.mode() == Mode.AUDIT ? r.status().wireName() + " (audit)" : r.status().wireName();
+        rows.add(new String[] {resource, r.container().container(), r.container().image(), verdict,
+            String.join("; ", r.problems())});
+      }
+    }
+    int[] widths = new int[4];
+    for (String[] row : rows) {
+      for (int i = 0; i < 4; i++) {
+        widths[i] = Math.min(Math.max(widths[i], row[i].length()), 80);
+      }
+    }
+    for (String[] row : rows) {
+      StringBuilder line = new StringBuilder();
+      for (int i = 0; i < 4; i++) {
+        line.append(String.format("%-" + widths[i] + "s  ", row[i]));
+      }
+      out.println(line.append(row[4]).toString().stripTrailing());
+    }
+    long denied = decisions.stream().filter(d -> !d.allowed()).count();
+    out.printf("%n%d object%s, %d denied%n", decisions.size(), decisions.size() == 1 ? "" : "s", denied);
+  }
+}

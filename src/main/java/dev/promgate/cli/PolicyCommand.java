@@ -1,0 +1,44 @@
+package dev.promgate.cli;
+
+import dev.promgate.policy.PolicyLoader;
+import dev.promgate.policy.PolicyProblem;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code promgate policy check DIR}. */
+@Command(name = "policy", description = "Work with policy files.", subcommands = PolicyCommand.Check.class,
+    mixinStandardHelpOptions = true)
+public final class PolicyCommand {
+
+  @Command(name = "check", mixinStandardHelpOptions = true,
+      description = "Validate the policy files of DIR; print file:line:column: message for every problem "
+          + "and exit 1 if there is any.")
+  static final class Check implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "DIR", description = "the policy directory")
+    Path directory;
+
+    @Override
+    public Integer call() {
+      List<PolicyProblem> problems = PolicyLoader.check(directory);
+      PrintWriter out = spec.commandLine().getOut();
+      if (problems.isEmpty()) {
+        out.println(directory + ": ok");
+        out.flush();
+        return 0;
+      }
+      problems.forEach(out::println);
+      out.flush();
+      spec.commandLine().getErr().printf("%d problem%s%n", problems.size(), problems.size() == 1 ? "" : "s");
+      return 1;
+    }
+  }
+}

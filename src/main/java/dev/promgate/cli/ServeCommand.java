@@ -1,0 +1,70 @@
+package dev.promgate.cli;
+
+import dev.promgate.Server;
+import dev.promgate.http.WebhookServer;
+import dev.promgate.log.JsonLogging;
+import dev.promgate.policy.Mode;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code promgate serve}. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+    description = "Run the admission webhook over HTTPS: POST /validate and /validate/{environment}; "
+        + "GET /healthz, /readyz, /metrics.")
+public final class ServeCommand implements Callable<Integer> {
+
+  @Option(names = "--policies", defaultValue = "policies", paramLabel = "DIR",
+      description = "policy directory, hot-reloaded (default: ${DEFAULT-VALUE})")
+  Path policies;
+
+  @Option(names = "--certs", defaultValue = "certs", paramLabel = "DIR",
+      description = "tls.crt and tls.key; a development certificate is generated when the folder has "
+          + "neither (default: ${DEFAULT-VALUE})")
+  Path certs;
+
+  @Option(names = "--port", defaultValue = "8443", description = "HTTPS port (default: ${DEFAULT-VALUE})")
+  int port;
+
+  @Option(names = "--host", defaultValue = "0.0.0.0", description = "address to listen on (default: ${DEFAULT-VALUE})")
+  String host;
+
+  @Option(names = "--mode", description = "audit: admit everything and report what would be denied as "
+      + "warnings, audit annotations and log lines, whatever the policies say")
+  Mode mode;
+
+  @Option(names = "--max-body", defaultValue = "8388608", paramLabel = "BYTES",
+      description = "largest AdmissionReview accepted (default: ${DEFAULT-VALUE})")
+  long maxBody;
+
+  @Option(names = "--log-level", defaultValue = "INFO", description = "SEVERE, WARNING, INFO, FINE (default: ${DEFAULT-VALUE})")
+  String logLevel;
+
+  @Override
+  public Integer call() throws Exception {
+    JsonLogging.install(Level.parse(logLevel));
+    if (mode == Mode.ENFORCE) {
+      mode = null;
+    }
+    Server server;
+    try {
+      server = Server.start(new Server.Options(policies, certs, host, port, Optional.ofNullable(mode),
+              maxBody <= 0 ? WebhookServer.Settings.DEFAULT_BODY_LIMIT : maxBody))
+          .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      return 1;
+    }
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      server.close();
+      stopped.countDown();
+    }, "promgate-shutdown"));
+    stopped.await();
+    return 0;
+  }
+}

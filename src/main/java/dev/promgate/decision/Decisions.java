@@ -1,0 +1,102 @@
+package dev.promgate.decision;
+
+import dev.promgate.admission.AdmissionCall;
+import dev.promgate.policy.Mode;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds {@link Decision}s. Audit annotation keys are plain names ({@code decision},
+ * {@code reasons}, {@code policy-generation}, {@code environment}): the API server stores each as
+ * {@code <webhook name>/<key>}, e.g. {@code prod.promgate.dev/decision}; a key that already had a
+ * prefix would become an invalid annotation key and be dropped.
+ */
+public final class Decisions {
+
+  /** Kubernetes truncates warnings beyond this; keep each one readable. */
+  static final int MAX_WARNING = 1024;
+  static final int MAX_REASONS_ANNOTATION = 8 * 1024;
+
+  private Decisions() {}
+
+  /** Nothing to judge: DELETE, CONNECT, a kind without containers, or no new image on UPDATE. */
+  public static Decision skip(AdmissionCall call, String why, String environment, long generation) {
+    return new Decision(call, true, "skip", why, List.of(),
+        annotations("allow", why, environment, generation), environment, generation, List.of());
+  }
+
+  /** The namespace is exempt from promgate. */
+  public static Decision exempt(AdmissionCall call, String environment, long generation) {
+    String why = "namespace " + call.namespace() + " is exempt (GateConfig exemptNamespaces)";
+    return new Decision(call, true, "exempt", why, List.of(),
+        annotations("exempt", why, environment, generation), environment, generation, List.of());
+  }
+
+  /**
+   * A problem with the whole request (unknown environment, unreadable workload): denied in enforce
+   * mode, admitted with a warning in audit mode.
+   */
+  public static Decision refuse(AdmissionCall call, String problem, Mode mode, String environment,
+                                long generation) {
+    if (mode == Mode.AUDIT) {
+      return new Decision(call, true, "audit-deny", problem, List.of(warning("(audit) " + problem)),
+          annotations("audit-deny", problem, environment, generation), environment, generation, List.of());
+    }
+    return new Decision(call, false, "deny", problem, List.of(),
+        annotations("deny", problem, environment, generation), environment, generation, List.of());
+  }
+
+  /** The judgement of every image: denied if any enforced image failed, else allowed with warnings. */
+  public static Decision judged(AdmissionCall call, String environment, long generation,
+                                List<ImageResult> images) {
+    List<String> enforced = new ArrayList<>();
+    List<String> audited = new ArrayList<>();
+    for (ImageResult r : images) {
+      if (r.failed()) {
+        (r.mode() == Mode.ENFORCE ? enforced : audited).add(r.message());
+      }
+    }
+    List<String> warnings = new ArrayList<>();
+    for (String a : audited) {
+      warnings.add(warning("(audit) " + a));
+    }
+    List<String> reasons = new ArrayList<>(enforced);
+    reasons.addAll(audited);
+    if (!enforced.isEmpty()) {
+      String message = "promgate denied " + call.objectRef() + " in environment " + environment + ": "
+          + String.join("\n", enforced);
+      return new Decision(call, false, "deny", message, warnings,
+          annotations("deny", String.join("\n", reasons), environment, generation),
+          environment, generation, images);
+    }
+    if (!audited.isEmpty()) {
+      return new Decision(call, true, "audit-deny", String.join("\n", audited), warnings,
+          annotations("audit-deny", String.join("\n", reasons), environment, generation),
+          environment, generation, images);
+    }
+    return new Decision(call, true, "allow", "", List.of(),
+        annotations("allow", "", environment, generation), environment, generation, images);
+  }
+
+  static String warning(String text) {
+    String w = "promgate " + text;
+    return w.length() <= MAX_WARNING ? w : w.substring(0, MAX_WARNING - 1) + "…";
+  }
+
+  private static Map<String, String> annotations(String decision, String reasons, String environment,
+                                                 long generation) {
+    Map<String, String> a = new LinkedHashMap<>();
+    a.put("decision", decision);
+    if (!reasons.isEmpty()) {
+      a.put("reasons", reasons.length() <= MAX_REASONS_ANNOTATION ? reasons
+          : reasons.substring(0, MAX_REASONS_ANNOTATION - 1) + "…");
+    }
+    if (!environment.isEmpty()) {
+      a.put("environment", environment);
+    }
+    a.put("policy-generation", Long.toString(generation));
+    return a;
+  }
+}

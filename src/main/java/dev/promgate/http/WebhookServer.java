@@ -1,0 +1,159 @@
+package dev.promgate.http;
+
+import dev.promgate.AdmissionPipeline;
+import dev.promgate.admission.AdmissionReviews;
+import dev.promgate.admission.BadReview;
+import dev.promgate.decision.Decision;
+import dev.promgate.environment.EnvironmentResolver;
+import dev.promgate.manifests.WebhookConfiguration;
+import dev.promgate.tls.ServingCertificate;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import java.util.Locale;
+import java.util.function.BooleanSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The webhook's HTTPS server. TLS 1.2 and 1.3 only; plain HTTP is not offered. Malformed input
+ * gets a 400 with a one-line reason, an oversized body a 413; nothing produces a stack trace.
+ */
+public final class WebhookServer {
+
+  private static final Logger LOG = Logger.getLogger(WebhookServer.class.getName());
+
+  /**
+   * @param host      the address to bind, e.g. {@code 0.0.0.0}
+   * @param port      0 for an ephemeral port
+   * @param bodyLimit the largest AdmissionReview accepted, in bytes
+   */
+  public record Settings(String host, int port, long bodyLimit) {
+    /** The API server sends at most ~3 MiB objects, old and new; 8 MiB leaves room and stops floods. */
+    public static final long DEFAULT_BODY_LIMIT = 8L * 1024 * 1024;
+  }
+
+  private final HttpServer server;
+
+  private WebhookServer(HttpServer server) {
+    this.server = server;
+  }
+
+  /**
+   * Starts listening.
+   *
+   * @param certificate the serving certificate and key (PEM)
+   * @param ready       whether policies and certificates are loaded (for {@code /readyz})
+   * @param metrics     scraped at {@code /metrics}
+   */
+  public static Future<WebhookServer> start(Vertx vertx, Settings settings, ServingCertificate certificate,
+                                            AdmissionPipeline pipeline, BooleanSupplier ready,
+                                            PrometheusMeterRegistry metrics) {
+    Router router = Router.router(vertx);
+    router.get("/healthz").handler(ctx -> text(ctx.response(), 200, "ok"));
+    router.get("/readyz").handler(ctx -> {
+      boolean isReady = ready.getAsBoolean();
+      text(ctx.response(), isReady ? 200 : 503, isReady ? "ready" : "not ready: policies or certificates not loaded");
+    });
+    router.get("/metrics").handler(ctx -> ctx.response()
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
+        .end(metrics.scrape()));
+    router.post("/validate*").handler(BodyHandler.create(false).setBodyLimit(settings.bodyLimit()));
+    router.post(WebhookConfiguration.UNKNOWN_ENVIRONMENT_PATH)
+        .handler(BodyHandler.create(false).setBodyLimit(settings.bodyLimit()))
+        .handler(ctx -> validate(ctx, pipeline, new EnvironmentResolver.UnknownLabel()));
+    router.post("/validate").handler(ctx -> validate(ctx, pipeline, new EnvironmentResolver.Unnamed()));
+    router.post("/validate/:environment").handler(ctx ->
+        validate(ctx, pipeline, new EnvironmentResolver.Named(ctx.pathParam("environment"))));
+    router.errorHandler(413, ctx -> text(ctx.response(), 413,
+        "request body larger than " + settings.bodyLimit() + " bytes"));
+    router.errorHandler(404, ctx -> text(ctx.response(), 404,
+        "not found: POST /validate or /validate/{environment}; GET /healthz, /readyz, /metrics"));
+    router.errorHandler(405, ctx -> text(ctx.response(), 405, "method not allowed"));
+    router.errorHandler(500, ctx -> {
+      LOG.log(Level.SEVERE, "unexpected failure handling " + ctx.request().path(), ctx.failure());
+      if (!ctx.response().ended()) {
+        text(ctx.response(), 500, "internal error: " + (ctx.failure() == null ? "unknown"
+            : ctx.failure().getClass().getSimpleName()));
+      }
+    });
+
+    HttpServerOptions options = certificate.configure(new HttpServerOptions()
+        .setHost(settings.host())
+        .setPort(settings.port())
+        .setUseAlpn(true)
+        .setCompressionSupported(false)
+        .setIdleTimeout(120));
+    return vertx.createHttpServer(options)
+        .requestHandler(router)
+        .listen()
+        .map(WebhookServer::new);
+  }
+
+  public int port() {
+    return server.actualPort();
+  }
+
+  /** The Vert.x server, for certificate rotation ({@code CertificateRotation}). */
+  public HttpServer httpServer() {
+    return server;
+  }
+
+  public Future<Void> close() {
+    return server.close();
+  }
+
+  private static void validate(RoutingContext ctx, AdmissionPipeline pipeline, EnvironmentResolver.Route route) {
+    String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+      text(ctx.response(), 400, "content type must be application/json, got "
+          + (contentType == null ? "none" : "\"" + oneLine(contentType) + "\""));
+      return;
+    }
+    Buffer body = ctx.body().buffer();
+    if (body == null || body.length() == 0) {
+      text(ctx.response(), 400, "the request body is empty; POST an AdmissionReview");
+      return;
+    }
+    var parsed = AdmissionReviews.read(body.getBytes());
+    if (parsed.bad().isPresent()) {
+      BadReview bad = parsed.bad().get();
+      text(ctx.response(), 400, bad.reason());
+      return;
+    }
+    var call = parsed.call().orElseThrow();
+    pipeline.admit(call, route).onComplete(done -> {
+      if (ctx.response().closed()) {
+        return;
+      }
+      // admit() never fails; if it ever did, deny rather than answer nothing.
+      Decision d = done.succeeded() ? done.result() : null;
+      byte[] review = d == null
+          ? AdmissionReviews.write(call.uid(), false, 500, "promgate could not decide: " + done.cause(),
+              java.util.List.of(), java.util.Map.of())
+          : AdmissionReviews.write(call.uid(), d.allowed(), 403, d.message(), d.warnings(), d.annotations());
+      ctx.response()
+          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+          .end(Buffer.buffer(review));
+    });
+  }
+
+  private static void text(HttpServerResponse response, int status, String message) {
+    response.setStatusCode(status)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
+        .end(oneLine(message) + "\n");
+  }
+
+  private static String oneLine(String s) {
+    String line = s.replace('\r', ' ').replace('\n', ' ');
+    return line.length() > 1000 ? line.substring(0, 1000) + "…" : line;
+  }
+}

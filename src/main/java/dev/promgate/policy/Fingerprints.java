@@ -1,0 +1,101 @@
+package dev.promgate.policy;
+
+import dev.promgate.policy.EnvironmentRules.AttestationRule;
+import dev.promgate.policy.EnvironmentRules.PromotionRule;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * The fingerprint of {@link EnvironmentRules}: sha256 over a canonical description of everything a
+ * verdict depends on, so the verdict cache can key on it.
+ *
+ * <p>Included: for every authority in {@code signatures}, each promotion's and each attestation's
+ * {@code signedBy}, its name (verdicts name it in their reasons) and its trust material: a key's
+ * DER encoding digest, or a keyless authority's trusted-root file digest and identities (exact
+ * values and regular expressions, kept apart); each promotion's environment and {@code maxAge};
+ * each attestation's predicate type and condition text. Lists keep their order, so the reasons in
+ * a cached verdict read as the policy does.
+ *
+ * <p>Excluded: the environment name and the {@code mode}. Mode decides what happens to a verdict
+ * (deny or warn), not the verdict itself, and two environments with the same requirements can share
+ * verdicts. Also excluded: the policy name, file and generation, so a reload that changes nothing
+ * the rules depend on keeps every cached verdict valid, and a reload that changes any trust material
+ * (a rotated key file, a new trusted root) yields a new fingerprint.
+ *
+ * <p>The description is length-prefixed ({@code 5:abcde}) so no value can imitate a separator.
+ */
+final class Fingerprints {
+
+  private static final String VERSION = "promgate-environment-rules/1";
+
+  private Fingerprints() {}
+
+  static String of(List<Authority> signatures, List<PromotionRule> promotions, List<AttestationRule> attestations) {
+    Canonical c = new Canonical();
+    c.field(VERSION);
+    c.field("signatures").count(signatures.size());
+    for (Authority a : signatures) {
+      authority(c, a);
+    }
+    c.field("promotions").count(promotions.size());
+    for (PromotionRule p : promotions) {
+      c.field(p.environment());
+      c.field(p.maxAge().map(d -> Long.toString(d.toNanos())).orElse("-"));
+      authorities(c, p.signedBy());
+    }
+    c.field("attestations").count(attestations.size());
+    for (AttestationRule a : attestations) {
+      c.field(a.predicateType());
+      c.field(a.condition().map(AttestationCondition::expression).orElse("-"));
+      authorities(c, a.signedBy());
+    }
+    return c.sha256();
+  }
+
+  private static void authorities(Canonical c, List<Authority> authorities) {
+    c.count(authorities.size());
+    for (Authority a : authorities) {
+      authority(c, a);
+    }
+  }
+
+  private static void authority(Canonical c, Authority authority) {
+    c.field(authority.name());
+    if (authority instanceof Authority.Key key) {
+      c.field("key").field(key.fingerprint());
+    } else if (authority instanceof Authority.Keyless keyless) {
+      c.field("keyless").field(keyless.trustedRootDigest()).count(keyless.identities().size());
+      for (Authority.Identity id : keyless.identities()) {
+        c.field(id.issuer().orElse("")).field(id.issuerRegExp().map(Pattern::pattern).orElse(""));
+        c.field(id.subject().orElse("")).field(id.subjectRegExp().map(Pattern::pattern).orElse(""));
+      }
+    }
+  }
+
+  private static final class Canonical {
+    private final StringBuilder text = new StringBuilder();
+
+    Canonical field(String value) {
+      text.append(value.length()).append(':').append(value).append(';');
+      return this;
+    }
+
+    Canonical count(int n) {
+      text.append('#').append(n).append(';');
+      return this;
+    }
+
+    String sha256() {
+      try {
+        byte[] digest = MessageDigest.getInstance("SHA-256").digest(text.toString().getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(digest);
+      } catch (NoSuchAlgorithmException e) {
+        throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+      }
+    }
+  }
+}

@@ -1,0 +1,34 @@
+package dev.promgate.policy;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * What the documents of all files contribute to the checks that span files: environment
+ * definitions and references, the promotion order, GateConfig documents and policy names.
+ */
+final class LoadContext {
+
+  /** A place that names an environment, which some policy must define. */
+  record EnvironmentReference(String environment, Node at, FileProblems file, String role) {}
+
+  /** "{@code before} comes before {@code after}": {@code after}'s rules require a promotion to {@code before}. */
+  record PromotionEdge(String before, String after, Node at, FileProblems file) {}
+
+  /** Where a name was first defined. */
+  record Definition(Node at, FileProblems file) {}
+
+  record GateDocument(GateConfig config, Node at, FileProblems file) {}
+
+  record PolicyDocument(PromotionPolicy policy, Node nameAt, FileProblems file) {}
+
+  final InputFiles inputs = new InputFiles();
+  final List<EnvironmentReference> environmentReferences = new ArrayList<>();
+  final List<PromotionEdge> promotionEdges = new ArrayList<>();
+  final Map<String, Definition> definedEnvironments = new LinkedHashMap<>();
+  final List<GateDocument> gates = new ArrayList<>();
+  final List<PolicyDocument> policies = new ArrayList<>();
+}

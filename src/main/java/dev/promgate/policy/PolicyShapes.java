@@ -1,0 +1,85 @@
+package dev.promgate.policy;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The keys each mapping of a policy file may have and must have. The loader reads mappings only
+ * through these shapes, and a test holds {@code promgate-policy.schema.json} to them (each shape is
+ * the schema's {@code $defs} entry of the same name), so editor completion and the loader cannot
+ * drift apart.
+ */
+final class PolicyShapes {
+
+  /**
+   * @param name     the schema {@code $defs} name
+   * @param label    how messages call this mapping
+   * @param keys     every key the loader accepts, in documentation order
+   * @param required the keys that must be present
+   */
+  record Shape(String name, String label, List<String> keys, List<String> required) {}
+
+  static final String API_VERSION = "promgate.dev/v1alpha1";
+
+  static final Shape GATE_CONFIG = shape("gateConfig", "GateConfig",
+      List.of("apiVersion", "kind", "metadata", "spec"), List.of("apiVersion", "kind"));
+  static final Shape PROMOTION_POLICY = shape("promotionPolicy", "PromotionPolicy",
+      List.of("apiVersion", "kind", "metadata", "spec"), List.of("apiVersion", "kind", "metadata", "spec"));
+  static final Shape METADATA = shape("metadata", "metadata",
+      List.of("name", "labels", "annotations"), List.of());
+  static final Shape POLICY_METADATA = shape("policyMetadata", "metadata",
+      List.of("name", "labels", "annotations"), List.of("name"));
+
+  static final Shape GATE_SPEC = shape("gateConfigSpec", "GateConfig spec",
+      List.of("mode", "defaultEnvironment", "namespaces", "exemptNamespaces", "registries", "cache",
+          "credentials", "timeouts", "breakGlass"), List.of());
+  static final Shape NAMESPACE_RULE = shape("namespaceRule", "namespace rule",
+      List.of("match", "environment"), List.of("match", "environment"));
+  static final Shape REGISTRY = shape("registry", "registry",
+      List.of("host", "insecure", "caFile"), List.of("host"));
+  static final Shape CACHE = shape("cache", "cache",
+      List.of("ttl", "negativeTtl", "staleIfError", "maxEntries"), List.of());
+  static final Shape CREDENTIALS = shape("credentials", "credentials",
+      List.of("dockerConfigJson"), List.of("dockerConfigJson"));
+  static final Shape TIMEOUTS = shape("timeouts", "timeouts",
+      List.of("verification", "tagHint", "request"), List.of());
+  static final Shape BREAK_GLASS = shape("breakGlass", "breakGlass",
+      List.of("environments"), List.of("environments"));
+
+  static final Shape POLICY_SPEC = shape("promotionPolicySpec", "PromotionPolicy spec",
+      List.of("images", "authorities", "environments"), List.of("images", "environments"));
+  static final Shape AUTHORITY = shape("authority", "authority",
+      List.of("name", "key", "keyless"), List.of("name"));
+  static final Shape KEY = shape("key", "key",
+      List.of("publicKeyFile", "publicKey"), List.of());
+  static final Shape KEYLESS = shape("keyless", "keyless",
+      List.of("trustedRoot", "identities"), List.of("trustedRoot", "identities"));
+  static final Shape IDENTITY = shape("identity", "identity",
+      List.of("issuer", "issuerRegExp", "subject", "subjectRegExp"), List.of());
+  static final Shape ENVIRONMENT = shape("environmentRules", "environment",
+      List.of("mode", "signatures", "promotions", "attestations"), List.of());
+  static final Shape PROMOTION = shape("promotionRule", "promotion",
+      List.of("environment", "signedBy", "maxAge"), List.of("environment", "signedBy"));
+  static final Shape ATTESTATION = shape("attestationRule", "attestation",
+      List.of("predicateType", "signedBy", "condition"), List.of("predicateType", "signedBy"));
+
+  /** Every shape by schema name, for the schema test. */
+  static final Map<String, Shape> ALL;
+
+  static {
+    Map<String, Shape> all = new LinkedHashMap<>();
+    for (Shape s : List.of(GATE_CONFIG, PROMOTION_POLICY, METADATA, POLICY_METADATA, GATE_SPEC,
+        NAMESPACE_RULE, REGISTRY, CACHE, CREDENTIALS, TIMEOUTS, BREAK_GLASS, POLICY_SPEC, AUTHORITY, KEY,
+        KEYLESS, IDENTITY, ENVIRONMENT, PROMOTION, ATTESTATION)) {
+      all.put(s.name(), s);
+    }
+    ALL = Map.copyOf(all);
+  }
+
+  private PolicyShapes() {}
+
+  private static Shape shape(String name, String label, List<String> keys, List<String> required) {
+    return new Shape(name, label, List.copyOf(keys), List.copyOf(required));
+  }
+}

@@ -1,0 +1,436 @@
+package dev.promgate.tls;
+
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.KeyCertOptions;
+import io.vertx.core.net.KeyStoreOptions;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.ServerSSLOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.MessageDigest;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.CertificateParsingException;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECKey;
+import java.security.interfaces.EdECKey;
+import java.security.interfaces.RSAKey;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+
+/**
+ * A checked serving certificate: {@code tls.crt} (the certificate, optionally followed by its
+ * intermediates) and {@code tls.key} (its private key) from one folder, the layout of a Kubernetes
+ * TLS secret and of cert-manager's output.
+ *
+ * <p>{@link #load} refuses, with a message naming the file and the problem, anything the
+ * Kubernetes API server would refuse later with a vaguer one: a missing or unreadable file, text
+ * that is not PEM, an encrypted key, a key that is not the certificate's, a certificate outside its
+ * validity period, one without subject alternative names (the API server ignores the common
+ * name) or not meant for TLS servers, and key types or sizes Go's TLS client does not accept.
+ * Accepted keys: RSA of 2048 bits or more, EC on P-256, P-384 or P-521, and Ed25519; as PKCS#8
+ * ({@code PRIVATE KEY}) or OpenSSL's {@code EC PRIVATE KEY} / {@code RSA PRIVATE KEY}.
+ *
+ * <p>{@link #keyPem()} is always PKCS#8, whatever the file held. Vert.x's PEM loader reads RSA and
+ * EC keys only, so use {@link #keyCertOptions()}, which also covers Ed25519.
+ */
+public final class ServingCertificate {
+
+  public static final String CERTIFICATE_FILE = "tls.crt";
+  public static final String KEY_FILE = "tls.key";
+  /** The TLS versions the webhook speaks. */
+  public static final Set<String> TLS_PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
+
+  private static final long MAX_FILE_BYTES = 1 << 20;
+  private static final String SERVER_AUTH = "1.3.6.1.5.5.7.3.1";
+  private static final String ANY_EXTENDED_KEY_USAGE = "2.5.29.37.0";
+  private static final Map<String, String> SUPPORTED_CURVES = Map.of(
+      "1.2.840.10045.3.1.7", "P-256", "1.3.132.0.34", "P-384", "1.3.132.0.35", "P-521");
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  private final Path directory;
+  private final byte[] certificatePem;
+  private final byte[] keyPem;
+  private final PrivateKey key;
+  private final List<X509Certificate> chain;
+  private final List<String> dnsNames;
+  private final List<String> ipAddresses;
+  private final String fingerprint;
+
+  private ServingCertificate(Path directory, byte[] certificatePem, PrivateKey key,
+      List<X509Certificate> chain, List<String> dnsNames, List<String> ipAddresses, String fingerprint) {
+    this.directory = directory;
+    this.certificatePem = certificatePem;
+    this.keyPem = Pem.encode("PRIVATE KEY", key.getEncoded());
+    this.key = key;
+    this.chain = List.copyOf(chain);
+    this.dnsNames = List.copyOf(dnsNames);
+    this.ipAddresses = List.copyOf(ipAddresses);
+    this.fingerprint = fingerprint;
+  }
+
+  /** The result of {@link #ensure}: the certificate, and whether it was generated just now. */
+  public record Ensured(ServingCertificate certificate, boolean generated) {}
+
+  /**
+   * Loads and checks {@code tls.crt} and {@code tls.key} from {@code directory}.
+   *
+   * @throws CertificateFilesException naming the file and what is wrong with it
+   */
+  public static ServingCertificate load(Path directory) {
+    return load(directory, Instant.now());
+  }
+
+  static ServingCertificate load(Path directory, Instant now) {
+    Path certificateFile = directory.resolve(CERTIFICATE_FILE);
+    Path keyFile = directory.resolve(KEY_FILE);
+    if (!Files.isDirectory(directory)) {
+      throw new CertificateFilesException("certificate folder " + directory
+          + (Files.exists(directory) ? " is not a folder" : " does not exist"));
+    }
+    boolean hasCertificate = Files.exists(certificateFile);
+    boolean hasKey = Files.exists(keyFile);
+    if (!hasCertificate && !hasKey) {
+      throw new CertificateFilesException(directory + " has neither " + CERTIFICATE_FILE + " nor " + KEY_FILE);
+    }
+    if (!hasCertificate || !hasKey) {
+      throw new CertificateFilesException((hasCertificate ? keyFile : certificateFile) + " is missing ("
+          + (hasCertificate ? certificateFile : keyFile) + " is there; both are needed)");
+    }
+    return fromBytes(directory, read(certificateFile), read(keyFile), now);
+  }
+
+  /**
+   * Loads the certificate in {@code directory}; when the folder has neither {@code tls.crt} nor
+   * {@code tls.key}, generates a development CA and serving certificate there first
+   * ({@link DevCertificates#generate} with its defaults), and says so in the result so the caller
+   * can log it. Refuses to generate over half a pair, or next to a {@code ca.crt} whose key is
+   * gone.
+   */
+  public static Ensured ensure(Path directory) {
+    Path certificateFile = directory.resolve(CERTIFICATE_FILE);
+    Path keyFile = directory.resolve(KEY_FILE);
+    boolean hasCertificate = Files.exists(certificateFile);
+    boolean hasKey = Files.exists(keyFile);
+    if (hasCertificate || hasKey) {
+      if (hasCertificate != hasKey) {
+        throw new CertificateFilesException((hasCertificate ? keyFile : certificateFile) + " is missing but "
+            + (hasCertificate ? certificateFile : keyFile) + " is there; supply both, or remove it to"
+            + " have a development certificate generated (promgate does not generate over half a pair)");
+      }
+      return new Ensured(load(directory), false);
+    }
+    Path caFile = directory.resolve(DevCertificates.CA_FILE);
+    if (Files.exists(caFile)) {
+      throw new CertificateFilesException(directory + " has " + DevCertificates.CA_FILE + " but neither "
+          + CERTIFICATE_FILE + " nor " + KEY_FILE + "; a development CA's key is not kept, so it cannot sign"
+          + " a new certificate: delete " + caFile + " to have a new CA and certificate generated, or add "
+          + CERTIFICATE_FILE + " and " + KEY_FILE);
+    }
+    DevCertificates.Generated generated = DevCertificates.generate(directory,
+        DevCertificates.DEFAULT_DNS_NAMES, DevCertificates.DEFAULT_IP_ADDRESSES, DevCertificates.DEFAULT_VALIDITY);
+    return new Ensured(generated.serving(), true);
+  }
+
+  /** Checks a pair given as bytes, named after the files of {@code directory} in messages. */
+  static ServingCertificate fromBytes(Path directory, byte[] certificatePem, byte[] keyPem, Instant now) {
+    Path certificateFile = directory.resolve(CERTIFICATE_FILE);
+    Path keyFile = directory.resolve(KEY_FILE);
+    List<X509Certificate> chain = Pem.certificates(certificateFile, certificatePem);
+    PrivateKey key = Pem.privateKey(keyFile, keyPem);
+    X509Certificate leaf = chain.get(0);
+
+    for (int i = 0; i < chain.size(); i++) {
+      X509Certificate certificate = chain.get(i);
+      String which = chain.size() == 1 ? "the certificate" : "certificate " + (i + 1) + " of " + chain.size();
+      Instant notBefore = certificate.getNotBefore().toInstant();
+      Instant notAfter = certificate.getNotAfter().toInstant();
+      if (now.isAfter(notAfter)) {
+        throw new CertificateFilesException(certificateFile + ": " + which + " (" + subject(certificate)
+            + ") expired on " + notAfter);
+      }
+      if (now.isBefore(notBefore)) {
+        throw new CertificateFilesException(certificateFile + ": " + which + " (" + subject(certificate)
+            + ") is not valid until " + notBefore + " (is this machine's clock right?)");
+      }
+    }
+    List<String> dnsNames = new ArrayList<>();
+    List<String> ipAddresses = new ArrayList<>();
+    subjectAlternativeNames(certificateFile, leaf, dnsNames, ipAddresses);
+    if (dnsNames.isEmpty() && ipAddresses.isEmpty()) {
+      throw new CertificateFilesException(certificateFile + ": the certificate (" + subject(leaf) + ") has no"
+          + " subject alternative names; TLS clients, the Kubernetes API server among them, ignore the"
+          + " common name and need the service's DNS name there");
+    }
+    checkUsage(certificateFile, leaf);
+    checkKey(certificateFile, keyFile, leaf, key);
+    return new ServingCertificate(directory, certificatePem.clone(), key, chain, dnsNames, ipAddresses,
+        fingerprint(certificatePem, keyPem));
+  }
+
+  /** The certificate file's content as it was read: the certificate and any intermediates. */
+  public byte[] certificatePem() {
+    return certificatePem.clone();
+  }
+
+  /** The private key as PKCS#8 PEM ({@code -----BEGIN PRIVATE KEY-----}), whatever the file's form. */
+  public byte[] keyPem() {
+    return keyPem.clone();
+  }
+
+  /**
+   * Key and certificate for a Vert.x server: {@link PemKeyCertOptions} for RSA and EC keys, an
+   * in-memory PKCS#12 key store for Ed25519 (which Vert.x's PEM loader does not read).
+   */
+  public KeyCertOptions keyCertOptions() {
+    if (!(key instanceof EdECKey)) {
+      return new PemKeyCertOptions()
+          .setCertValue(Buffer.buffer(certificatePem))
+          .setKeyValue(Buffer.buffer(keyPem));
+    }
+    // The password only protects bytes that never leave this process.
+    String password = "promgate";
+    try {
+      KeyStore store = KeyStore.getInstance("PKCS12");
+      store.load(null, null);
+      store.setKeyEntry("serving", key, password.toCharArray(), chain.toArray(X509Certificate[]::new));
+      ByteArrayOutputStream out = new ByteArrayOutputStream();
+      store.store(out, password.toCharArray());
+      return new KeyStoreOptions().setType("PKCS12").setPassword(password)
+          .setValue(Buffer.buffer(out.toByteArray()));
+    } catch (GeneralSecurityException | IOException e) {
+      throw new IllegalStateException("cannot build an in-memory key store for the Ed25519 key", e);
+    }
+  }
+
+  /** SSL options for {@code HttpServer.updateSSLOptions}: this certificate, TLS 1.2 and 1.3 only. */
+  public ServerSSLOptions serverSslOptions() {
+    return new ServerSSLOptions()
+        .setKeyCertOptions(keyCertOptions())
+        .setEnabledSecureTransportProtocols(TLS_PROTOCOLS);
+  }
+
+  /** Turns on TLS (1.2 and 1.3 only) with this certificate in {@code options}, and returns them. */
+  public HttpServerOptions configure(HttpServerOptions options) {
+    options.setSsl(true)
+        .setKeyCertOptions(keyCertOptions())
+        .setEnabledSecureTransportProtocols(TLS_PROTOCOLS);
+    return options;
+  }
+
+  /** The folder the files were read from (or written to). */
+  public Path directory() {
+    return directory;
+  }
+
+  /** The serving (leaf) certificate. */
+  public X509Certificate certificate() {
+    return chain.get(0);
+  }
+
+  public String subject() {
+    return subject(certificate());
+  }
+
+  public Instant notBefore() {
+    return certificate().getNotBefore().toInstant();
+  }
+
+  public Instant notAfter() {
+    return certificate().getNotAfter().toInstant();
+  }
+
+  /** The DNS subject alternative names, in certificate order. */
+  public List<String> dnsNames() {
+    return dnsNames;
+  }
+
+  /** The IP address subject alternative names, in certificate order. */
+  public List<String> ipAddresses() {
+    return ipAddresses;
+  }
+
+  /**
+   * {@code sha256:<hex>} over the bytes of both files: equal fingerprints mean nothing changed on
+   * disk. Safe to log.
+   */
+  public String fingerprint() {
+    return fingerprint;
+  }
+
+  @Override
+  public String toString() {
+    return "ServingCertificate[" + subject() + ", dns=" + dnsNames + ", ip=" + ipAddresses
+        + ", notAfter=" + notAfter() + ", " + fingerprint + "]";
+  }
+
+  // ------------------------------------------------------------------ checks
+
+  static String fingerprint(byte[] certificatePem, byte[] keyPem) {
+    try {
+      MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+      sha256.update(ByteBuffer.allocate(8).putLong(certificatePem.length).array());
+      sha256.update(certificatePem);
+      sha256.update(keyPem);
+      return "sha256:" + HexFormat.of().formatHex(sha256.digest());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the JDK lacks SHA-256", e);
+    }
+  }
+
+  static byte[] read(Path file) {
+    try {
+      if (!Files.exists(file)) {
+        throw new CertificateFilesException(file + " is missing");
+      }
+      if (!Files.isRegularFile(file)) {
+        throw new CertificateFilesException(file + " is not a regular file");
+      }
+      if (Files.size(file) > MAX_FILE_BYTES) {
+        throw new CertificateFilesException(file + " is larger than 1 MiB; it is not a certificate or key file");
+      }
+      return Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new CertificateFilesException(file + " is missing", e);
+    } catch (IOException e) {
+      throw new CertificateFilesException("cannot read " + file + ": " + Pem.describe(e), e);
+    }
+  }
+
+  private static void subjectAlternativeNames(Path file, X509Certificate leaf, List<String> dns, List<String> ip) {
+    Collection<List<?>> names;
+    try {
+      names = leaf.getSubjectAlternativeNames();
+    } catch (CertificateParsingException e) {
+      throw new CertificateFilesException(file + ": the subject alternative names cannot be read: "
+          + Pem.describe(e), e);
+    }
+    if (names == null) {
+      return;
+    }
+    for (List<?> name : names) {
+      int type = (Integer) name.get(0);
+      if (type == 2) {
+        dns.add((String) name.get(1));
+      } else if (type == 7) {
+        ip.add((String) name.get(1));
+      }
+    }
+  }
+
+  private static void checkUsage(Path file, X509Certificate leaf) {
+    List<String> extendedKeyUsage;
+    try {
+      extendedKeyUsage = leaf.getExtendedKeyUsage();
+    } catch (CertificateParsingException e) {
+      throw new CertificateFilesException(file + ": the extended key usage cannot be read: " + Pem.describe(e), e);
+    }
+    if (extendedKeyUsage != null && !extendedKeyUsage.contains(SERVER_AUTH)
+        && !extendedKeyUsage.contains(ANY_EXTENDED_KEY_USAGE)) {
+      throw new CertificateFilesException(file + ": the certificate (" + subject(leaf) + ") is not for TLS"
+          + " servers: its extended key usage lacks serverAuth");
+    }
+    boolean[] keyUsage = leaf.getKeyUsage();
+    if (keyUsage != null && !keyUsage[0]) {
+      throw new CertificateFilesException(file + ": the certificate (" + subject(leaf) + ") does not allow"
+          + " digitalSignature in its key usage, which TLS servers need");
+    }
+  }
+
+  private static void checkKey(Path certificateFile, Path keyFile, X509Certificate leaf, PrivateKey key) {
+    PublicKey publicKey = leaf.getPublicKey();
+    String keyType = keyType(key);
+    String certificateKeyType = keyType(publicKey);
+    if (!keyType.equals(certificateKeyType)) {
+      throw new CertificateFilesException(keyFile + " does not match " + certificateFile + ": the key is "
+          + article(keyType) + " key, the certificate (" + subject(leaf) + ") holds " + article(certificateKeyType)
+          + " public key");
+    }
+    switch (keyType) {
+      case "RSA" -> {
+        int bits = ((RSAKey) publicKey).getModulus().bitLength();
+        if (bits < 2048) {
+          throw new CertificateFilesException(certificateFile + ": the RSA key has " + bits
+              + " bits; use 2048 or more");
+        }
+      }
+      case "EC" -> {
+        ASN1Encodable parameters = SubjectPublicKeyInfo.getInstance(publicKey.getEncoded())
+            .getAlgorithm().getParameters();
+        String curve = parameters instanceof ASN1ObjectIdentifier oid ? SUPPORTED_CURVES.get(oid.getId()) : null;
+        if (curve == null) {
+          throw new CertificateFilesException(certificateFile + ": the EC key is on curve " + parameters
+              + "; Kubernetes' TLS client accepts P-256, P-384 and P-521");
+        }
+      }
+      case "Ed25519" -> { }
+      default -> throw new CertificateFilesException(certificateFile + ": " + keyType + " keys are not"
+          + " accepted by Kubernetes' TLS client; use EC (P-256), RSA (2048+ bits) or Ed25519");
+    }
+    if (!signsFor(key, publicKey)) {
+      throw new CertificateFilesException(keyFile + " does not match " + certificateFile + ": it is not the"
+          + " private key of the certificate (" + subject(leaf) + ", serial "
+          + leaf.getSerialNumber().toString(16) + ")");
+    }
+  }
+
+  /** Whether a signature made with {@code key} verifies with {@code publicKey}. */
+  private static boolean signsFor(PrivateKey key, PublicKey publicKey) {
+    String algorithm = key instanceof RSAKey ? "SHA256withRSA"
+        : key instanceof ECKey ? "SHA256withECDSA"
+        : ((EdECKey) key).getParams().getName();
+    byte[] challenge = new byte[32];
+    RANDOM.nextBytes(challenge);
+    try {
+      Signature signer = Signature.getInstance(algorithm);
+      signer.initSign(key);
+      signer.update(challenge);
+      byte[] signature = signer.sign();
+      Signature verifier = Signature.getInstance(algorithm);
+      verifier.initVerify(publicKey);
+      verifier.update(challenge);
+      return verifier.verify(signature);
+    } catch (GeneralSecurityException e) {
+      return false;
+    }
+  }
+
+  private static String keyType(java.security.Key key) {
+    if (key instanceof RSAKey) {
+      return "RSA";
+    }
+    if (key instanceof ECKey) {
+      return "EC";
+    }
+    if (key instanceof EdECKey edec) {
+      return edec.getParams().getName();
+    }
+    return key.getAlgorithm();
+  }
+
+  private static String article(String keyType) {
+    return (keyType.startsWith("E") || keyType.startsWith("R") ? "an " : "a ") + keyType;
+  }
+
+  private static String subject(X509Certificate certificate) {
+    String name = certificate.getSubjectX500Principal().getName();
+    return name.isEmpty() ? "no subject" : name;
+  }
+}

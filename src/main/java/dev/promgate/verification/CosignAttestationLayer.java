@@ -1,0 +1,78 @@
+package dev.promgate.verification;
+
+import dev.promgate.image.Digest;
+import java.security.PublicKey;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * One layer of a cosign {@code sha256-<hex>.att} manifest: a DSSE envelope holding an in-toto
+ * statement, signed over the DSSE pre-authentication encoding; for keyless attestations the
+ * certificate, chain and Rekor bundle annotations as on signatures. Early cosign wrote the predicate
+ * type as the envelope's payload type instead of {@code application/vnd.in-toto+json}; the payload
+ * type is signed either way, and the statement's own {@code predicateType} is what counts.
+ */
+final class CosignAttestationLayer extends Attachment {
+
+  private final DsseEnvelope envelope;
+  private final InTotoStatement statement;
+  private final Map<String, String> annotations;
+
+  private CosignAttestationLayer(String source, String unusable, String claimedPredicateType,
+                                 DsseEnvelope envelope, InTotoStatement statement, Map<String, String> annotations) {
+    super(source, unusable, claimedPredicateType);
+    this.envelope = envelope;
+    this.statement = statement;
+    this.annotations = annotations;
+  }
+
+  static CosignAttestationLayer of(Attachments.AttestationLayer layer, Digest digest) {
+    String claimed = null;
+    try {
+      DsseEnvelope envelope = DsseEnvelope.parse(Json.parse(layer.envelope(), "the DSSE envelope"), "the DSSE envelope");
+      InTotoStatement statement = InTotoStatement.parse(envelope.payload());
+      claimed = statement.predicateType();
+      if (!statement.covers(digest)) {
+        throw new Invalid("its " + claimed + " statement is about " + statement.describeSubjects() + ", not this digest");
+      }
+      return new CosignAttestationLayer(layer.source(), null, claimed, envelope, statement, layer.annotations());
+    } catch (Invalid e) {
+      return new CosignAttestationLayer(layer.source(), e.getMessage(), claimed, null, null, layer.annotations());
+    }
+  }
+
+  @Override
+  boolean isSignature() {
+    return claimedPredicateType().filter(InTotoStatement.COSIGN_IMAGE_SIGNATURE::equals).isPresent();
+  }
+
+  @Override
+  boolean isAttestation() {
+    return true;
+  }
+
+  @Override
+  Optional<InTotoStatement> statement() {
+    return Optional.ofNullable(statement);
+  }
+
+  @Override
+  boolean verifiedBy(PublicKey key) {
+    byte[] pae = envelope.pae();
+    return envelope.signatures().stream().anyMatch(s -> Signatures.verify(key, pae, s));
+  }
+
+  @Override
+  CertificateIdentity verifyKeyless(TrustMaterial trust, Instant now) throws Invalid {
+    byte[] pae = envelope.pae();
+    return CosignKeyless.verify(annotations, trust, now, key -> {
+      for (byte[] s : envelope.signatures()) {
+        if (Signatures.verify(key, pae, s)) {
+          return new LogEntryBodies.SignedEnvelope(envelope, s);
+        }
+      }
+      return null;
+    });
+  }
+}

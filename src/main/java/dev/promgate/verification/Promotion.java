@@ -1,0 +1,63 @@
+package dev.promgate.verification;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+
+/**
+ * The predicate of a promotion attestation ({@value #PREDICATE_TYPE}): the digest was promoted to
+ * {@code environment} at {@code promotedAt} (RFC 3339), optionally by {@code approver}, from an
+ * earlier environment, under a change ticket, by a pipeline run, from a source commit.
+ */
+record Promotion(String environment, Instant promotedAt, Optional<String> approver,
+                 Optional<String> from, Optional<String> change, Optional<String> pipelineRun) {
+
+  static final String PREDICATE_TYPE = "https://promgate.dev/promotion/v1";
+
+  static Promotion parse(InTotoStatement statement) throws Invalid {
+    String what = "the promotion predicate";
+    JsonNode predicate = statement.predicate();
+    if (predicate == null || !predicate.isObject()) {
+      throw new Invalid(what + " must be a JSON object, found "
+          + (predicate == null ? "nothing" : Json.typeOf(predicate)));
+    }
+    String environment = Json.text(predicate, "environment", what);
+    if (environment.isBlank()) {
+      throw new Invalid(what + " has an empty \"environment\"");
+    }
+    String promotedAt = Json.text(predicate, "promotedAt", what);
+    Instant at;
+    try {
+      at = OffsetDateTime.parse(promotedAt, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+    } catch (DateTimeParseException e) {
+      throw new Invalid(what + ": promotedAt \"" + InTotoStatement.abbreviate(promotedAt)
+          + "\" is not an RFC 3339 time such as 2026-11-26T09:00:00Z");
+    }
+    JsonNode source = predicate.get("source");
+    if (source != null && !source.isNull() && !source.isObject()) {
+      throw new Invalid(what + ": \"source\" must be an object, found " + Json.typeOf(source));
+    }
+    return new Promotion(environment, at,
+        Json.optionalText(predicate, "approver", what),
+        Json.optionalText(predicate, "from", what),
+        Json.optionalText(predicate, "change", what),
+        Json.optionalText(predicate, "pipelineRun", what));
+  }
+
+  /** {@code prod, 2026-11-20, alice@acme.example}: how "found" lists name a promotion. */
+  String summary() {
+    return environment + ", " + promotedAt.atOffset(ZoneOffset.UTC).toLocalDate()
+        + approver.map(a -> ", " + a).orElse("");
+  }
+
+  /** The full detail for evidence: {@code prod, 2026-11-26T09:00:00Z, alice@acme.example, from preprod, CHG-1234}. */
+  String detail() {
+    return environment + ", " + promotedAt + approver.map(a -> ", " + a).orElse("")
+        + from.map(f -> ", from " + f).orElse("") + change.map(c -> ", " + c).orElse("")
+        + pipelineRun.map(p -> ", " + p).orElse("");
+  }
+}

@@ -1,0 +1,10 @@
+package dev.promgate.workload;
+
+/**
+ * One image a workload asks to run.
+ *
+ * @param container the container's name
+ * @param fieldPath where it is written, e.g. {@code spec.template.spec.initContainers[0].image}
+ * @param image     the image string exactly as written
+ */
+public record ContainerImage(String container, String fieldPath, String image) {}

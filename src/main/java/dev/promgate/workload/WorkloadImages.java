@@ -1,0 +1,144 @@
+package dev.promgate.workload;
+
+import dev.promgate.admission.AdmissionCall;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Finds the images of a workload object. The kind is taken from the request, not from the object,
+ * because the API server names it there authoritatively. CronJob {@code batch/v1beta1} has the
+ * same shape as {@code batch/v1}.
+ */
+public final class WorkloadImages {
+
+  /** What a request's object holds. */
+  public sealed interface Extraction permits NotAWorkload, Images, Malformed {}
+
+  /** A kind that runs no containers (a Role, a ConfigMap…): allowed and logged. */
+  public record NotAWorkload(String kind) implements Extraction {}
+
+  /** The images to judge; on UPDATE only the new ones, with how many were unchanged. */
+  public record Images(List<ContainerImage> images, int unchanged) implements Extraction {}
+
+  /** A workload object promgate cannot read; denied with this reason. */
+  public record Malformed(String reason) implements Extraction {}
+
+  /** Where each workload kind keeps its pod spec, as field names from the object's root. */
+  private static final Map<String, List<String>> POD_SPEC_PATHS = Map.of(
+      "/Pod", List.of("spec"),
+      "/PodTemplate", List.of("template", "spec"),
+      "/ReplicationController", List.of("spec", "template", "spec"),
+      "apps/Deployment", List.of("spec", "template", "spec"),
+      "apps/ReplicaSet", List.of("spec", "template", "spec"),
+      "apps/StatefulSet", List.of("spec", "template", "spec"),
+      "apps/DaemonSet", List.of("spec", "template", "spec"),
+      "batch/Job", List.of("spec", "template", "spec"),
+      "batch/CronJob", List.of("spec", "jobTemplate", "spec", "template", "spec"));
+
+  private static final List<String> CONTAINER_LISTS =
+      List.of("initContainers", "containers", "ephemeralContainers");
+
+  /** A problem in the object's structure, with the field path where it was found. */
+  private static final class Unreadable extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    Unreadable(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private WorkloadImages() {}
+
+  /** The images a request asks to run that promgate must judge. */
+  public static Extraction of(AdmissionCall call) {
+    List<String> path = POD_SPEC_PATHS.get(call.group() + "/" + call.kind());
+    if (path == null) {
+      return new NotAWorkload(call.qualifiedKind());
+    }
+    if (call.object().isEmpty()) {
+      return new Malformed("the request has no object of kind " + call.qualifiedKind());
+    }
+    List<ContainerImage> now;
+    try {
+      now = imagesOf(call.object().get(), path);
+    } catch (Unreadable e) {
+      return new Malformed("request.object is not a valid " + call.qualifiedKind() + ": " + e.getMessage());
+    }
+    if (!"UPDATE".equals(call.operation()) || call.oldObject().isEmpty()) {
+      return new Images(now, 0);
+    }
+    Set<String> before = new HashSet<>();
+    try {
+      imagesOf(call.oldObject().get(), path).forEach(c -> before.add(c.image()));
+    } catch (Unreadable e) {
+      // An unreadable oldObject cannot vouch for anything: every image is judged as new.
+    }
+    List<ContainerImage> added = new ArrayList<>();
+    for (ContainerImage c : now) {
+      if (!before.contains(c.image())) {
+        added.add(c);
+      }
+    }
+    return new Images(added, now.size() - added.size());
+  }
+
+  /** Whether promgate reads pod specs from this kind. */
+  public static boolean isWorkload(String group, String kind) {
+    return POD_SPEC_PATHS.containsKey(group + "/" + kind);
+  }
+
+  private static List<ContainerImage> imagesOf(JsonNode object, List<String> path) {
+    if (!object.isObject()) {
+      throw new Unreadable("it is not a JSON object");
+    }
+    JsonNode spec = object;
+    StringBuilder at = new StringBuilder();
+    for (String field : path) {
+      at.append(at.length() == 0 ? "" : ".").append(field);
+      spec = spec.path(field);
+      if (spec.isMissingNode() || spec.isNull()) {
+        throw new Unreadable("it has no pod spec at " + at);
+      }
+      if (!spec.isObject()) {
+        throw new Unreadable(at + " is not an object");
+      }
+    }
+    String base = at.append('.').toString();
+    List<ContainerImage> images = new ArrayList<>(4);
+    for (String list : CONTAINER_LISTS) {
+      JsonNode containers = spec.path(list);
+      if (containers.isMissingNode() || containers.isNull()) {
+        continue;
+      }
+      if (!containers.isArray()) {
+        throw new Unreadable(base + list + " is not a list");
+      }
+      for (int i = 0; i < containers.size(); i++) {
+        JsonNode c = containers.get(i);
+        String field = base + list + "[" + i + "]";
+        if (!c.isObject()) {
+          throw new Unreadable(field + " is not an object");
+        }
+        images.add(new ContainerImage(text(c, "name", field, "(unnamed)"), field + ".image",
+            text(c, "image", field, "")));
+      }
+    }
+    return images;
+  }
+
+  private static String text(JsonNode container, String name, String field, String absent) {
+    JsonNode value = container.path(name);
+    if (value.isMissingNode() || value.isNull()) {
+      return absent;
+    }
+    if (!value.isString()) {
+      throw new Unreadable(field + "." + name + " is not a string");
+    }
+    String s = value.stringValue();
+    return s.isEmpty() ? absent : s;
+  }
+}

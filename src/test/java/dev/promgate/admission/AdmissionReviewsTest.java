@@ -1,0 +1,96 @@
+package dev.promgate.admission;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.promgate.testing.Fixtures;
+import dev.promgate.testing.Reviews;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class AdmissionReviewsTest {
+
+  static Stream<Path> connaisseurReviews() throws Exception {
+    try (Stream<Path> files = Files.list(Fixtures.path("connaisseur", "admission_requests"))) {
+      return files.sorted().toList().stream();
+    }
+  }
+
+  @ParameterizedTest
+  @MethodSource("connaisseurReviews")
+  void everyConnaisseurReviewIsEitherReadOrRefusedWithOneLine(Path file) throws Exception {
+    JsonNode raw = Reviews.JSON.readTree(file.toFile());
+    var parsed = AdmissionReviews.read(Files.readAllBytes(file));
+    assertTrue(parsed.call().isPresent() ^ parsed.bad().isPresent());
+    if (raw.isNull()) {
+      assertEquals("the body is JSON null, not an AdmissionReview", parsed.bad().orElseThrow().reason());
+    } else if (raw.path("apiVersion").asText().equals("admission.k8s.io/v1beta1")) {
+      assertTrue(parsed.bad().orElseThrow().reason().startsWith("apiVersion \"admission.k8s.io/v1beta1\" is not supported"),
+          parsed.bad().toString());
+    } else if (!raw.path("request").has("uid")) {
+      assertEquals("request.uid is missing", parsed.bad().orElseThrow().reason());
+    } else {
+      AdmissionCall call = parsed.call().orElseThrow(() -> new AssertionError(parsed.bad()));
+      assertEquals(raw.path("request").path("uid").asText(), call.uid());
+      assertEquals(raw.path("request").path("operation").asText(), call.operation());
+    }
+    parsed.bad().ifPresent(b -> assertFalse(b.reason().contains("\n"), b.reason()));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "", "{", "{\"apiVersion\":", "[]", "\"text\"", "42", "{\"kind\":\"AdmissionReview\"}",
+      "{\"apiVersion\":\"admission.k8s.io/v2\",\"kind\":\"AdmissionReview\",\"request\":{}}",
+      "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":null}",
+      "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u\"}}",
+      "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u\",\"operation\":\"CREATE\"}}",
+      "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":[1,2]}}",
+      "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"apiVersion\":\"x\"}",
+      "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u\",\"operation\":\"CREATE\",\"kind\":\"Pod\"}}",
+      "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u\",\"operation\":\"CREATE\",\"dryRun\":\"maybe\",\"kind\":{\"kind\":\"Pod\"}}}",
+      "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":\"text\"}",
+      "\u0000\u0001binary",
+  })
+  void malformedReviewsAreRefusedWithAOneLineReason(String body) {
+    var parsed = AdmissionReviews.read(body.getBytes(StandardCharsets.UTF_8));
+    assertTrue(parsed.bad().isPresent(), () -> "accepted: " + body);
+    String reason = parsed.bad().get().reason();
+    assertFalse(reason.isBlank());
+    assertFalse(reason.contains("\n"), reason);
+    assertFalse(reason.contains("io.fabric8"), "leaks class names: " + reason);
+  }
+
+  @Test
+  void responseEchoesUidAndCarriesStatusWarningsAndAnnotations() throws Exception {
+    byte[] bytes = AdmissionReviews.write("uid-1", false, 403, "denied because", List.of("w1"),
+        Map.of("decision", "deny"));
+    JsonNode review = Reviews.JSON.readTree(bytes);
+    assertEquals("admission.k8s.io/v1", review.path("apiVersion").asText());
+    assertEquals("AdmissionReview", review.path("kind").asText());
+    JsonNode response = review.path("response");
+    assertEquals("uid-1", response.path("uid").asText());
+    assertFalse(response.path("allowed").asBoolean(true));
+    assertEquals(403, response.path("status").path("code").asInt());
+    assertEquals("denied because", response.path("status").path("message").asText());
+    assertEquals("w1", response.path("warnings").path(0).asText());
+    assertEquals("deny", response.path("auditAnnotations").path("decision").asText());
+  }
+
+  @Test
+  void allowedResponseHasNoStatus() throws Exception {
+    JsonNode response = Reviews.JSON.readTree(AdmissionReviews.write("u", true, 0, "", List.of(), Map.of()))
+        .path("response");
+    assertTrue(response.path("allowed").asBoolean());
+    assertTrue(response.path("status").isMissingNode() || response.path("status").isNull(), response.toString());
+  }
+}

@@ -1,0 +1,80 @@
+package dev.promgate.benchmarks;
+
+import dev.promgate.AdmissionPipeline;
+import dev.promgate.admission.AdmissionCall;
+import dev.promgate.admission.AdmissionReviews;
+import dev.promgate.decision.Decision;
+import dev.promgate.decision.DecisionLog;
+import dev.promgate.environment.EnvironmentResolver;
+import dev.promgate.policy.PolicySet;
+import dev.promgate.verdict.VerdictCache;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+import org.openjdk.jmh.infra.Blackhole;
+
+/**
+ * The cached decision path: parse a realistic AdmissionReview, look up the verdicts of its three
+ * images in a warm cache, decide, format the decision log line, write the response review.
+ * {@code parse} and {@code write} measure the two ends alone.
+ */
+@State(Scope.Benchmark)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.MICROSECONDS)
+@Warmup(iterations = 5, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(value = 2, jvmArgsAppend = {"-Xms512m", "-Xmx512m"})
+public class DecisionPathBenchmark {
+
+  private byte[] review;
+  private AdmissionPipeline pipeline;
+  private Blackhole logSink;
+  private final EnvironmentResolver.Route prod = new EnvironmentResolver.Named("prod");
+
+  @Setup
+  public void setUp(Blackhole blackhole) throws Exception {
+    this.logSink = blackhole;
+    review = BenchmarkSetup.podReview();
+    PolicySet policies = BenchmarkSetup.prodPolicies();
+    VerdictCache cache = BenchmarkSetup.cache(BenchmarkSetup.alwaysVerified(), policies);
+    pipeline = BenchmarkSetup.pipeline(policies, cache, new DecisionLog(line -> logSink.consume(line)));
+    Decision warm = decide();
+    if (!warm.allowed() || !warm.outcome().equals("allow")) {
+      throw new IllegalStateException("benchmark setup is wrong: " + warm.message());
+    }
+  }
+
+  @Benchmark
+  public byte[] decideCached() throws Exception {
+    Decision d = decide();
+    return AdmissionReviews.write(d.call().uid(), d.allowed(), 403, d.message(), d.warnings(), d.annotations());
+  }
+
+  @Benchmark
+  public AdmissionCall parse() {
+    return AdmissionReviews.read(review).call().orElseThrow();
+  }
+
+  @Benchmark
+  public byte[] parseAndAnswerAllowed() {
+    AdmissionCall call = AdmissionReviews.read(review).call().orElseThrow();
+    return AdmissionReviews.write(call.uid(), true, 0, "", java.util.List.of(), java.util.Map.of());
+  }
+
+  private Decision decide() throws Exception {
+    AdmissionCall call = AdmissionReviews.read(review).call().orElseThrow();
+    var future = pipeline.admit(call, prod);
+    if (!future.isComplete()) {
+      throw new IllegalStateException("a cached decision must complete synchronously");
+    }
+    return future.result();
+  }
+}

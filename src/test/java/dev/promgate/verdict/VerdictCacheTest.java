@@ -1,0 +1,181 @@
+package dev.promgate.verdict;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.promgate.image.Digest;
+import dev.promgate.image.ImageReference;
+import dev.promgate.policy.EnvironmentRules;
+import dev.promgate.policy.GateConfig;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.Test;
+
+class VerdictCacheTest {
+
+  static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
+  static final GateConfig.CacheSettings SETTINGS = new GateConfig.CacheSettings(
+      Duration.ofMinutes(10), Duration.ofSeconds(30), Duration.ofHours(1), 1000);
+  static final Instant FAR = T0.plus(Duration.ofDays(1));
+
+  final FakeTime time = new FakeTime(T0);
+  final AtomicInteger calls = new AtomicInteger();
+  Function<VerificationRequest, Future<Verdict>> answer = r -> Future.succeededFuture(verified());
+  final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+  final VerdictCache cache = new VerdictCache((r, d) -> {
+    calls.incrementAndGet();
+    return answer.apply(r);
+  }, SETTINGS, time, time, meters);
+
+  static Verdict verified() {
+    return new Verdict.Verified(List.of(new Evidence("signature", "ci", "key", "", Optional.empty())));
+  }
+
+  static VerificationRequest request(String repo, String digestHex, String env, String fingerprint) {
+    EnvironmentRules rules = new EnvironmentRules(env, Optional.empty(), List.of(), List.of(), List.of(), fingerprint);
+    return new VerificationRequest(
+        ImageReference.of("registry.acme.example", repo, Digest.parse("sha256:" + digestHex.repeat(64 / digestHex.length()))),
+        env, List.of(new VerificationRequest.PolicyRules("shop", rules)));
+  }
+
+  static VerificationRequest web() {
+    return request("shop/web", "a", "prod", "fp1");
+  }
+
+  Lookup get(VerificationRequest r) throws Exception {
+    return cache.lookup(r, FAR).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void aRepeatLookupIsAHitAndNeverCallsTheVerifier() throws Exception {
+    assertEquals("miss", get(web()).cache());
+    for (int i = 0; i < 100; i++) {
+      assertEquals("hit", get(web()).cache());
+    }
+    assertEquals(1, calls.get());
+    assertEquals(100.0, meters.get("promgate_cache_lookups_total").tag("result", "hit").counter().count());
+  }
+
+  @Test
+  void concurrentMissesShareOneVerification() throws Exception {
+    Promise<Verdict> slow = Promise.promise();
+    answer = r -> slow.future();
+    List<Future<Lookup>> waiting = new ArrayList<>();
+    for (int i = 0; i < 50; i++) {
+      waiting.add(cache.lookup(web(), FAR));
+    }
+    assertEquals(1, calls.get());
+    slow.complete(verified());
+    for (Future<Lookup> f : waiting) {
+      assertInstanceOf(Verdict.Verified.class, f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS).verdict());
+    }
+    assertEquals(1, calls.get());
+    assertEquals(49.0, meters.get("promgate_cache_lookups_total").tag("result", "coalesced").counter().count());
+  }
+
+  @Test
+  void keysNeverMixDigestsRepositoriesEnvironmentsOrRequirements() throws Exception {
+    get(web());
+    get(request("shop/web", "b", "prod", "fp1"));
+    get(request("shop/api", "a", "prod", "fp1"));
+    get(request("shop/web", "a", "preprod", "fp1"));
+    get(request("shop/web", "a", "prod", "fp2"));
+    assertEquals(5, calls.get());
+    assertEquals("hit", get(web()).cache());
+  }
+
+  @Test
+  void aVerifiedVerdictIsReverifiedAfterItsTtl() throws Exception {
+    get(web());
+    time.advance(Duration.ofMinutes(9));
+    assertEquals("hit", get(web()).cache());
+    time.advance(Duration.ofMinutes(2));
+    assertEquals("miss", get(web()).cache());
+    assertEquals(2, calls.get());
+  }
+
+  @Test
+  void evidenceExpiryCapsTheLifetimeAndTheStaleWindow() throws Exception {
+    Instant promotionEnds = T0.plus(Duration.ofMinutes(3));
+    answer = r -> Future.succeededFuture(new Verdict.Verified(List.of(
+        new Evidence("promotion", "release", "key", "prod", Optional.of(promotionEnds)))));
+    get(web());
+    time.advance(Duration.ofMinutes(2));
+    assertEquals("hit", get(web()).cache());
+    time.advance(Duration.ofMinutes(2));
+    answer = r -> Future.succeededFuture(new Verdict.Unverifiable("unreachable", "registry down"));
+    Lookup after = get(web());
+    assertInstanceOf(Verdict.Unverifiable.class, after.verdict(), "stale must not outlive evidence");
+  }
+
+  @Test
+  void rejectionsLiveOnlyTheNegativeTtl() throws Exception {
+    answer = r -> Future.succeededFuture(Verdict.Rejected.because("unpromoted", "promote it"));
+    get(web());
+    time.advance(Duration.ofSeconds(29));
+    assertEquals("hit", get(web()).cache());
+    time.advance(Duration.ofSeconds(2));
+    answer = r -> Future.succeededFuture(verified());
+    assertInstanceOf(Verdict.Verified.class, get(web()).verdict());
+    assertEquals(2, calls.get());
+  }
+
+  @Test
+  void unverifiableIsNeverCached() throws Exception {
+    answer = r -> Future.succeededFuture(new Verdict.Unverifiable("timeout", "slow"));
+    get(web());
+    get(web());
+    assertEquals(2, calls.get());
+    cache.cleanUp();
+    assertEquals(0, cache.size());
+  }
+
+  @Test
+  void staleIfErrorServesAKnownGoodDigestDuringAnOutage() throws Exception {
+    get(web());
+    time.advance(Duration.ofMinutes(11));
+    answer = r -> Future.succeededFuture(new Verdict.Unverifiable("unreachable", "registry down"));
+    Lookup stale = get(web());
+    assertInstanceOf(Verdict.Verified.class, stale.verdict());
+    assertEquals("stale", stale.cache());
+    time.advance(Duration.ofMinutes(30));
+    assertEquals("stale", get(web()).cache());
+    time.advance(Duration.ofMinutes(40));
+    assertInstanceOf(Verdict.Unverifiable.class, get(web()).verdict(), "past ttl + staleIfError");
+  }
+
+  @Test
+  void aDefiniteAnswerReplacesAStaleVerdict() throws Exception {
+    get(web());
+    time.advance(Duration.ofMinutes(11));
+    answer = r -> Future.succeededFuture(Verdict.Rejected.because("signature revoked", "re-sign"));
+    assertInstanceOf(Verdict.Rejected.class, get(web()).verdict());
+  }
+
+  @Test
+  void theBoundIsEnforced() throws Exception {
+    cache.update(new GateConfig.CacheSettings(SETTINGS.ttl(), SETTINGS.negativeTtl(), SETTINGS.staleIfError(), 10));
+    for (int i = 0; i < 100; i++) {
+      get(request("shop/web", String.format("%064x", i), "prod", "fp1"));
+    }
+    cache.cleanUp();
+    assertTrue(cache.size() <= 10, "size " + cache.size());
+  }
+
+  @Test
+  void aThrowingVerifierBecomesUnverifiable() throws Exception {
+    answer = r -> { throw new IllegalStateException("bug"); };
+    assertInstanceOf(Verdict.Unverifiable.class, get(web()).verdict());
+  }
+
+}
