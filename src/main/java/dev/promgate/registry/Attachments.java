@@ -84,9 +84,12 @@ public record Attachments(ImageReference image, Manifest imageManifest, Optional
   /**
    * One attached manifest and the layers it lists.
    *
-   * @param source   where it was found: {@code tag sha256-….sig}, {@code referrer}
+   * @param source   where it was found, for messages: {@code registry.acme.example/shop/web:sha256-….sig},
+   *                 {@code registry.acme.example/shop/web@sha256:… (referrer)}
    * @param manifest the manifest (for a referrer: fetched by digest and checked)
-   * @param layers   its layers with their content, each checked against its descriptor
+   * @param layers   its layers with their content, each checked against its descriptor (a layer the
+   *                 registry no longer has is left out and listed in {@link Attachments#unavailable()};
+   *                 {@code manifest().layers().indexOf(layer.descriptor())} gives its position)
    */
   public record Artifact(String source, Manifest manifest, List<Layer> layers) {
     public Artifact {
@@ -145,7 +148,7 @@ public record Attachments(ImageReference image, Manifest imageManifest, Optional
    * Content that a manifest or index lists but the registry did not serve.
    *
    * @param descriptor what was listed
-   * @param listedBy   where: {@code tag sha256-….sig}, {@code referrers of sha256:…}
+   * @param listedBy   where: {@code registry/repo:sha256-….sig}, {@code referrers of registry/repo@sha256:…}
    * @param reason     what the registry answered
    */
   public record Unavailable(Descriptor descriptor, String listedBy, String reason) {

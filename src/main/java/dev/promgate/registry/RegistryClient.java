@@ -417,7 +417,7 @@ public final class RegistryClient implements AutoCloseable {
 
   private Future<Optional<Artifact>> cosignArtifact(RegistryHost host, ImageReference repository, String tag,
                                                     Call call, List<Unavailable> unavailable) {
-    String source = "tag " + tag;
+    String source = repository.name() + ":" + tag;
     return transport.execute(host, ManifestGet.byTag(repository, tag, maxManifestBytes), call)
         .map(Optional::of)
         .recover(e -> isNotFound(e) ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(e))
@@ -525,7 +525,7 @@ public final class RegistryClient implements AutoCloseable {
   private Future<Fetched> fetchReferrers(RegistryHost host, ImageReference repository, Digest subject,
                                          Listing listing, Set<String> types, Call call,
                                          List<Unavailable> unavailable) {
-    String source = "referrers of " + subject;
+    String source = "referrers of " + repository.name() + "@" + subject;
     List<Descriptor> wanted = new ArrayList<>();
     List<Descriptor> others = new ArrayList<>();
     for (Descriptor d : listing.referrers()) {
@@ -537,7 +537,7 @@ public final class RegistryClient implements AutoCloseable {
     }
     if (wanted.size() > maxAttachments) {
       return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
-          source + " in " + repository.repository(),
+          source,
           wanted.size() + " referrers of the wanted types, more than the " + maxAttachments + " promgate reads",
           "raise the maxAttachments setting, or clean up old attestations"));
     }
@@ -595,7 +595,8 @@ public final class RegistryClient implements AutoCloseable {
             return Future.succeededFuture(Optional.empty());
           }
           return layers(host, repository, manifest, source, call, unavailable)
-              .map(layers -> Optional.of(new Artifact("referrer", manifest, layers)));
+              .map(layers -> Optional.of(new Artifact(repository.name() + "@" + manifest.digest() + " (referrer)",
+                  manifest, layers)));
         });
   }
 

@@ -200,7 +200,7 @@ class RegistryClientTest {
     assertEquals(image.digest(), a.digest());
     assertEquals(image.digest(), a.imageManifest().digest());
     Attachments.Artifact sig = a.signatures().orElseThrow();
-    assertEquals("tag " + image.digest().tagPrefix() + ".sig", sig.source());
+    assertEquals(image.pinned().name() + ":" + image.digest().tagPrefix() + ".sig", sig.source());
     assertEquals(2, sig.layers().size());
     assertArrayEquals(payload, sig.layers().get(0).content());
     assertEquals(Optional.of("c2lnLTE="), sig.layers().get(0).annotation(Attachments.COSIGN_SIGNATURE));
