@@ -196,9 +196,4 @@ final class Authenticator {
       tokens.put(key, t);
     });
   }
-
-  /** Cached tokens, for tests. */
-  int cachedTokens() {
-    return tokens.size();
-  }
 }

@@ -47,7 +47,6 @@ final class BoundedBody implements BodyCodec<Buffer>, BodyStream<Buffer> {
   private volatile int status;
   private volatile MultiMap headers;
   private volatile Cut cut = Cut.NONE;
-  private volatile long declaredLength = -1;
 
   BoundedBody(long cap) {
     this.cap = cap;
@@ -78,12 +77,13 @@ final class BoundedBody implements BodyCodec<Buffer>, BodyStream<Buffer> {
   private boolean receiving(HttpClientResponse response) {
     status = response.statusCode();
     headers = response.headers();
+    long declaredLength = -1;
     String length = response.getHeader(HttpHeaders.CONTENT_LENGTH);
     if (length != null) {
       try {
         declaredLength = Long.parseLong(length.trim());
       } catch (NumberFormatException ignored) {
-        declaredLength = -1;
+        // an unparseable length is no promise; the cap still applies while reading
       }
     }
     boolean head = response.request().getMethod() == HttpMethod.HEAD;
@@ -124,15 +124,6 @@ final class BoundedBody implements BodyCodec<Buffer>, BodyStream<Buffer> {
 
   MultiMap headers() {
     return headers;
-  }
-
-  long cap() {
-    return cap;
-  }
-
-  /** The Content-Length the server announced, or -1. */
-  long declaredLength() {
-    return declaredLength;
   }
 
   byte[] bytes() {

@@ -30,10 +30,6 @@ final class Call {
     this.context = context;
   }
 
-  Instant deadline() {
-    return deadline;
-  }
-
   Instant now() {
     return clock.instant();
   }

@@ -44,10 +44,6 @@ public record Descriptor(String mediaType, Digest digest, long size, Optional<St
     return Optional.ofNullable(annotations.get(key));
   }
 
-  public Descriptor withAnnotations(Map<String, String> newAnnotations) {
-    return new Descriptor(mediaType, digest, size, artifactType, newAnnotations, platform);
-  }
-
   @Override
   public String toString() {
     return mediaType + " " + digest + " (" + size + " bytes)"

@@ -96,9 +96,4 @@ final class Limiter {
       }
     }
   }
-
-  /** Requests in flight and waiting, for tests and diagnostics. */
-  synchronized int inFlight() {
-    return inFlight;
-  }
 }

@@ -57,13 +57,17 @@ import java.util.regex.Pattern;
  * followed by the client itself for GET and HEAD, only to HTTPS (or HTTP for insecure entries),
  * at most five times, and credentials never leave the origin they were meant for. A redirect
  * target is not checked against the allow-list — it is the registry's own storage, and its
- * content is only accepted if it hashes to the digest asked for.
+ * content is only accepted if it hashes to the digest asked for. Credentials from the docker
+ * config go only to the registry's origin and to the token realm its challenge names, which must
+ * be HTTPS unless the entry is insecure.
  *
  * <p><b>Integrity.</b> Everything fetched by digest is hashed and compared with that digest
  * ({@link RegistryException.Kind#INTEGRITY} names the registry otherwise), blobs also against
  * their declared size. Manifests are capped at {@code maxManifestBytes} (default 4 MiB), blobs at
  * {@code maxBlobBytes} (default 16 MiB) and their declared size; an oversized or endless answer is
- * cut off at the cap, never buffered whole.
+ * cut off at the cap, never buffered whole. {@link #attachments} also caps the number of attached
+ * items ({@code maxAttachments}) and their total size ({@code maxAttachmentBytes}). Answers larger
+ * than 256 KiB are hashed and parsed on a Vert.x worker thread, not on the event loop.
  *
  * <p><b>Concurrency.</b> At most {@code maxConcurrentRequestsPerRegistry} requests are in flight
  * per registry; more wait in line (until their deadline), they are not refused. The client is
@@ -511,15 +515,26 @@ public final class RegistryClient implements AutoCloseable {
 
   /** The referrers tag schema: the index at tag {@code sha256-<hex>}; no tag, no referrers. */
   private Future<Listing> referrersTag(RegistryHost host, ImageReference repository, Digest subject, Call call) {
-    return transport.execute(host, ManifestGet.byTag(repository, subject.tagPrefix(), maxManifestBytes), call)
+    String tag = referrersTag(subject);
+    return transport.execute(host, ManifestGet.byTag(repository, tag, maxManifestBytes), call)
         .compose(index -> index.isIndex()
             ? Future.succeededFuture(new Listing(index.manifests(), ReferrersSource.TAG_SCHEMA))
             : Future.<Listing>failedFuture(RegistryException.of(RegistryException.Kind.PROTOCOL, host.registry(),
-                "manifest " + repository.repository() + ":" + subject.tagPrefix(),
+                "manifest " + repository.repository() + ":" + tag,
                 "the referrers tag holds a manifest, not an index", "")))
         .recover(e -> isNotFound(e)
             ? Future.succeededFuture(new Listing(List.of(), ReferrersSource.TAG_SCHEMA))
             : Future.failedFuture(e));
+  }
+
+  /**
+   * The referrers tag schema's tag: {@code <alg>-<hex>}, the algorithm cut to 32 and the hex to 64
+   * characters (OCI distribution spec 1.1), so {@code sha256-<hex>} for sha256.
+   */
+  static String referrersTag(Digest subject) {
+    String alg = subject.algorithm();
+    String hex = subject.hex();
+    return alg.substring(0, Math.min(32, alg.length())) + "-" + hex.substring(0, Math.min(64, hex.length()));
   }
 
   private Future<Fetched> fetchReferrers(RegistryHost host, ImageReference repository, Digest subject,

@@ -28,11 +28,6 @@ final class Urls {
     }
   }
 
-  static boolean sameOrigin(String a, String b) {
-    String oa = origin(a);
-    return oa != null && oa.equals(origin(b));
-  }
-
   static String scheme(String url) {
     int colon = url.indexOf(':');
     return colon < 0 ? "" : url.substring(0, colon).toLowerCase(Locale.ROOT);

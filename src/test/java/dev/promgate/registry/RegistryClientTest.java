@@ -112,8 +112,8 @@ class RegistryClientTest {
 
   @Test
   void readsAMultiArchIndexWithPlatforms() {
-    Pushed amd64 = images.pushImage("index/web", "amd64", "linux", "amd64");
-    Pushed arm64 = images.pushImage("index/web", "arm64", "linux", "arm64");
+    Pushed amd64 = images.pushImage("index/web", null, "linux", "amd64");
+    Pushed arm64 = images.pushImage("index/web", null, "linux", "arm64");
     Pushed index = images.pushIndex("index/web", "1.0", List.of(amd64, arm64));
 
     Manifest m = Await.result(client.manifest(registry.reference("index/web:1.0"), Await.deadline()));

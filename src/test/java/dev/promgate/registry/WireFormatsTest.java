@@ -108,6 +108,15 @@ class WireFormatsTest {
   }
 
   @Test
+  void theReferrersTagCutsLongDigestsAsTheSpecSays() {
+    Digest sha256 = Digest.sha256Of(new byte[1]);
+    Digest sha512 = Digest.of("sha512", new byte[1]);
+
+    assertEquals("sha256-" + sha256.hex(), RegistryClient.referrersTag(sha256));
+    assertEquals("sha512-" + sha512.hex().substring(0, 64), RegistryClient.referrersTag(sha512));
+  }
+
+  @Test
   void readsDistributionErrorBodies() {
     byte[] body = " {\"errors\":[{\"code\":\"NAME_UNKNOWN\",\"message\":\"repository name not known to registry\"}]}"
         .getBytes(StandardCharsets.UTF_8);

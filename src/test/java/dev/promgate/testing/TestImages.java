@@ -180,7 +180,7 @@ public final class TestImages {
     return push(repository, tag, OCI_MANIFEST, bytes(manifest), Optional.of(os + "/" + architecture));
   }
 
-  /** An OCI index over pushed images (with their platforms), under a tag. */
+  /** An OCI index over pushed images (with their platforms), under a tag (or by digest when null). */
   public Pushed pushIndex(String repository, String tag, List<Pushed> images) {
     ObjectNode index = JSON.createObjectNode();
     index.put("schemaVersion", 2).put("mediaType", OCI_INDEX);
@@ -256,14 +256,19 @@ public final class TestImages {
     if (!annotations.isEmpty()) {
       manifest.set("annotations", JSON.valueToTree(annotations));
     }
-    byte[] bytes = bytes(manifest);
-    return push(repository, Digest.sha256Of(bytes).toString(), OCI_MANIFEST, bytes, Optional.empty());
+    return push(repository, null, OCI_MANIFEST, bytes(manifest), Optional.empty());
   }
 
-  /** Appends a referrer to the subject's {@code sha256-<hex>} index (creating it), as clients do. */
-  public Pushed addToReferrersTag(Pushed subject, Pushed referrer, String artifactType, Map<String, String> annotations) {
+  /**
+   * Appends a referrer to the subject's referrers tag-schema index {@code sha256-<hex>} (creating
+   * it), as clients do for registries without the referrers API.
+   */
+  public Pushed addToReferrersTag(Pushed subject, Pushed referrer, String artifactType,
+                                  Map<String, String> annotations) {
     String repository = subject.reference().repository();
-    String tag = subject.digest().tagPrefix();
+    Digest d = subject.digest();
+    // OCI distribution 1.1: <alg>-<hex>, the hex cut to 64 characters (sha256-<hex> for sha256).
+    String tag = d.algorithm() + "-" + d.hex().substring(0, Math.min(64, d.hex().length()));
     ObjectNode index;
     HttpResponse<String> existing = send(repository, HttpRequest.newBuilder(
         registry.uri("/v2/" + repository + "/manifests/" + tag)).header("Accept", OCI_INDEX).GET());
@@ -288,11 +293,12 @@ public final class TestImages {
     return push(repository, tag, OCI_INDEX, bytes(index), Optional.empty());
   }
 
-  private Pushed push(String repository, String tagOrDigest, String mediaType, byte[] manifest,
-                      Optional<String> platform) {
-    Digest digest = pushManifest(repository, tagOrDigest, mediaType, manifest);
-    String tag = tagOrDigest.contains(":") ? "" : ":" + tagOrDigest;
-    return new Pushed(registry.reference(repository + tag + "@" + digest), mediaType, manifest, platform);
+  /** Pushes under {@code tag}, or by digest when the tag is null. */
+  private Pushed push(String repository, String tag, String mediaType, byte[] manifest, Optional<String> platform) {
+    Digest digest = Digest.sha256Of(manifest);
+    pushManifest(repository, tag == null ? digest.toString() : tag, mediaType, manifest);
+    return new Pushed(registry.reference(repository + (tag == null ? "" : ":" + tag) + "@" + digest), mediaType,
+        manifest, platform);
   }
 
   private static ObjectNode manifest(String mediaType, String artifactType, Blob config) {
