@@ -123,12 +123,24 @@ final class Transport {
     }
     if (r.body().length > OFFLOAD_BYTES) {
       // Hashing and parsing megabytes would hold the event loop; a worker does it.
-      return call.onContext(vertx.executeBlocking(() -> endpoint.handle(r, host), false));
+      return call.onContext(vertx.executeBlocking(() -> handle(host, endpoint, r), false));
     }
     try {
-      return Future.succeededFuture(endpoint.handle(r, host));
+      return Future.succeededFuture(handle(host, endpoint, r));
     } catch (RegistryException e) {
       return Future.failedFuture(e);
+    }
+  }
+
+  /** The endpoint's reading of an answer; anything it did not foresee is a PROTOCOL failure, not a crash. */
+  private static <T> T handle(RegistryHost host, Endpoint<T> endpoint, Response r) {
+    try {
+      return endpoint.handle(r, host);
+    } catch (RegistryException e) {
+      throw e;
+    } catch (RuntimeException e) {
+      throw endpoint.failure(host, RegistryException.Kind.PROTOCOL,
+          "the answer (" + r.status() + ") could not be read: " + e, "");
     }
   }
 

@@ -9,17 +9,23 @@ import dev.promgate.testing.LocalRegistry;
 import dev.promgate.testing.TestImages;
 import dev.promgate.testing.TestImages.Pushed;
 import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** TLS: verification always on, a per-registry CA bundle added to the JVM's trust, plain HTTP only when insecure. */
 class RegistryTlsTest {
 
   static Vertx vertx;
+
+  @TempDir
+  Path temp;
   static LocalRegistry tls;
   static LocalRegistry plain;
   static Pushed image;
@@ -81,6 +87,24 @@ class RegistryTlsTest {
     RegistryClient insecure = client(plain.settings());
     assertEquals(plainImage.digest(), Await.result(insecure.resolve(plain.reference("plain/web:1.0"), Await.deadline())));
     insecure.close();
+  }
+
+  @Test
+  void credentialsAreNotSentToAPlainHttpTokenRealmOfAnHttpsRegistry() throws IOException {
+    try (LocalRegistry registry = LocalRegistry.builder().tls().tokenAuth("alice", "s3cret").start()) {
+      new TestImages(registry).pushImage("tls/web", "1.0");
+      Path config = temp.resolve("config.json");
+      Files.writeString(config, registry.dockerConfigJson("alice", "s3cret"));
+      RegistryClient client = RegistryClient.builder(vertx).registries(List.of(registry.settings()))
+          .credentials(config).build();
+
+      RegistryException e = Await.failure(client.resolve(registry.reference("tls/web:1.0"), Await.deadline()));
+
+      assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
+      assertTrue(e.getMessage().contains("is plain HTTP while the registry is not an insecure entry"), e.getMessage());
+      assertEquals(0, registry.tokenService().orElseThrow().requests());
+      client.close();
+    }
   }
 
   @Test
