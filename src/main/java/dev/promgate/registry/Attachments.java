@@ -18,8 +18,8 @@ import java.util.Set;
  * a transport problem never looks like an unsigned image.
  *
  * @param image           the pinned image the attachments belong to
- * @param imageManifest   the image's own manifest or index (fetched and checked, so that "no such
- *                        image" is told apart from "no signatures")
+ * @param imageManifest   the image's own manifest or index, fetched only when nothing is attached,
+ *                        so that "no such image" (NOT_FOUND) is told apart from "no signatures"
  * @param signatures      cosign's {@code sha256-<hex>.sig} manifest and its simple-signing layers
  * @param attestations    cosign's {@code sha256-<hex>.att} manifest and its DSSE-envelope layers
  * @param referrers       the referrers of the wanted artifact types, with manifests and layers
@@ -29,7 +29,7 @@ import java.util.Set;
  *                        left out of the artifacts above, reported so a denial can mention it
  * @param roundTrips      HTTP exchanges made, including token requests, redirects and retries
  */
-public record Attachments(ImageReference image, Manifest imageManifest, Optional<Artifact> signatures,
+public record Attachments(ImageReference image, Optional<Manifest> imageManifest, Optional<Artifact> signatures,
                           Optional<Artifact> attestations, List<Artifact> referrers,
                           List<Descriptor> otherReferrers, ReferrersSource referrersSource,
                           List<Unavailable> unavailable, int roundTrips) {

@@ -266,21 +266,30 @@ public final class RegistryClient implements AutoCloseable {
       ImageReference pinned = image.withDigest(image.digest());
       Digest digest = image.digest();
       List<Unavailable> unavailable = Collections.synchronizedList(new ArrayList<>());
-      Future<Manifest> own = transport.execute(host, ManifestGet.byDigest(pinned, digest, maxManifestBytes), call);
       Future<Optional<Artifact>> sig = cosignArtifact(host, pinned, digest.tagPrefix() + ".sig", call, unavailable);
       Future<Optional<Artifact>> att = cosignArtifact(host, pinned, digest.tagPrefix() + ".att", call, unavailable);
       Future<Fetched> referrers = listReferrers(host, pinned, digest, Optional.empty(), call)
           .compose(listing -> fetchReferrers(host, pinned, digest, listing, types, call, unavailable));
-      for (Future<?> branch : List.of(own, sig, att, referrers)) {
+      for (Future<?> branch : List.of(sig, att, referrers)) {
         branch.onFailure(e -> {
           if (e instanceof RegistryException re) {
             call.abandon(re);
           }
         });
       }
-      return Future.all(own, sig, att, referrers).map(all -> new Attachments(pinned, own.result(), sig.result(),
-          att.result(), referrers.result().artifacts(), referrers.result().others(), referrers.result().source(),
-          List.copyOf(unavailable), call.roundTrips()));
+      return Future.all(sig, att, referrers).compose(all -> {
+        // Only when nothing is attached does it matter whether the image exists at all: then a
+        // missing image must fail as NOT_FOUND instead of looking unsigned. Otherwise the request
+        // is saved: the signed digest existed when it was signed, and the runtime pulls it anyway.
+        boolean nothing = sig.result().isEmpty() && att.result().isEmpty()
+            && referrers.result().artifacts().isEmpty();
+        Future<Optional<Manifest>> own = nothing
+            ? transport.execute(host, ManifestGet.byDigest(pinned, digest, maxManifestBytes), call).map(Optional::of)
+            : Future.succeededFuture(Optional.empty());
+        return own.map(manifest -> new Attachments(pinned, manifest, sig.result(), att.result(),
+            referrers.result().artifacts(), referrers.result().others(), referrers.result().source(),
+            List.copyOf(unavailable), call.roundTrips()));
+      });
     });
   }
 
@@ -484,7 +493,10 @@ public final class RegistryClient implements AutoCloseable {
 
   private Future<Listing> listReferrers(RegistryHost host, ImageReference repository, Digest subject,
                                        Optional<String> artifactType, Call call) {
-    return referrerPages(host, repository, subject, artifactType, null, new ArrayList<>(), 0, call)
+    Future<Listing> pages = host.lacksReferrersApi()
+        ? referrersTag(host, repository, subject, call)
+        : referrerPages(host, repository, subject, artifactType, null, new ArrayList<>(), 0, call);
+    return pages
         .map(listing -> artifactType.isEmpty() ? listing : new Listing(listing.referrers().stream()
             .filter(d -> d.artifactType().equals(artifactType)).toList(), listing.source()));
   }
@@ -495,6 +507,9 @@ public final class RegistryClient implements AutoCloseable {
     return transport.execute(host, new ReferrersGet(repository, subject, artifactType, pageUrl, maxManifestBytes), call)
         .compose(page -> {
           if (!page.supported()) {
+            if (pages == 0) {
+              host.rememberNoReferrersApi();
+            }
             return pages == 0 ? referrersTag(host, repository, subject, call)
                 : Future.failedFuture(RegistryException.of(RegistryException.Kind.PROTOCOL, host.registry(),
                     "referrers of " + repository.repository() + "@" + subject,

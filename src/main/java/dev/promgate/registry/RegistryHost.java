@@ -20,6 +20,10 @@ final class RegistryHost {
   private final WebClient web;
   private final Limiter limiter;
   private volatile Challenge challenge;
+  /** System.nanoTime() until which the referrers API is known to be missing; 0 when not known. */
+  private volatile long noReferrersApiUntil;
+  /** How long "this registry has no referrers API" is believed before it is probed again. */
+  private static final long REFERRERS_API_RECHECK_NANOS = java.util.concurrent.TimeUnit.MINUTES.toNanos(10);
 
   private RegistryHost(GateConfig.RegistrySettings settings, String origin, WebClient web, Limiter limiter) {
     this.settings = settings;
@@ -90,5 +94,18 @@ final class RegistryHost {
 
   void close() {
     web.close();
+  }
+
+  /**
+   * Whether a recent probe found no referrers API (distribution 2.8, older Harbor, ECR…): then the
+   * referrers tag schema is read directly, saving one round trip per verification.
+   */
+  boolean lacksReferrersApi() {
+    long until = noReferrersApiUntil;
+    return until != 0 && System.nanoTime() - until < 0;
+  }
+
+  void rememberNoReferrersApi() {
+    noReferrersApiUntil = System.nanoTime() + REFERRERS_API_RECHECK_NANOS;
   }
 }

@@ -60,7 +60,7 @@ class RegistryAuthTest {
 
       assertEquals(image.digest(), Await.result(client.resolve(registry.reference("basic/web:1.0"), Await.deadline())));
       Attachments a = Await.result(client.attachments(image.pinned(), Await.deadline()));
-      assertEquals(image.digest(), a.imageManifest().digest());
+      assertEquals(image.digest(), a.imageManifest().orElseThrow().digest());
       client.close();
     }
   }
