@@ -1,9 +1,6 @@
 package dev.promgate;
 
-import com.github.benmanes.caffeine.cache.Ticker;
 import dev.promgate.decision.DecisionLog;
-import dev.promgate.decision.ImageJudge;
-import dev.promgate.decision.TagResolver;
 import dev.promgate.http.WebhookServer;
 import dev.promgate.log.JsonLogging;
 import dev.promgate.policy.GateConfig;
@@ -13,9 +10,7 @@ import dev.promgate.policy.PolicySet;
 import dev.promgate.policy.PolicyStore;
 import dev.promgate.tls.CertificateRotation;
 import dev.promgate.tls.ServingCertificate;
-import dev.promgate.verdict.Verdict;
 import dev.promgate.verdict.VerdictCache;
-import dev.promgate.verdict.Verifier;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -47,12 +42,15 @@ public final class Server implements AutoCloseable {
   private final PolicyStore policies;
   private final WebhookServer webhook;
   private final CertificateRotation rotation;
+  private final Verification verification;
 
-  private Server(Vertx vertx, PolicyStore policies, WebhookServer webhook, CertificateRotation rotation) {
+  private Server(Vertx vertx, PolicyStore policies, WebhookServer webhook, CertificateRotation rotation,
+                 Verification verification) {
     this.vertx = vertx;
     this.policies = policies;
     this.webhook = webhook;
     this.rotation = rotation;
+    this.verification = verification;
   }
 
   public int port() {
@@ -95,11 +93,14 @@ public final class Server implements AutoCloseable {
     });
 
     return Future.all(certificate, firstLoad).compose(ignored -> {
-      GateConfig gate = store.current().map(PolicySet::gate).orElse(GateConfig.defaults());
-      VerdictCache cache = new VerdictCache(verifier(), gate.cache(), Ticker.systemTicker(), clock, metrics);
+      GateConfig initial = store.current().map(PolicySet::gate).orElse(GateConfig.defaults());
+      return vertx.executeBlocking(() -> Verification.create(vertx, initial, () ->
+          store.current().map(PolicySet::gate).orElse(initial), clock, metrics));
+    }).compose(verification -> {
+      VerdictCache cache = verification.cache();
       store.onReload(event -> {
         if (event instanceof PolicyStore.ReloadEvent.Applied applied) {
-          cache.update(applied.current().gate().cache());
+          verification.apply(vertx, applied.previous().map(PolicySet::gate), applied.current().gate());
           LOG.info("policies reloaded: generation " + applied.current().generation());
         } else if (event instanceof PolicyStore.ReloadEvent.Rejected rejected) {
           rejected.problems().forEach(p -> LOG.warning("policy problem: " + p));
@@ -109,7 +110,7 @@ public final class Server implements AutoCloseable {
       });
       AdmissionPipeline pipeline = new AdmissionPipeline(
           () -> store.current().orElseGet(PolicySet::none),
-          new ImageJudge(cache, TagResolver.NONE),
+          verification.judge(),
           options.mode(),
           new DecisionLog(JsonLogging::line),
           clock,
@@ -129,7 +130,7 @@ public final class Server implements AutoCloseable {
                 });
             LOG.info("promgate listening on https://" + options.host() + ":" + webhook.port()
                 + options.mode().map(m -> " in " + m.wireName() + " mode for every environment").orElse(""));
-            return new Server(vertx, store, webhook, rotation);
+            return new Server(vertx, store, webhook, rotation, verification);
           });
     }).onFailure(e -> {
       LOG.log(Level.SEVERE, "promgate could not start: " + e.getMessage());
@@ -138,23 +139,23 @@ public final class Server implements AutoCloseable {
     });
   }
 
-  /** The decision pipeline over a fixed policy set, for {@code promgate evaluate}. */
+  /**
+   * The decision pipeline over a fixed policy set, for {@code promgate evaluate}: the same registry
+   * access and verification as the webhook. Call it off the event loop (it reads CA files).
+   */
   public static AdmissionPipeline offlinePipeline(Vertx vertx, PolicySet set, Optional<Mode> mode, DecisionLog log,
                                                   Clock clock, io.micrometer.core.instrument.MeterRegistry meters) {
-    VerdictCache cache = new VerdictCache(verifier(), set.gate().cache(), Ticker.systemTicker(), clock, meters);
-    return new AdmissionPipeline(() -> set, new ImageJudge(cache, TagResolver.NONE), mode, log, clock, meters);
-  }
-
-  /** Until registry access and verification are wired in, nothing that needs evidence verifies. */
-  private static Verifier verifier() {
-    return (request, deadline) -> Future.succeededFuture(new Verdict.Unverifiable("not-implemented",
-        "signature and attestation verification is not available in this build"));
+    Verification verification = Verification.create(vertx, set.gate(), set::gate, clock, meters);
+    return new AdmissionPipeline(() -> set, verification.judge(), mode, log, clock, meters);
   }
 
   @Override
   public void close() {
     rotation.stop();
     policies.close();
-    webhook.close().onComplete(done -> vertx.close());
+    webhook.close().onComplete(done -> {
+      verification.close();
+      vertx.close();
+    });
   }
 }

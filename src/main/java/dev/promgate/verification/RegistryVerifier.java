@@ -1,0 +1,117 @@
+package dev.promgate.verification;
+
+import dev.promgate.registry.RegistryClient;
+import dev.promgate.registry.RegistryException;
+import dev.promgate.verdict.Verdict;
+import dev.promgate.verdict.VerificationRequest;
+import dev.promgate.verdict.Verifier;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The verifier the webhook runs: reads everything attached to the digest from its registry (one
+ * batched, parallel read: {@code .sig}, {@code .att}, referrers), then checks it against the
+ * requirements on the {@value #POOL} worker pool — never on an event loop.
+ *
+ * <p>A registry failure is a verdict: "no such image" (or a registry outside the allow-list)
+ * rejects; everything else — unreachable, timeout, credentials refused, rate limited, a lying or
+ * oversized answer — is Unverifiable, never "unsigned". Whatever happens, the answer comes by the
+ * deadline.
+ */
+public final class RegistryVerifier implements Verifier {
+
+  /** The named worker pool that runs signature verification. */
+  public static final String POOL = "promgate-verification";
+
+  private final Vertx vertx;
+  private final RegistryClient registry;
+  private final RequirementsEvaluator evaluator;
+  private final WorkerExecutor workers;
+
+  /** @param threads size of the verification worker pool */
+  public RegistryVerifier(Vertx vertx, RegistryClient registry, Clock clock, int threads) {
+    this.vertx = vertx;
+    this.registry = registry;
+    this.evaluator = new RequirementsEvaluator(clock);
+    this.workers = vertx.createSharedWorkerExecutor(POOL, threads, 30, TimeUnit.SECONDS);
+  }
+
+  @Override
+  public Future<Verdict> verify(VerificationRequest request, Instant deadline) {
+    long left = Duration.between(Instant.now(), deadline).toMillis();
+    if (left <= 0) {
+      return Future.succeededFuture(timeout(request));
+    }
+    Promise<Verdict> answer = Promise.promise();
+    long timer = vertx.setTimer(left, id -> answer.tryComplete(timeout(request)));
+    registry.attachments(request.image(), deadline)
+        .compose(found -> workers.<Verdict>executeBlocking(() -> evaluator.evaluate(request, adapt(found)), false))
+        .recover(e -> Future.succeededFuture(verdictFor(request, e)))
+        .onComplete(done -> {
+          vertx.cancelTimer(timer);
+          answer.tryComplete(done.succeeded() ? done.result() : verdictFor(request, done.cause()));
+        });
+    return answer.future();
+  }
+
+  /** Releases the worker pool. */
+  public void close() {
+    workers.close();
+  }
+
+  static Verdict verdictFor(VerificationRequest request, Throwable e) {
+    if (e instanceof RegistryException re) {
+      if (re.kind().imageFails()) {
+        return Verdict.Rejected.because(re.kind() == RegistryException.Kind.NOT_FOUND
+                ? "does not exist in its registry (" + re.getMessage() + ")"
+                : "cannot be checked: " + re.getMessage(),
+            re.kind() == RegistryException.Kind.NOT_FOUND
+                ? "check the digest; the image must be pushed before it can run"
+                : "use an allowed registry");
+      }
+      return new Verdict.Unverifiable(re.kind().category(), re.getMessage());
+    }
+    return new Verdict.Unverifiable("internal", "verifying " + request.image() + " failed: " + e);
+  }
+
+  private static Verdict timeout(VerificationRequest request) {
+    return new Verdict.Unverifiable("timeout", "verifying " + request.image()
+        + " did not finish within the time budget (GateConfig spec.timeouts.verification)");
+  }
+
+  /** The registry's raw findings in the shape the evaluator reads; sources name where each came from. */
+  static Attachments adapt(dev.promgate.registry.Attachments found) {
+    List<Attachments.SignatureLayer> signatures = new ArrayList<>();
+    List<Attachments.AttestationLayer> attestations = new ArrayList<>();
+    List<Attachments.SigstoreBundle> bundles = new ArrayList<>();
+    found.signatures().ifPresent(artifact -> {
+      for (int i = 0; i < artifact.layers().size(); i++) {
+        var layer = artifact.layers().get(i);
+        signatures.add(new Attachments.SignatureLayer(artifact.source() + " layer " + i, layer.mediaType(),
+            layer.content(), layer.descriptor().annotations()));
+      }
+    });
+    found.attestations().ifPresent(artifact -> {
+      for (int i = 0; i < artifact.layers().size(); i++) {
+        var layer = artifact.layers().get(i);
+        attestations.add(new Attachments.AttestationLayer(artifact.source() + " layer " + i, layer.mediaType(),
+            layer.content(), layer.descriptor().annotations()));
+      }
+    });
+    for (var artifact : found.referrers()) {
+      for (var layer : artifact.layers()) {
+        bundles.add(new Attachments.SigstoreBundle(artifact.source(),
+            artifact.artifactType().orElse(layer.mediaType()), layer.content()));
+      }
+    }
+    return new Attachments(signatures, attestations, bundles);
+  }
+}
