@@ -110,13 +110,15 @@ public final class ImageJudge {
   }
 
   private Future<String> tagProblem(ImageReference ref, boolean registryAllowed, Instant deadline) {
-    String problem = "uses the mutable tag \"" + ref.tag() + "\"; images must be referenced by digest";
+    String problem = ref.tag() == null
+        ? "has neither tag nor digest (which means the mutable tag \"latest\"); images must be referenced by digest"
+        : "uses the mutable tag \"" + ref.tag() + "\"; images must be referenced by digest";
     if (!registryAllowed) {
       return Future.succeededFuture(problem + "; fix: pin it as " + ref.name() + "@sha256:<digest>");
     }
     return tags.resolve(ref, deadline)
-        .map(d -> problem + "; fix: pin it as " + ref.pinnedForm(d) + " (what \"" + ref.tag()
-            + "\" points at now)")
+        .map(d -> problem + "; fix: pin it as " + ref.pinnedForm(d) + " (what \""
+            + (ref.tag() == null ? "latest" : ref.tag()) + "\" points at now)")
         .otherwise(e -> problem + "; fix: pin it as " + ref.name() + "@sha256:<digest>");
   }
 
