@@ -9,6 +9,7 @@ import dev.promgate.decision.ImageResult;
 import dev.promgate.environment.EnvironmentResolver;
 import dev.promgate.policy.Mode;
 import dev.promgate.policy.PolicySet;
+import dev.promgate.workload.BreakGlass;
 import dev.promgate.workload.ContainerImage;
 import dev.promgate.workload.WorkloadImages;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,7 +27,8 @@ import java.util.function.Supplier;
 
 /**
  * The whole admission flow in one readable method, {@link #admit}: request → environment →
- * workload images → per-image judgement (policy, verdict) → decision → log. Each step lives in its
+ * workload images → per-image judgement (policy, verdict) → decision (and, for a denial, the
+ * break-glass annotation where the GateConfig allows it) → log. Each step lives in its
  * own package; this class only sequences them. It never touches HTTP.
  */
 public final class AdmissionPipeline {
@@ -130,8 +132,13 @@ public final class AdmissionPipeline {
       results.add(shared.map(r -> r.container().equals(c) ? r : relabel(r, c)));
     }
     return Future.all(results).map(all -> {
-      List<ImageResult> judged = all.list();
-      return Decisions.judged(call, environment, generation, judged);
+      Decision judged = Decisions.judged(call, environment, generation, all.list());
+      if (judged.allowed()) {
+        return judged;
+      }
+      return BreakGlass.find(call)
+          .map(request -> Decisions.breakGlass(judged, request, set.gate().breakGlass()))
+          .orElse(judged);
     });
   }
 

@@ -10,7 +10,8 @@ import java.util.Map;
  * @param call         the request
  * @param allowed      what the API server is told
  * @param outcome      {@code allow}, {@code deny}, {@code audit-deny} (allowed only because of audit
- *                     mode), {@code exempt} or {@code skip} (nothing to judge)
+ *                     mode), {@code break-glass} (denied by the policy, admitted by the break-glass
+ *                     annotation), {@code exempt} or {@code skip} (nothing to judge)
  * @param message      the denial message (every failing container), or a note on why nothing was judged
  * @param warnings     shown by kubectl
  * @param annotations  audit annotations; the API server prefixes each key with the webhook name

@@ -34,7 +34,8 @@ public final class DecisionLog {
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("time", at.toString());
-      g.writeStringField("level", d.allowed() ? (d.outcome().equals("audit-deny") ? "WARN" : "INFO") : "WARN");
+      g.writeStringField("level", d.allowed() && !d.outcome().equals("audit-deny") && !d.outcome().equals("break-glass")
+          ? "INFO" : "WARN");
       g.writeStringField("msg", "decision");
       g.writeStringField("uid", d.call().uid());
       g.writeStringField("namespace", d.call().namespace());
@@ -54,6 +55,12 @@ public final class DecisionLog {
       g.writeBooleanField("allowed", d.allowed());
       if (d.images().isEmpty() && !d.message().isEmpty()) {
         g.writeStringField("reason", d.message());
+      }
+      if (d.annotations().containsKey("break-glass-reason")) {
+        g.writeStringField("breakGlassReason", d.annotations().get("break-glass-reason"));
+      }
+      if (d.annotations().containsKey("break-glass-ignored")) {
+        g.writeStringField("breakGlassIgnored", d.annotations().get("break-glass-ignored"));
       }
       g.writeArrayFieldStart("images");
       for (ImageResult r : d.images()) {

@@ -2,10 +2,13 @@ package dev.promgate.decision;
 
 import dev.promgate.admission.AdmissionCall;
 import dev.promgate.policy.Mode;
+import dev.promgate.workload.BreakGlass;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Builds {@link Decision}s. Audit annotation keys are plain names ({@code decision},
@@ -78,6 +81,63 @@ public final class Decisions {
     }
     return new Decision(call, true, "allow", "", List.of(),
         annotations("allow", "", environment, generation), environment, generation, images);
+  }
+
+  /**
+   * A denied request that carries the break-glass annotation ({@link BreakGlass}). Honoured only in
+   * the environments GateConfig {@code spec.breakGlass.environments} lists, and only with a reason:
+   * then it is admitted, with a warning, the audit annotations {@code break-glass-reason} and
+   * {@code break-glass-user}, and outcome {@code break-glass} (logged at WARN). Otherwise the
+   * denial stands and says why the annotation was ignored.
+   *
+   * @param allowedIn GateConfig {@code spec.breakGlass.environments}
+   */
+  public static Decision breakGlass(Decision denied, BreakGlass.Request request, Set<String> allowedIn) {
+    String environment = denied.environment();
+    String ignored = null;
+    if (!allowedIn.contains(environment)) {
+      ignored = "break-glass is not allowed in environment " + environment + " (GateConfig spec.breakGlass.environments: "
+          + (allowedIn.isEmpty() ? "none" : String.join(", ", new TreeSet<>(allowedIn))) + ")";
+    } else if (request.reason().isEmpty()) {
+      ignored = "it gives no reason; write " + BreakGlass.ANNOTATION + ": \"<why, e.g. incident INC-42>\"";
+    }
+    if (ignored != null) {
+      String note = "the " + BreakGlass.ANNOTATION + " annotation (" + request.where() + ") was ignored: " + ignored;
+      Map<String, String> annotations = new LinkedHashMap<>(denied.annotations());
+      annotations.put("break-glass-ignored", note);
+      return new Decision(denied.call(), false, denied.outcome(), denied.message() + "\n" + note, denied.warnings(),
+          annotations, environment, denied.generation(), denied.images());
+    }
+    String user = denied.call().user().isEmpty() ? "(unknown user)" : denied.call().user();
+    List<String> warnings = new ArrayList<>();
+    warnings.add(warning("break-glass in " + environment + " (reason: \"" + request.reason() + "\", requested by "
+        + user + "): admitted although " + String.join("; ", failures(denied.images()))));
+    if (!request.reachesPods()) {
+      warnings.add(warning("break-glass: the annotation is only on the " + denied.call().kind()
+          + "'s metadata.annotations; the Pods it creates carry their template's annotations and will be denied: "
+          + "set it on the pod template's metadata.annotations"));
+    }
+    warnings.addAll(denied.warnings());
+    Map<String, String> annotations = annotations("break-glass", denied.annotations().getOrDefault("reasons", ""),
+        environment, denied.generation());
+    annotations.put("break-glass-reason", truncate(request.reason(), MAX_REASONS_ANNOTATION));
+    annotations.put("break-glass-user", user);
+    return new Decision(denied.call(), true, "break-glass", denied.message(), warnings, annotations, environment,
+        denied.generation(), denied.images());
+  }
+
+  private static List<String> failures(List<ImageResult> images) {
+    List<String> failed = new ArrayList<>();
+    for (ImageResult r : images) {
+      if (r.failed()) {
+        failed.add(r.message());
+      }
+    }
+    return failed;
+  }
+
+  private static String truncate(String text, int max) {
+    return text.length() <= max ? text : text.substring(0, max - 1) + "…";
   }
 
   static String warning(String text) {

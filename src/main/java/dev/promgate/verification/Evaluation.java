@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
@@ -193,6 +194,60 @@ final class Evaluation {
     }
     evidence.add(new Evidence("promotion", newest.authority().name(), newest.identity(),
         newest.promotion().detail(), expiresAt));
+  }
+
+  /**
+   * Every readable promotion, each checked against the authorities that count for its environment
+   * (the first that signed it is named); attachments that claim to be promotions but cannot be
+   * read are listed with the reason. For {@code promgate status} and {@code promote}.
+   */
+  FoundPromotion.All promotions(Function<String, List<Authority>> authoritiesFor) {
+    List<FoundPromotion> found = new ArrayList<>();
+    List<String> unreadable = new ArrayList<>();
+    for (Attachment a : attachments) {
+      if (a.unusable().isPresent()) {
+        if (a.claimedPredicateType().filter(Promotion.PREDICATE_TYPE::equals).isPresent()) {
+          unreadable.add(a.source() + ": " + a.unusable().get());
+        }
+        continue;
+      }
+      Optional<InTotoStatement> statement = a.statement();
+      if (statement.isEmpty() || !Promotion.PREDICATE_TYPE.equals(statement.get().predicateType())) {
+        continue;
+      }
+      Object parsed = promotion(a, statement.get());
+      if (parsed instanceof String problem) {
+        unreadable.add(a.source() + ": " + problem);
+        continue;
+      }
+      Promotion p = (Promotion) parsed;
+      List<Authority> authorities = authoritiesFor.apply(p.environment());
+      Optional<String> authority = Optional.empty();
+      Optional<String> signer = Optional.empty();
+      List<String> problems = new ArrayList<>();
+      for (Authority candidate : authorities) {
+        Match m = match(a, candidate);
+        if (m.signed()) {
+          authority = Optional.of(candidate.name());
+          signer = Optional.of(m.identity());
+          break;
+        }
+        problems.add(m.problem());
+      }
+      Optional<String> problem;
+      if (authorities.isEmpty()) {
+        problem = Optional.of("no policy names an authority for promotions to " + p.environment());
+      } else if (authority.isEmpty()) {
+        problem = Optional.of("not signed by " + names(authorities) + ": " + String.join(" and ", problems));
+      } else if (p.promotedAt().isAfter(now.plus(CosignKeyless.CLOCK_SKEW))) {
+        problem = Optional.of("promotedAt " + p.promotedAt() + " is in the future");
+      } else {
+        problem = Optional.empty();
+      }
+      found.add(new FoundPromotion(a.source(), p.environment(), p.promotedAt(), p.approver(), p.from(), p.change(),
+          p.pipelineRun(), p.sourceRepository(), p.sourceCommit(), p.force(), authority, signer, problem));
+    }
+    return new FoundPromotion.All(found, unreadable);
   }
 
   /** The parsed promotion, or a String saying why it cannot be read; parsed once per attachment. */

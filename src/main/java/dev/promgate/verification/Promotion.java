@@ -11,10 +11,13 @@ import java.util.Optional;
 /**
  * The predicate of a promotion attestation ({@value #PREDICATE_TYPE}): the digest was promoted to
  * {@code environment} at {@code promotedAt} (RFC 3339), optionally by {@code approver}, from an
- * earlier environment, under a change ticket, by a pipeline run, from a source commit.
+ * earlier environment, under a change ticket, by a pipeline run, from a source commit
+ * ({@code source.repository}, {@code source.commit}); {@code force: true} records that the
+ * promoter skipped the check of the earlier environment.
  */
 record Promotion(String environment, Instant promotedAt, Optional<String> approver,
-                 Optional<String> from, Optional<String> change, Optional<String> pipelineRun) {
+                 Optional<String> from, Optional<String> change, Optional<String> pipelineRun,
+                 Optional<String> sourceRepository, Optional<String> sourceCommit, boolean force) {
 
   static final String PREDICATE_TYPE = "https://promgate.dev/promotion/v1";
 
@@ -41,11 +44,19 @@ record Promotion(String environment, Instant promotedAt, Optional<String> approv
     if (source != null && !source.isNull() && !source.isObject()) {
       throw new Invalid(what + ": \"source\" must be an object, found " + Json.typeOf(source));
     }
+    boolean hasSource = source != null && source.isObject();
+    JsonNode force = predicate.get("force");
+    if (force != null && !force.isNull() && !force.isBoolean()) {
+      throw new Invalid(what + ": \"force\" must be true or false, found " + Json.typeOf(force));
+    }
     return new Promotion(environment, at,
         Json.optionalText(predicate, "approver", what),
         Json.optionalText(predicate, "from", what),
         Json.optionalText(predicate, "change", what),
-        Json.optionalText(predicate, "pipelineRun", what));
+        Json.optionalText(predicate, "pipelineRun", what),
+        hasSource ? Json.optionalText(source, "repository", what + " source") : Optional.empty(),
+        hasSource ? Json.optionalText(source, "commit", what + " source") : Optional.empty(),
+        force != null && force.booleanValue());
   }
 
   /** {@code prod, 2026-11-20, alice@acme.example}: how "found" lists name a promotion. */
@@ -58,6 +69,6 @@ record Promotion(String environment, Instant promotedAt, Optional<String> approv
   String detail() {
     return environment + ", " + promotedAt + approver.map(a -> ", " + a).orElse("")
         + from.map(f -> ", from " + f).orElse("") + change.map(c -> ", " + c).orElse("")
-        + pipelineRun.map(p -> ", " + p).orElse("");
+        + pipelineRun.map(p -> ", " + p).orElse("") + (force ? ", forced" : "");
   }
 }

@@ -88,7 +88,7 @@ public final class RegistryVerifier implements Verifier {
   }
 
   /** The registry's raw findings in the shape the evaluator reads; sources name where each came from. */
-  static Attachments adapt(dev.promgate.registry.Attachments found) {
+  public static Attachments adapt(dev.promgate.registry.Attachments found) {
     List<Attachments.SignatureLayer> signatures = new ArrayList<>();
     List<Attachments.AttestationLayer> attestations = new ArrayList<>();
     List<Attachments.SigstoreBundle> bundles = new ArrayList<>();

@@ -1,9 +1,13 @@
 package dev.promgate.verification;
 
+import dev.promgate.image.ImageReference;
+import dev.promgate.policy.Authority;
 import dev.promgate.verdict.Verdict;
 import dev.promgate.verdict.VerificationRequest;
 import java.time.Clock;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * Decides whether one image digest meets the signature, promotion and attestation requirements of
@@ -63,5 +67,20 @@ public final class RequirementsEvaluator {
       return new Verdict.Unverifiable("verification-error",
           "verifying " + request.image() + " failed unexpectedly: " + Invalid.describe(e));
     }
+  }
+
+  /**
+   * Every promotion attestation attached to a digest, read and checked against the authorities
+   * that count for its environment, with the same parsing and signature checks as
+   * {@link #evaluate}: for {@code promgate status} (what is promoted where) and
+   * {@code promgate promote} (does the promotion just pushed count). Synchronous and CPU-bound.
+   *
+   * @param image          the pinned image the attachments belong to
+   * @param authoritiesFor the authorities whose signature makes a promotion to an environment count
+   */
+  public FoundPromotion.All promotions(ImageReference image, Attachments attachments,
+                                       Function<String, List<Authority>> authoritiesFor) {
+    return new Evaluation(new VerificationRequest(image, "", List.of()), attachments, trust, clock.instant())
+        .promotions(authoritiesFor);
   }
 }

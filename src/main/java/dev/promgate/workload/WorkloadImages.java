@@ -86,6 +86,11 @@ public final class WorkloadImages {
     return new Images(added, now.size() - added.size());
   }
 
+  /** The field names from the object's root to its pod spec, or null for a kind without one. */
+  static List<String> podSpecPath(String group, String kind) {
+    return POD_SPEC_PATHS.get(group + "/" + kind);
+  }
+
   /** Whether promgate reads pod specs from this kind. */
   public static boolean isWorkload(String group, String kind) {
     return POD_SPEC_PATHS.containsKey(group + "/" + kind);

@@ -1,0 +1,155 @@
+package dev.promgate.cli;
+
+import dev.promgate.policy.PolicyLoadResult;
+import dev.promgate.policy.PolicyLoader;
+import dev.promgate.policy.PolicySet;
+import dev.promgate.promotion.PromotionOutcome;
+import dev.promgate.promotion.PromotionRequest;
+import dev.promgate.promotion.PromotionWorkflow;
+import dev.promgate.promotion.SigningKey;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code promgate promote IMAGE@DIGEST --env ENV --key KEY}: signs a promotion attestation and
+ * pushes it where {@code cosign attest} would. Exit 0: promoted and counted by the policies;
+ * 1: refused, nothing pushed; 3: pushed, but the policies do not count it (wrong key).
+ */
+@Command(name = "promote", mixinStandardHelpOptions = true,
+    description = {
+        "Promote an image digest to an environment: check that it is admissible in the environment before, "
+            + "sign a promotion attestation (https://promgate.dev/promotion/v1) with a cosign-compatible key, "
+            + "and push it where cosign attest would (sha256-<hex>.att).",
+        "Exit codes: 0 promoted; 1 refused, nothing pushed; 3 pushed, but the policies do not count it."},
+    footer = {"",
+        "The password of a cosign key comes from --password-file, else COSIGN_PASSWORD, else a prompt.",
+        "Example:",
+        "  promgate promote registry.acme.example/shop/web@sha256:4f1c… --env prod --key release.key \\",
+        "      --policies policies --approver alice@acme.example --change CHG-1234"})
+public final class PromoteCommand implements Callable<Integer> {
+
+  static final int NOT_COUNTED = 3;
+
+  @Spec
+  CommandSpec spec;
+
+  @Parameters(paramLabel = "IMAGE@DIGEST", description = "the image to promote, by digest")
+  String image;
+
+  @Option(names = "--env", required = true, paramLabel = "ENV", description = "environment to promote to")
+  String environment;
+
+  @Option(names = "--key", required = true, paramLabel = "KEY",
+      description = "private key: cosign.key (ENCRYPTED SIGSTORE/COSIGN PRIVATE KEY), PKCS#8 PRIVATE KEY, "
+          + "EC PRIVATE KEY or RSA PRIVATE KEY")
+  Path key;
+
+  @Option(names = "--policies", defaultValue = "policies", paramLabel = "DIR",
+      description = "policy directory: registries, credentials and requirements (default: ${DEFAULT-VALUE})")
+  Path policies;
+
+  @Option(names = "--from", paramLabel = "ENV",
+      description = "the environment the digest must already be admissible in (default: the one the policies' "
+          + "promotion chain names before ENV, if any)")
+  String from;
+
+  @Option(names = "--approver", description = "who approved the promotion, e.g. alice@acme.example")
+  String approver;
+
+  @Option(names = "--change", description = "change ticket, e.g. CHG-1234")
+  String change;
+
+  @Option(names = "--pipeline-run", paramLabel = "URL", description = "the pipeline run that promotes")
+  String pipelineRun;
+
+  @Option(names = "--source-repo", paramLabel = "URL", description = "source repository of the image")
+  String sourceRepository;
+
+  @Option(names = "--source-commit", paramLabel = "SHA", description = "source commit of the image")
+  String sourceCommit;
+
+  @Option(names = "--promoted-at", paramLabel = "TIME", description = "promotion time, RFC 3339 (default: now)")
+  String promotedAt;
+
+  @Option(names = "--force",
+      description = "promote even if the digest is not admissible in the environment before (recorded as force: true)")
+  boolean force;
+
+  @Option(names = "--password-file", paramLabel = "FILE",
+      description = "file holding the key's password (- for standard input)")
+  Path passwordFile;
+
+  @Override
+  public Integer call() {
+    PrintWriter out = spec.commandLine().getOut();
+    PrintWriter err = spec.commandLine().getErr();
+    Optional<Instant> at = Optional.empty();
+    if (promotedAt != null) {
+      try {
+        at = Optional.of(OffsetDateTime.parse(promotedAt).toInstant());
+      } catch (DateTimeParseException e) {
+        err.println("promgate: --promoted-at \"" + promotedAt + "\" is not an RFC 3339 time such as 2026-11-26T09:00:00Z");
+        return 2;
+      }
+    }
+    PolicyLoadResult loaded = PolicyLoader.load(policies);
+    if (loaded instanceof PolicyLoadResult.Failed failed) {
+      failed.problems().forEach(err::println);
+      err.println("promgate: the policies in " + policies + " do not load; nothing promoted");
+      return 1;
+    }
+    PolicySet set = ((PolicyLoadResult.Loaded) loaded).policies();
+    SigningKey signingKey;
+    try {
+      signingKey = SigningKey.read(key, KeyPasswords.of(Optional.ofNullable(passwordFile), System.getenv(),
+          System.console(), System.in));
+    } catch (SigningKey.Unusable e) {
+      err.println("promgate: " + e.getMessage());
+      return 1;
+    }
+    PromotionRequest request = new PromotionRequest(image, environment, Optional.ofNullable(from),
+        Optional.ofNullable(approver), Optional.ofNullable(change), Optional.ofNullable(pipelineRun),
+        Optional.ofNullable(sourceRepository), Optional.ofNullable(sourceCommit), at, force);
+    PromotionOutcome outcome;
+    try (PromotionWorkflow workflow = PromotionWorkflow.open(set, Clock.systemUTC())) {
+      outcome = workflow.promote(request, signingKey);
+    }
+    if (outcome instanceof PromotionOutcome.Refused refused) {
+      err.println("promgate: not promoted: " + refused.reason());
+      err.flush();
+      return 1;
+    }
+    PromotionOutcome.Promoted done = (PromotionOutcome.Promoted) outcome;
+    out.println("promoted " + done.image() + " to " + done.predicate().environment());
+    out.println("  attestation  " + done.attestation() + " (manifest " + done.manifest() + ")");
+    out.println("  predicate    " + done.predicate().json());
+    out.println("  signed with  " + signingKey);
+    out.println("  counts as    " + done.signedBy().map(s -> "promotion by " + s).orElse("nothing (see the warning)"));
+    if (done.admissible()) {
+      out.println("  admissible   yes, in " + done.predicate().environment() + " now");
+    } else {
+      out.println("  admissible   not yet in " + done.predicate().environment() + ":");
+      done.admissionProblems().forEach(p -> out.println("    " + p));
+    }
+    done.notes().forEach(n -> out.println("note: " + n));
+    out.flush();
+    if (!done.counts()) {
+      err.println("WARNING: the promotion was pushed, but the webhook will not count it: "
+          + done.notCounted().orElse(""));
+      err.flush();
+      return NOT_COUNTED;
+    }
+    return 0;
+  }
+}

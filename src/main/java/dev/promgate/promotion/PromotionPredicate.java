@@ -1,0 +1,63 @@
+package dev.promgate.promotion;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The predicate of a promotion attestation, {@value #TYPE}: the digest is promoted to
+ * {@code environment} at {@code promotedAt}, with the approval, change and provenance details a
+ * release audit asks for. {@code force} is written only when true: the promoter skipped the check
+ * that the digest is admissible in the environment before.
+ */
+public record PromotionPredicate(String environment, Instant promotedAt, Optional<String> approver,
+                                 Optional<String> from, Optional<String> change, Optional<String> pipelineRun,
+                                 Optional<String> sourceRepository, Optional<String> sourceCommit, boolean force) {
+
+  public static final String TYPE = "https://promgate.dev/promotion/v1";
+
+  public PromotionPredicate {
+    Objects.requireNonNull(environment, "environment");
+    if (environment.isBlank()) {
+      throw new IllegalArgumentException("environment must not be blank");
+    }
+    Objects.requireNonNull(promotedAt, "promotedAt");
+    approver = nonBlank(approver);
+    from = nonBlank(from);
+    change = nonBlank(change);
+    pipelineRun = nonBlank(pipelineRun);
+    sourceRepository = nonBlank(sourceRepository);
+    sourceCommit = nonBlank(sourceCommit);
+  }
+
+  /** The predicate as DESIGN.md shows it, fields in that order, absent ones left out. */
+  ObjectNode toJson() {
+    ObjectNode p = SigningJson.MAPPER.createObjectNode();
+    p.put("environment", environment);
+    p.put("promotedAt", promotedAt.toString());
+    approver.ifPresent(v -> p.put("approver", v));
+    from.ifPresent(v -> p.put("from", v));
+    change.ifPresent(v -> p.put("change", v));
+    pipelineRun.ifPresent(v -> p.put("pipelineRun", v));
+    if (sourceRepository.isPresent() || sourceCommit.isPresent()) {
+      ObjectNode source = p.putObject("source");
+      sourceRepository.ifPresent(v -> source.put("repository", v));
+      sourceCommit.ifPresent(v -> source.put("commit", v));
+    }
+    if (force) {
+      p.put("force", true);
+    }
+    return p;
+  }
+
+  /** The predicate as compact JSON: what {@code cosign attest --predicate} would take. */
+  public String json() {
+    return new String(SigningJson.bytes(toJson()), StandardCharsets.UTF_8);
+  }
+
+  private static Optional<String> nonBlank(Optional<String> value) {
+    return Objects.requireNonNull(value).map(String::strip).filter(v -> !v.isEmpty());
+  }
+}

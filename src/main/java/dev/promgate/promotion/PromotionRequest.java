@@ -1,0 +1,64 @@
+package dev.promgate.promotion;
+
+import java.time.Instant;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * What {@code promgate promote} is asked to do.
+ *
+ * @param image       {@code registry/repository@sha256:…}; a tag alone is refused
+ * @param environment the environment to promote to
+ * @param from        the environment the digest must already be admissible in; when empty, the one
+ *                    the policies' promotion chain names before {@code environment}, if any
+ * @param promotedAt  the promotion time to record; now when empty
+ * @param force       promote even when the digest is not admissible in {@code from} (recorded)
+ */
+public record PromotionRequest(String image, String environment, Optional<String> from, Optional<String> approver,
+                               Optional<String> change, Optional<String> pipelineRun,
+                               Optional<String> sourceRepository, Optional<String> sourceCommit,
+                               Optional<Instant> promotedAt, boolean force) {
+
+  public PromotionRequest {
+    Objects.requireNonNull(image, "image");
+    Objects.requireNonNull(environment, "environment");
+    Objects.requireNonNull(from, "from");
+    Objects.requireNonNull(approver, "approver");
+    Objects.requireNonNull(change, "change");
+    Objects.requireNonNull(pipelineRun, "pipelineRun");
+    Objects.requireNonNull(sourceRepository, "sourceRepository");
+    Objects.requireNonNull(sourceCommit, "sourceCommit");
+    Objects.requireNonNull(promotedAt, "promotedAt");
+  }
+
+  /** A request with only image and environment; add the rest with the {@code with…} methods. */
+  public static PromotionRequest of(String image, String environment) {
+    return new PromotionRequest(image, environment, Optional.empty(), Optional.empty(), Optional.empty(),
+        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false);
+  }
+
+  public PromotionRequest withFrom(String environment) {
+    return new PromotionRequest(image, this.environment, Optional.ofNullable(environment), approver, change,
+        pipelineRun, sourceRepository, sourceCommit, promotedAt, force);
+  }
+
+  public PromotionRequest withApprover(String who) {
+    return new PromotionRequest(image, environment, from, Optional.ofNullable(who), change, pipelineRun,
+        sourceRepository, sourceCommit, promotedAt, force);
+  }
+
+  public PromotionRequest withChange(String ticket) {
+    return new PromotionRequest(image, environment, from, approver, Optional.ofNullable(ticket), pipelineRun,
+        sourceRepository, sourceCommit, promotedAt, force);
+  }
+
+  public PromotionRequest withPromotedAt(Instant at) {
+    return new PromotionRequest(image, environment, from, approver, change, pipelineRun, sourceRepository,
+        sourceCommit, Optional.ofNullable(at), force);
+  }
+
+  public PromotionRequest withForce(boolean forced) {
+    return new PromotionRequest(image, environment, from, approver, change, pipelineRun, sourceRepository,
+        sourceCommit, promotedAt, forced);
+  }
+}

@@ -1,0 +1,75 @@
+package dev.promgate.promotion;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.promgate.decision.Decision;
+import dev.promgate.image.ImageReference;
+import dev.promgate.testing.LocalRegistry;
+import dev.promgate.testing.Reviews;
+import io.vertx.core.Vertx;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Break-glass over the real flow: a signed but unpromoted digest, a GateConfig that allows
+ * break-glass in preprod only.
+ */
+class BreakGlassRegistryTest {
+
+  @TempDir
+  Path directory;
+  LocalRegistry registry;
+  Release release;
+  Vertx vertx;
+
+  @BeforeEach
+  void setUp() {
+    registry = LocalRegistry.start();
+    release = new Release(registry, directory, "preprod");
+    vertx = Vertx.vertx();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    registry.close();
+  }
+
+  static ObjectNode deployment(String namespace, ImageReference image, String reason) {
+    ObjectNode review = Reviews.deployment(namespace, image.toString());
+    ((ObjectNode) review.path("request").path("object").path("spec").path("template"))
+        .putObject("metadata").putObject("annotations").put("promgate.dev/break-glass", reason);
+    return review;
+  }
+
+  @Test
+  void allowedInPreprodWithWarningAuditAnnotationsAndAWarnLogLine() throws Exception {
+    ImageReference web = release.signedImage("shop/web", null).pinned();
+    Decision d = release.admit(vertx, "preprod", deployment("shop-preprod", web, "INC-42: rollback blocked"));
+    assertTrue(d.allowed(), d.message());
+    assertEquals("break-glass", d.outcome());
+    assertTrue(d.warnings().get(0).contains("has no promotion to preprod signed by release-managers"), d.warnings().toString());
+    assertEquals("INC-42: rollback blocked", d.annotations().get("break-glass-reason"));
+    assertEquals("alice@acme.example", d.annotations().get("break-glass-user"));
+    String line = release.decisionLog.get(release.decisionLog.size() - 1);
+    assertTrue(line.contains("\"level\":\"WARN\"") && line.contains("\"decision\":\"break-glass\""), line);
+  }
+
+  @Test
+  void refusedInProdWhereTheGateConfigDoesNotAllowIt() throws Exception {
+    ImageReference web = release.signedImage("shop/web", null).pinned();
+    Decision d = release.admit(vertx, "prod", deployment("shop-prod", web, "INC-42"));
+    assertFalse(d.allowed());
+    assertTrue(d.message().contains("has no promotion to preprod signed by release-managers"), d.message());
+    assertTrue(d.message().contains("the promgate.dev/break-glass annotation (spec.template.metadata.annotations) was "
+        + "ignored: break-glass is not allowed in environment prod (GateConfig spec.breakGlass.environments: preprod)"),
+        d.message());
+  }
+}
