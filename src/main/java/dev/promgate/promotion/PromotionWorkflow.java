@@ -51,6 +51,8 @@ public final class PromotionWorkflow implements AutoCloseable {
   static final int MAX_TAGS_RESOLVED = 200;
   /** Digests read for status, at most. */
   static final int MAX_DIGESTS = 200;
+  /** As the verification step: a promotedAt further ahead than this does not count. */
+  private static final Duration ALLOWED_SKEW = Duration.ofMinutes(5);
 
   private final Vertx vertx;
   private final PolicySet policies;
@@ -119,6 +121,10 @@ public final class PromotionWorkflow implements AutoCloseable {
       if (from.equals(env)) {
         return refused("--from names the environment being promoted to (" + env + "); name the environment before it");
       }
+    }
+    if (request.promotedAt().filter(at -> at.isAfter(clock.instant().plus(ALLOWED_SKEW))).isPresent()) {
+      return refused("--promoted-at " + request.promotedAt().get() + " is in the future; the webhook does not count "
+          + "promotions dated ahead of its clock");
     }
     ImageReference ref;
     try {

@@ -155,6 +155,17 @@ class PromoteCommandTest {
   }
 
   @Test
+  void aPromotionDatedInTheFutureIsRefused() {
+    ImageReference web = release.signedImage("shop/web", null).pinned();
+    Release.Run run = release.promote(web, "preprod", "--promoted-at", Instant.now().plus(Duration.ofHours(1)).toString());
+    assertEquals(1, run.exit(), run.toString());
+    assertTrue(run.err().contains("is in the future; the webhook does not count promotions dated ahead"), run.err());
+    Release.Run malformed = release.promote(web, "preprod", "--promoted-at", "yesterday");
+    assertEquals(2, malformed.exit(), malformed.toString());
+    assertTrue(malformed.err().contains("is not an RFC 3339 time"), malformed.err());
+  }
+
+  @Test
   void aKeyThatIsNotAnAuthorityPushesButWarnsAndExits3() throws Exception {
     ImageReference web = release.signedImage("shop/web", null).pinned();
     KeyPair stranger = TestKeys.ed25519();
