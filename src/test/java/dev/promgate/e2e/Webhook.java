@@ -55,7 +55,15 @@ final class Webhook implements AutoCloseable {
     Vertx vertx = Vertx.vertx();
     WebClient client = WebClient.create(vertx, new WebClientOptions().setSsl(true).setVerifyHost(true)
         .setTrustOptions(new PemTrustOptions().addCertPath(certs.resolve("ca.crt").toString())));
-    return new Webhook(server, vertx, client);
+    Webhook webhook = new Webhook(server, vertx, client);
+    HttpResponse<Buffer> ready = client.get(server.port(), "localhost", "/readyz").send()
+        .toCompletionStage().toCompletableFuture().get(SAFETY_SECONDS, TimeUnit.SECONDS);
+    if (ready.statusCode() != 200) {
+      webhook.close();
+      throw new AssertionError("promgate is not ready (" + ready.bodyAsString().strip() + "): the policies in "
+          + policies + " did not load; the log above lists their problems");
+    }
+    return webhook;
   }
 
   /** The AdmissionReview response, as the API server reads it. */
