@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -348,8 +347,7 @@ class KeyBasedPromotionTest {
   void everyFailingContainerOfAPodIsNamed() throws Exception {
     ImageReference good = released();
     ImageReference unsigned = build();
-    List<String> containers = new ArrayList<>(List.of(good.toString(), unsigned.toString(), good.toString()));
-    Answer a = webhook.admit("prod", Reviews.pod("shop-prod", containers.toArray(String[]::new)));
+    Answer a = webhook.admit("prod", Reviews.pod("shop-prod", good.toString(), unsigned.toString(), good.toString()));
     assertDenied(a);
     assertTrue(a.message().contains("container \"c1\": " + unsigned + " is not signed"), a.message());
     assertFalse(a.message().contains("container \"web\""), a.message());

@@ -16,6 +16,7 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -164,9 +165,9 @@ final class Webhook implements AutoCloseable {
   /** Writes a policy directory: file name → content. */
   static Path writePolicies(Path dir, Map<String, String> files) {
     try {
-      java.nio.file.Files.createDirectories(dir);
+      Files.createDirectories(dir);
       for (Map.Entry<String, String> f : files.entrySet()) {
-        java.nio.file.Files.writeString(dir.resolve(f.getKey()), f.getValue());
+        Files.writeString(dir.resolve(f.getKey()), f.getValue());
       }
       return dir;
     } catch (IOException e) {
