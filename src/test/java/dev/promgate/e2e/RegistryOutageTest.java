@@ -70,7 +70,6 @@ class RegistryOutageTest {
   static ImageReference known;
   static ImageReference unseen;
   static Pushed tagged;
-  static double answeredBeforeTheOutage;
 
   @BeforeAll
   static void startThenStopTheRegistry() throws Exception {
@@ -100,7 +99,6 @@ class RegistryOutageTest {
     assertTrue(decide(known).allowed());
     assertEquals("miss", lastLoggedImage().path("cache").asText());
 
-    answeredBeforeTheOutage = answeredRegistryRequests();
     registry.close();
   }
 
@@ -164,14 +162,10 @@ class RegistryOutageTest {
         Thread.sleep(100); // polling: the TTL is one second
       }
     }
-    assertEquals(answeredBeforeTheOutage, answeredRegistryRequests(), "the registry answered nothing during the outage");
-  }
-
-  /** Registry requests that got an HTTP answer (any status), by the webhook's metrics. */
-  static double answeredRegistryRequests() throws Exception {
-    return webhook.metrics().registryRequestsByEndpoint(host).entrySet().stream()
-        .filter(e -> e.getKey().matches(".*/(ok|not_found|redirect|unauthorized|client_error|server_error|rate_limited)"))
-        .mapToDouble(Map.Entry::getValue).sum();
+    // It did try: the stale verdict is the fallback of a re-verification that could not reach the registry.
+    double unreachable = webhook.metrics().registryRequestsByEndpoint(host).entrySet().stream()
+        .filter(e -> e.getKey().endsWith("/unreachable")).mapToDouble(Map.Entry::getValue).sum();
+    assertTrue(unreachable > 0, "re-verification attempts: " + webhook.metrics().registryRequestsByEndpoint(host));
   }
 
   @Test
@@ -188,7 +182,6 @@ class RegistryOutageTest {
     Decision decision = decide(unseen);
     assertFalse(decision.allowed());
     assertEquals("unverifiable", lastLoggedImage().path("verdict").asText());
-    System.out.println("unverifiable during the outage: " + answer.message());
   }
 
   @Test
