@@ -17,6 +17,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -62,10 +63,22 @@ public final class Server implements AutoCloseable {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
-            .setJvmMetricsEnabled(true)))
+            .setJvmMetricsEnabled(true)
+            // Per-request HTTP and connection meters cost more than a cached decision; promgate's
+            // own decision and registry histograms cover what they would say. Worker pools stay.
+            .addDisabledMetricsCategory(MetricsDomain.HTTP_SERVER)
+            .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)
+            .addDisabledMetricsCategory(MetricsDomain.HTTP_CLIENT)
+            .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
+            .addDisabledMetricsCategory(MetricsDomain.DATAGRAM_SOCKET)
+            .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)))
         .withMetrics(new MicrometerMetricsFactory(metrics))
         .build();
     Clock clock = Clock.systemUTC();
+    io.micrometer.core.instrument.FunctionCounter.builder("promgate_log_lines_dropped_total", metrics,
+            m -> JsonLogging.dropped())
+        .description("Log lines dropped because standard output was not read fast enough")
+        .register(metrics);
 
     Future<ServingCertificate> certificate = vertx.executeBlocking(() -> {
       ServingCertificate.Ensured ensured = ServingCertificate.ensure(options.certs());

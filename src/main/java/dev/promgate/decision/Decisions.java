@@ -65,6 +65,16 @@ public final class Decisions {
     for (String a : audited) {
       warnings.add(warning("(audit) " + a));
     }
+    List<String> stale = new ArrayList<>();
+    for (ImageResult r : images) {
+      if (!r.failed() && r.cache().equals("stale")) {
+        stale.add(r.container().container());
+      }
+    }
+    if (!stale.isEmpty()) {
+      warnings.add(warning("admitted " + String.join(", ", stale) + " on an earlier verification: the registry "
+          + "cannot be checked now (cache.staleIfError)"));
+    }
     List<String> reasons = new ArrayList<>(enforced);
     reasons.addAll(audited);
     if (!enforced.isEmpty()) {
@@ -74,13 +84,24 @@ public final class Decisions {
           annotations("deny", String.join("\n", reasons), environment, generation),
           environment, generation, images);
     }
+    Map<String, String> staleNote = stale.isEmpty() ? Map.of()
+        : Map.of("stale-verdicts", String.join(", ", stale));
     if (!audited.isEmpty()) {
       return new Decision(call, true, "audit-deny", String.join("\n", audited), warnings,
-          annotations("audit-deny", String.join("\n", reasons), environment, generation),
+          merge(annotations("audit-deny", String.join("\n", reasons), environment, generation), staleNote),
           environment, generation, images);
     }
-    return new Decision(call, true, "allow", "", List.of(),
-        annotations("allow", "", environment, generation), environment, generation, images);
+    return new Decision(call, true, "allow", "", warnings,
+        merge(annotations("allow", "", environment, generation), staleNote), environment, generation, images);
+  }
+
+  private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {
+    if (b.isEmpty()) {
+      return a;
+    }
+    Map<String, String> all = new LinkedHashMap<>(a);
+    all.putAll(b);
+    return all;
   }
 
   /**

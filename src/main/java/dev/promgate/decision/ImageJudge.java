@@ -1,5 +1,7 @@
 package dev.promgate.decision;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.promgate.image.ImageReference;
 import dev.promgate.image.InvalidReferenceException;
 import dev.promgate.policy.EnvironmentRules;
@@ -29,9 +31,29 @@ public final class ImageJudge {
 
   private final VerdictSource verdicts;
   private final TagResolver tags;
+  /**
+   * Parsed image strings (or why they do not parse): a cluster runs few distinct images, and
+   * parsing one with every check costs more than looking up its cached verdict.
+   */
+  private final Cache<String, Object> references = Caffeine.newBuilder().maximumSize(10_000).build();
+
   public ImageJudge(VerdictSource verdicts, TagResolver tags) {
     this.verdicts = verdicts;
     this.tags = tags;
+  }
+
+  private ImageReference parse(String image) {
+    Object parsed = references.get(image, text -> {
+      try {
+        return ImageReference.parse(text);
+      } catch (InvalidReferenceException e) {
+        return e;
+      }
+    });
+    if (parsed instanceof InvalidReferenceException e) {
+      throw e;
+    }
+    return (ImageReference) parsed;
   }
 
   /**
@@ -42,7 +64,7 @@ public final class ImageJudge {
                                    Optional<Mode> modeOverride, Instant deadline) {
     ImageReference ref;
     try {
-      ref = ImageReference.parse(container.image());
+      ref = parse(container.image());
     } catch (InvalidReferenceException e) {
       Mode mode = modeOverride.orElse(policies.gate().mode());
       return Future.succeededFuture(ImageResult.denied(container, mode, "",

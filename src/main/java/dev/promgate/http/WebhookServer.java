@@ -14,10 +14,10 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
-import io.vertx.ext.web.RoutingContext;
-import io.vertx.ext.web.handler.BodyHandler;
 import java.util.Locale;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
@@ -66,13 +66,10 @@ public final class WebhookServer {
     router.get("/metrics").handler(ctx -> ctx.response()
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")
         .end(metrics.scrape()));
-    router.post("/validate*").handler(BodyHandler.create(false).setBodyLimit(settings.bodyLimit()));
-    router.post(WebhookConfiguration.UNKNOWN_ENVIRONMENT_PATH)
-        .handler(BodyHandler.create(false).setBodyLimit(settings.bodyLimit()))
-        .handler(ctx -> validate(ctx, pipeline, new EnvironmentResolver.UnknownLabel()));
-    router.post("/validate").handler(ctx -> validate(ctx, pipeline, new EnvironmentResolver.Unnamed()));
-    router.post("/validate/:environment").handler(ctx ->
-        validate(ctx, pipeline, new EnvironmentResolver.Named(ctx.pathParam("environment"))));
+    // POSTs to the admission paths never reach the router (see route()); other methods get a 405 here.
+    router.route("/validate*").handler(ctx -> text(ctx.response(), 405, "method not allowed: POST an AdmissionReview"));
+    router.route(WebhookConfiguration.UNKNOWN_ENVIRONMENT_PATH).handler(ctx ->
+        text(ctx.response(), 405, "method not allowed: POST an AdmissionReview"));
     router.errorHandler(413, ctx -> text(ctx.response(), 413,
         "request body larger than " + settings.bodyLimit() + " bytes"));
     router.errorHandler(404, ctx -> text(ctx.response(), 404,
@@ -92,10 +89,90 @@ public final class WebhookServer {
         .setUseAlpn(true)
         .setCompressionSupported(false)
         .setIdleTimeout(120));
+    long limit = settings.bodyLimit();
     return vertx.createHttpServer(options)
-        .requestHandler(router)
+        .requestHandler(request -> {
+          EnvironmentResolver.Route route = request.method() == HttpMethod.POST ? route(request.path()) : null;
+          if (route == null) {
+            router.handle(request);
+          } else {
+            admit(request, route, pipeline, limit);
+          }
+        })
         .listen()
         .map(WebhookServer::new);
+  }
+
+  /**
+   * The admission paths, matched by hand: they carry all the load, and the router's per-request
+   * context and body handler cost more than the rest of a cached decision. Null for anything else.
+   */
+  static EnvironmentResolver.Route route(String path) {
+    if (path.equals("/validate") || path.equals("/validate/")) {
+      return new EnvironmentResolver.Unnamed();
+    }
+    if (path.startsWith("/validate/")) {
+      String environment = path.substring("/validate/".length());
+      if (environment.endsWith("/")) {
+        environment = environment.substring(0, environment.length() - 1);
+      }
+      return environment.isEmpty() || environment.indexOf('/') >= 0 ? null
+          : new EnvironmentResolver.Named(environment);
+    }
+    return path.equals(WebhookConfiguration.UNKNOWN_ENVIRONMENT_PATH) ? new EnvironmentResolver.UnknownLabel() : null;
+  }
+
+  /** Reads the body up to the limit (answering 413 beyond it, without buffering the rest), then decides. */
+  private static void admit(HttpServerRequest request, EnvironmentResolver.Route route, AdmissionPipeline pipeline,
+                            long limit) {
+    String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
+    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+      text(request.response(), 400, "content type must be application/json, got "
+          + (contentType == null ? "none" : "\"" + oneLine(contentType) + "\""));
+      return;
+    }
+    long declared = contentLength(request);
+    if (declared > limit) {
+      tooLarge(request, limit);
+      return;
+    }
+    Buffer body = Buffer.buffer(declared > 0 ? (int) declared : 8192);
+    boolean[] refused = {false};
+    request.handler(chunk -> {
+      if (refused[0]) {
+        return;
+      }
+      if (body.length() + (long) chunk.length() > limit) {
+        refused[0] = true;
+        tooLarge(request, limit);
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    request.exceptionHandler(e -> LOG.fine("request body not read: " + e));
+    request.endHandler(v -> {
+      if (!refused[0]) {
+        decide(request.response(), body, route, pipeline);
+      }
+    });
+  }
+
+  private static long contentLength(HttpServerRequest request) {
+    String length = request.getHeader(HttpHeaders.CONTENT_LENGTH);
+    if (length == null) {
+      return -1;
+    }
+    try {
+      return Long.parseLong(length.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static void tooLarge(HttpServerRequest request, long limit) {
+    // The rest of the body is not read: close the connection after the answer.
+    request.response().putHeader(HttpHeaders.CONNECTION, "close");
+    text(request.response(), 413, "request body larger than " + limit + " bytes");
   }
 
   public int port() {
@@ -111,27 +188,21 @@ public final class WebhookServer {
     return server.close();
   }
 
-  private static void validate(RoutingContext ctx, AdmissionPipeline pipeline, EnvironmentResolver.Route route) {
-    String contentType = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-      text(ctx.response(), 400, "content type must be application/json, got "
-          + (contentType == null ? "none" : "\"" + oneLine(contentType) + "\""));
-      return;
-    }
-    Buffer body = ctx.body().buffer();
-    if (body == null || body.length() == 0) {
-      text(ctx.response(), 400, "the request body is empty; POST an AdmissionReview");
+  private static void decide(HttpServerResponse response, Buffer body, EnvironmentResolver.Route route,
+                             AdmissionPipeline pipeline) {
+    if (body.length() == 0) {
+      text(response, 400, "the request body is empty; POST an AdmissionReview");
       return;
     }
     var parsed = AdmissionReviews.read(body.getBytes());
     if (parsed.bad().isPresent()) {
       BadReview bad = parsed.bad().get();
-      text(ctx.response(), 400, bad.reason());
+      text(response, 400, bad.reason());
       return;
     }
     var call = parsed.call().orElseThrow();
     pipeline.admit(call, route).onComplete(done -> {
-      if (ctx.response().closed()) {
+      if (response.closed()) {
         return;
       }
       // admit() never fails; if it ever did, deny rather than answer nothing.
@@ -140,13 +211,14 @@ public final class WebhookServer {
           ? AdmissionReviews.write(call.uid(), false, 500, "promgate could not decide: " + done.cause(),
               java.util.List.of(), java.util.Map.of())
           : AdmissionReviews.write(call.uid(), d.allowed(), 403, d.message(), d.warnings(), d.annotations());
-      ctx.response()
-          .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
-          .end(Buffer.buffer(review));
+      response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(Buffer.buffer(review));
     });
   }
 
   private static void text(HttpServerResponse response, int status, String message) {
+    if (response.ended() || response.closed()) {
+      return;
+    }
     response.setStatusCode(status)
         .putHeader(HttpHeaders.CONTENT_TYPE, "text/plain; charset=utf-8")
         .end(oneLine(message) + "\n");

@@ -3,26 +3,51 @@ package dev.promgate.log;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.IOException;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
-import java.util.logging.StreamHandler;
 
 /**
  * Routes {@code java.util.logging} (which Vert.x and Netty use here) to JSON lines on standard
  * output, and offers {@link #line} for lines that are already JSON (the decision log).
+ *
+ * <p>Lines are handed to one writer thread through a bounded queue: writing to standard output is
+ * blocking I/O, and a slow log collector must never stall the event loop that decides admissions.
+ * The writer batches whatever is queued into one write. If the queue is full — the collector has
+ * stopped reading — lines are dropped and counted ({@link #dropped()}), and the next line that gets
+ * through says how many were lost.
  */
 public final class JsonLogging {
 
   private static final JsonFactory JSON = new JsonFactory();
-  private static final Object LOCK = new Object();
-  private static volatile PrintStream out = System.out;
+  private static final int QUEUE = 65_536;
+  private static final BlockingQueue<String> LINES = new ArrayBlockingQueue<>(QUEUE);
+  private static final AtomicLong DROPPED = new AtomicLong();
+  private static final AtomicLong REPORTED = new AtomicLong();
+  private static final PrintStream OUT = new PrintStream(new BufferedOutputStream(
+      new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.UTF_8);
+
+  static {
+    Thread writer = new Thread(JsonLogging::write, "promgate-log-writer");
+    writer.setDaemon(true);
+    writer.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(JsonLogging::drain, "promgate-log-flush"));
+  }
 
   private JsonLogging() {}
 
@@ -30,11 +55,24 @@ public final class JsonLogging {
   public static void install(Level level) {
     LogManager.getLogManager().reset();
     Logger root = Logger.getLogger("");
-    Handler handler = new StreamHandler(System.out, new JsonFormatter()) {
+    Handler handler = new Handler() {
+      private final JsonFormatter formatter = new JsonFormatter();
+
       @Override
-      public synchronized void publish(LogRecord record) {
-        super.publish(record);
-        flush();
+      public void publish(LogRecord record) {
+        if (isLoggable(record)) {
+          enqueue(formatter.format(record).stripTrailing());
+        }
+      }
+
+      @Override
+      public void flush() {
+        // the writer flushes whenever the queue runs empty
+      }
+
+      @Override
+      public void close() {
+        drain();
       }
     };
     handler.setLevel(level);
@@ -47,11 +85,55 @@ public final class JsonLogging {
     Logger.getLogger("io.micrometer.core.instrument.MeterRegistry").setLevel(Level.SEVERE);
   }
 
-  /** Writes a line that is already a JSON object. */
+  /** Queues a line that is already a JSON object; never blocks. */
   public static void line(String json) {
-    synchronized (LOCK) {
-      out.println(json);
+    enqueue(json);
+  }
+
+  /** Lines lost because standard output was not drained fast enough. */
+  public static long dropped() {
+    return DROPPED.get();
+  }
+
+  private static void enqueue(String line) {
+    if (!LINES.offer(line)) {
+      DROPPED.incrementAndGet();
     }
+  }
+
+  private static void write() {
+    List<String> batch = new ArrayList<>(256);
+    while (true) {
+      try {
+        batch.add(LINES.take());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      LINES.drainTo(batch, 4096);
+      writeBatch(batch);
+      batch.clear();
+    }
+  }
+
+  private static synchronized void writeBatch(List<String> batch) {
+    long lost = DROPPED.get() - REPORTED.get();
+    if (lost > 0) {
+      REPORTED.addAndGet(lost);
+      OUT.println("{\"level\":\"WARN\",\"msg\":\"" + lost + " log lines were dropped: standard output "
+          + "was not read fast enough\"}");
+    }
+    for (String line : batch) {
+      OUT.println(line);
+    }
+    OUT.flush();
+  }
+
+  /** Writes what is queued; at shutdown, so that the last decisions are not lost. */
+  public static void drain() {
+    List<String> rest = new ArrayList<>();
+    LINES.drainTo(rest);
+    writeBatch(rest);
   }
 
   static final class JsonFormatter extends Formatter {

@@ -1,6 +1,6 @@
 package dev.promgate.verdict;
 
-import com.github.benmanes.caffeine.cache.AsyncCache;
+import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.github.benmanes.caffeine.cache.Expiry;
 import com.github.benmanes.caffeine.cache.RemovalCause;
@@ -32,10 +32,14 @@ import java.util.concurrent.TimeUnit;
  * that leaves them alone keeps the cache warm. The repository is part of the key because
  * signatures are looked up next to the image: the same digest in another repository has its own.
  *
- * <p><b>Concurrency.</b> Caffeine's async cache holds the verification future itself, so
- * concurrent misses for one key — the same image in many containers or in many requests — share
- * one verification ("coalesced"). Verification runs off the event loop (the {@link Verifier}
+ * <p><b>Concurrency.</b> Verifications under way are kept beside the cache, one future per key,
+ * so concurrent misses for one key — the same image in many containers or in many requests —
+ * share one verification ("coalesced"). Verification runs off the event loop (the {@link Verifier}
  * promises that); completing the future hands the result back to the caller's Vert.x context.
+ *
+ * <p><b>Memory.</b> A key is the digest's bytes plus a small number standing for (repository,
+ * environment, requirements); a verified entry keeps its evidence packed into one byte array
+ * ({@link CompactEvidence}). That is what keeps 100,000 cached digests to a few tens of MB.
  *
  * <p><b>Expiration</b> is per entry ({@link Expiry}):
  * <ul>
@@ -48,29 +52,112 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Stale-if-error.</b> A verified entry past its TTL is re-verified on the next lookup (one
  * re-verification per key, others wait for it). If that attempt is Unverifiable — registry down,
  * timeout — the old verdict is served, marked {@code stale}, until its stale window or evidence
- * ends; known-good digests keep deploying during a registry outage. Any definite answer (Verified
- * or Rejected) replaces it.
+ * ends; known-good digests keep deploying during a registry outage. While stale, it is served at
+ * once for {@value #STALE_RETRY_SECONDS} seconds between re-verification attempts, so an outage
+ * does not make every request wait for a timeout. Any definite answer (Verified or Rejected)
+ * replaces it.
  *
  * <p><b>Time</b> comes from a Caffeine {@link Ticker} (for lifetimes) and a {@link Clock} (for
  * evidence expiry); tests drive both with a fake.
  */
 public final class VerdictCache implements VerdictSource {
 
-  /** Cache key. {@code requirements} is {@link VerificationRequest#requirementsFingerprint()}. */
-  record Key(String repository, String digest, String environment, String requirements) {}
+  /**
+   * Cache key: a context number and the digest's bytes — for sha256, all 32 in four longs. Exact,
+   * not a hash: two keys are equal only for the same digest in the same context. Longer digests
+   * (sha384, sha512) use {@link LongDigestKey}.
+   */
+  static class Key {
+    final int context;
+    final long a;
+    final long b;
+    final long c;
+    final long d;
+
+    Key(int context, byte[] digest) {
+      this.context = context;
+      java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(digest);
+      this.a = bytes.getLong();
+      this.b = bytes.getLong();
+      this.c = bytes.getLong();
+      this.d = bytes.getLong();
+    }
+
+    static Key of(int context, byte[] digest) {
+      return digest.length > 32 ? new LongDigestKey(context, digest) : new Key(context, digest);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && k.getClass() == getClass() && k.context == context && k.a == a && k.b == b
+          && k.c == c && k.d == d;
+    }
+
+    @Override
+    public int hashCode() {
+      return (int) (a ^ (a >>> 32)) * 31 + context;
+    }
+  }
+
+  /** A key for a digest longer than 32 bytes: the rest of it is compared too. */
+  static final class LongDigestKey extends Key {
+    final byte[] rest;
+
+    LongDigestKey(int context, byte[] digest) {
+      super(context, digest);
+      this.rest = java.util.Arrays.copyOfRange(digest, 32, digest.length);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+      return super.equals(o) && java.util.Arrays.equals(((LongDigestKey) o).rest, rest);
+    }
+
+    @Override
+    public int hashCode() {
+      return super.hashCode();
+    }
+  }
+
+  /** What a context number stands for: everything but the digest that a verdict depends on. */
+  private record Context(String repository, String algorithm, String environment, String requirements) {}
 
   /**
-   * A cached verdict.
+   * A cached verdict. Times are whole seconds on the cache's ticker, counted from its creation:
+   * ints, because 100,000 entries are worth keeping small; rounded down, so an entry may end up to
+   * a second early but never late.
    *
-   * @param freshUntil ticker time after which it must be re-verified
-   * @param keepUntil  ticker time after which it is gone (stale window and evidence expiry included)
+   * @param freshUntil when it must be re-verified
+   * @param keepUntil  when it is gone (stale window and evidence expiry included)
+   * @param payload    packed evidence (byte[]) for a verified verdict, the {@link Verdict} otherwise
    */
-  record Entry(Verdict verdict, long freshUntil, long keepUntil, boolean servedStale) {}
+  record Entry(int freshUntil, int keepUntil, boolean servedStale, Object payload) {
+    boolean verified() {
+      return payload instanceof byte[];
+    }
+
+    /**
+     * This verified entry, served stale because re-verification failed. It counts as fresh for a
+     * short while, so that during an outage requests get it at once instead of each waiting for
+     * the registry to time out again; then one re-verification is tried.
+     */
+    Entry stale(int now) {
+      return new Entry(Math.min(now + STALE_RETRY_SECONDS, keepUntil), keepUntil, true, payload);
+    }
+  }
+
+  /** How long a stale verdict is served before the registry is tried again. */
+  static final int STALE_RETRY_SECONDS = 15;
 
   private final Verifier verifier;
   private final Ticker ticker;
+  /** Ticker time at creation: entry times count seconds from here. */
+  private final long base;
   private final Clock clock;
-  private final AsyncCache<Key, Entry> cache;
+  private final Cache<Key, Entry> cache;
+  private final Map<Key, CompletableFuture<Entry>> inFlight = new ConcurrentHashMap<>();
+  private final Map<Context, Integer> contexts = new ConcurrentHashMap<>();
+  private final CompactEvidence evidence = new CompactEvidence();
   private volatile GateConfig.CacheSettings settings;
   private final Map<String, Counter> lookups = new ConcurrentHashMap<>();
   private final Map<String, Timer> verificationTimers = new ConcurrentHashMap<>();
@@ -82,6 +169,7 @@ public final class VerdictCache implements VerdictSource {
     this.verifier = verifier;
     this.settings = settings;
     this.ticker = ticker;
+    this.base = ticker.read();
     this.clock = clock;
     this.meters = meters;
     this.cache = Caffeine.newBuilder()
@@ -97,85 +185,92 @@ public final class VerdictCache implements VerdictSource {
                 .tag("cause", c.name().toLowerCase(java.util.Locale.ROOT)).register(meters)).increment();
           }
         })
-        .buildAsync();
-    Gauge.builder("promgate_cache_entries", cache, c -> c.synchronous().estimatedSize())
+        .build();
+    Gauge.builder("promgate_cache_entries", cache, Cache::estimatedSize)
         .description("Verdicts in the cache").register(meters);
   }
 
   /** Applies new lifetimes and bound after a policy reload; existing entries keep theirs. */
   public void update(GateConfig.CacheSettings newSettings) {
     this.settings = newSettings;
-    cache.synchronous().policy().eviction().ifPresent(e -> e.setMaximum(newSettings.maxEntries()));
+    cache.policy().eviction().ifPresent(e -> e.setMaximum(newSettings.maxEntries()));
   }
 
   public long size() {
-    return cache.synchronous().estimatedSize();
+    return cache.estimatedSize();
   }
 
   /** Runs pending maintenance (eviction); for tests and measurements. */
   public void cleanUp() {
-    cache.synchronous().cleanUp();
+    cache.cleanUp();
   }
 
   @Override
   public Future<Lookup> lookup(VerificationRequest request, Instant deadline) {
-    Context context = Vertx.currentContext();
-    Key key = new Key(request.image().name(), request.image().digest().toString(), request.environment(),
-        request.requirementsFingerprint());
-    long now = ticker.read();
-    CompletableFuture<Entry> existing = cache.getIfPresent(key);
-    if (existing != null) {
-      if (!existing.isDone()) {
-        return bridge(existing, context, e -> count(e.servedStale() ? "stale" : "coalesced"));
-      }
-      Entry entry = existing.getNow(null);
-      if (entry != null && now - entry.freshUntil() < 0) {
-        count("hit");
-        return Future.succeededFuture(new Lookup(entry.verdict(), entry.servedStale() ? "stale" : "hit"));
-      }
-      if (entry != null && entry.verdict() instanceof Verdict.Verified && now - entry.keepUntil() < 0) {
-        return revalidate(key, existing, entry, request, deadline, context);
-      }
+    io.vertx.core.Context context = Vertx.currentContext();
+    Key key = keyOf(request);
+    int now = seconds();
+    Entry entry = cache.getIfPresent(key);
+    if (entry != null && now < entry.freshUntil()) {
+      count("hit");
+      return Future.succeededFuture(new Lookup(verdictOf(entry, request.image().name(), request.image().digest().hex()), entry.servedStale() ? "stale" : "hit"));
     }
-    boolean[] started = {false};
-    CompletableFuture<Entry> future = cache.get(key, (k, executor) -> {
-      started[0] = true;
-      return verify(request, deadline, Optional.empty());
+    Optional<Entry> fallback = entry != null && entry.verified() && now < entry.keepUntil()
+        ? Optional.of(entry) : Optional.empty();
+    CompletableFuture<Entry> mine = new CompletableFuture<>();
+    CompletableFuture<Entry> running = inFlight.putIfAbsent(key, mine);
+    if (running != null) {
+      return bridge(running, context, "coalesced", request);
+    }
+    // A verification may have finished between the cache read and taking the slot.
+    Entry now2 = cache.getIfPresent(key);
+    if (now2 != null && seconds() < now2.freshUntil()) {
+      inFlight.remove(key, mine);
+      mine.complete(now2);
+      count("hit");
+      return Future.succeededFuture(new Lookup(verdictOf(now2, request.image().name(), request.image().digest().hex()), now2.servedStale() ? "stale" : "hit"));
+    }
+    verify(request, deadline, fallback).whenComplete((result, error) -> {
+      if (result != null && cacheable(result)) {
+        cache.put(key, result);
+      } else if (result != null && fallback.isEmpty()) {
+        cache.invalidate(key);
+      }
+      inFlight.remove(key, mine);
+      if (error != null) {
+        mine.completeExceptionally(error);
+      } else {
+        mine.complete(result);
+      }
     });
-    if (started[0]) {
-      // "Could not check" must not linger as an answer: drop it as soon as it is known.
-      future.thenAccept(e -> {
-        if (e.verdict() instanceof Verdict.Unverifiable) {
-          cache.asMap().remove(key, future);
-        }
-      });
-      return bridge(future, context, e -> count("miss"), "miss");
-    }
-    return bridge(future, context, e -> count("coalesced"));
+    return bridge(mine, context, "miss", request);
   }
 
-  /** Replaces a stale verified entry with a re-verification; only one caller wins, others join it. */
-  private Future<Lookup> revalidate(Key key, CompletableFuture<Entry> stale, Entry staleEntry,
-                                    VerificationRequest request, Instant deadline, Context context) {
-    CompletableFuture<Entry> attempt = new CompletableFuture<>();
-    if (cache.asMap().replace(key, stale, attempt)) {
-      verify(request, deadline, Optional.of(staleEntry)).whenComplete((entry, error) -> {
-        if (error != null) {
-          cache.asMap().remove(key, attempt);
-          attempt.completeExceptionally(error);
-        } else {
-          attempt.complete(entry);
-        }
-      });
-      return bridge(attempt, context, e -> count(e.servedStale() ? "stale" : "miss"), "miss");
+  private Key keyOf(VerificationRequest request) {
+    var digest = request.image().digest();
+    Context c = new Context(request.image().name(), digest.algorithm(), request.environment(),
+        request.requirementsFingerprint());
+    Integer number = contexts.get(c);
+    if (number == null) {
+      synchronized (contexts) {
+        number = contexts.computeIfAbsent(c, k -> contexts.size());
+      }
     }
-    // Someone else is already re-verifying (or the entry changed): use what is there now.
-    return lookup(request, deadline);
+    return Key.of(number, digest.bytes());
+  }
+
+  private Verdict verdictOf(Entry entry, String repository, String digestHex) {
+    return entry.payload() instanceof byte[] packed
+        ? new Verdict.Verified(evidence.unpack(packed, repository, digestHex)) : (Verdict) entry.payload();
+  }
+
+  private static boolean cacheable(Entry entry) {
+    return entry.verified() || entry.payload() instanceof Verdict.Rejected;
   }
 
   /**
    * Runs the verifier and wraps its verdict in an entry; with a stale fallback, an Unverifiable
-   * answer yields the old verdict instead.
+   * answer yields the old verdict instead, marked stale.
    */
   private CompletableFuture<Entry> verify(VerificationRequest request, Instant deadline, Optional<Entry> fallback) {
     long started = System.nanoTime();
@@ -191,49 +286,53 @@ public final class VerdictCache implements VerdictSource {
           : new Verdict.Unverifiable("internal", "verifier failed: " + done.cause());
       timer(v.outcome()).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
       if (v instanceof Verdict.Unverifiable && fallback.isPresent()) {
-        Entry old = fallback.get();
-        result.complete(new Entry(old.verdict(), old.freshUntil(), old.keepUntil(), true));
+        result.complete(fallback.get().stale(seconds()));
       } else {
-        result.complete(entryFor(v));
+        result.complete(entryFor(v, request));
       }
     });
     return result;
   }
 
-  private Entry entryFor(Verdict v) {
-    long now = ticker.read();
+  private Entry entryFor(Verdict v, VerificationRequest request) {
+    int now = seconds();
     GateConfig.CacheSettings s = settings;
     if (v instanceof Verdict.Verified verified) {
-      long fresh = s.ttl().toNanos();
-      long keep = saturatedAdd(fresh, s.staleIfError().toNanos());
+      long fresh = s.ttl().toSeconds();
+      long keep = fresh + s.staleIfError().toSeconds();
       Optional<Instant> evidenceEnd = verified.expiresAt();
       if (evidenceEnd.isPresent()) {
-        long left = Math.max(0, Duration.between(clock.instant(), evidenceEnd.get()).toNanos());
+        long left = Math.max(0, Duration.between(clock.instant(), evidenceEnd.get()).toSeconds());
         fresh = Math.min(fresh, left);
         keep = Math.min(keep, left);
       }
-      return new Entry(v, now + fresh, now + keep, false);
+      return new Entry(plus(now, fresh), plus(now, keep), false,
+          evidence.pack(verified.evidence(), request.image().name(), request.image().digest().hex()));
     }
     if (v instanceof Verdict.Rejected) {
-      long negative = s.negativeTtl().toNanos();
-      return new Entry(v, now + negative, now + negative, false);
+      int until = plus(now, s.negativeTtl().toSeconds());
+      return new Entry(until, until, false, v);
     }
-    return new Entry(v, now, now, false);
+    return new Entry(now, now, false, v);
   }
 
-  private Future<Lookup> bridge(CompletableFuture<Entry> future, Context context,
-                                java.util.function.Consumer<Entry> onEntry) {
-    return bridge(future, context, onEntry, null);
+  /** Seconds since this cache was created, on its ticker. */
+  private int seconds() {
+    return (int) Math.min(Integer.MAX_VALUE / 2, TimeUnit.NANOSECONDS.toSeconds(ticker.read() - base));
   }
 
-  private Future<Lookup> bridge(CompletableFuture<Entry> future, Context context,
-                                java.util.function.Consumer<Entry> onEntry, String label) {
+  private static int plus(int now, long seconds) {
+    return (int) Math.min(Integer.MAX_VALUE / 2, now + seconds);
+  }
+
+  private Future<Lookup> bridge(CompletableFuture<Entry> future, io.vertx.core.Context context, String label,
+                                VerificationRequest request) {
     Future<Entry> f = context == null ? Future.fromCompletionStage(future)
         : Future.fromCompletionStage(future, context);
     return f.map(entry -> {
-      onEntry.accept(entry);
-      String cacheLabel = entry.servedStale() ? "stale" : label == null ? "coalesced" : label;
-      return new Lookup(entry.verdict(), cacheLabel);
+      String cacheLabel = entry.servedStale() ? "stale" : label;
+      count(cacheLabel);
+      return new Lookup(verdictOf(entry, request.image().name(), request.image().digest().hex()), cacheLabel);
     }).otherwise(e -> new Lookup(new Verdict.Unverifiable("internal", "verification failed: " + e), "miss"));
   }
 
@@ -255,26 +354,25 @@ public final class VerdictCache implements VerdictSource {
         .register(meters));
   }
 
-  private static long saturatedAdd(long a, long b) {
-    long r = a + b;
-    return ((a ^ r) & (b ^ r)) < 0 ? Long.MAX_VALUE : r;
-  }
-
   /** Lifetimes come from the entry itself: computed once, when the verdict arrives. */
   private final class EntryExpiry implements Expiry<Key, Entry> {
     @Override
     public long expireAfterCreate(Key key, Entry entry, long currentTime) {
-      return Math.max(0, entry.keepUntil() - currentTime);
+      return remaining(entry, currentTime);
     }
 
     @Override
     public long expireAfterUpdate(Key key, Entry entry, long currentTime, long currentDuration) {
-      return Math.max(0, entry.keepUntil() - currentTime);
+      return remaining(entry, currentTime);
     }
 
     @Override
     public long expireAfterRead(Key key, Entry entry, long currentTime, long currentDuration) {
       return currentDuration;
+    }
+
+    private long remaining(Entry entry, long currentTime) {
+      return Math.max(0, base + TimeUnit.SECONDS.toNanos(entry.keepUntil()) - currentTime);
     }
   }
 }

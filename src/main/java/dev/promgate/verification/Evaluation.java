@@ -365,7 +365,7 @@ final class Evaluation {
     if (authority instanceof Authority.Key key) {
       return (Match) done.computeIfAbsent("key " + key.fingerprint(), k -> a.verifiedBy(key.publicKey())
           ? Match.signed("key sha256:" + key.fingerprint())
-          : Match.not("not signed with the key of " + key.name() + " (" + key.source() + ")"));
+          : Match.not("not signed with the key of " + key.name() + " (" + keyName(key) + ")"));
     }
     Authority.Keyless keyless = (Authority.Keyless) authority;
     Object outcome = done.computeIfAbsent("root " + keyless.trustedRootDigest(), k -> {
@@ -457,5 +457,12 @@ final class Evaluation {
       return d.toMinutes() + "m";
     }
     return d.toSeconds() + "s";
+  }
+
+  /** The key's file name, or "inline": where it lives on the server is nobody else's business. */
+  private static String keyName(Authority.Key key) {
+    String source = key.source();
+    int slash = Math.max(source.lastIndexOf('/'), source.lastIndexOf('\\'));
+    return slash < 0 ? source : source.substring(slash + 1);
   }
 }

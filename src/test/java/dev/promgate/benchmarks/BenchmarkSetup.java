@@ -38,15 +38,32 @@ final class BenchmarkSetup {
     }
   }
 
-  /** Evidence as a real verification leaves it: a signature, two promotions, provenance. */
-  static Verdict.Verified typicalVerdict(Instant now) {
+  private static final String[] APPROVERS = {"alice@acme.example", "bob@acme.example", "carol@acme.example",
+      "dave@acme.example", "erin@acme.example"};
+
+  /**
+   * Evidence as the evaluator leaves it for one digest: a signature (its source names the
+   * digest's .sig tag), a preprod and a prod promotion (own times, change tickets and pipeline
+   * runs), and SLSA provenance.
+   */
+  static Verdict.Verified typicalVerdict(dev.promgate.verdict.VerificationRequest request, Instant now) {
+    String repo = request.image().name();
+    String tag = request.image().digest().tagPrefix();
+    int n = Math.floorMod(request.image().digest().hex().hashCode(), 1_000_000);
+    Instant preprod = now.minus(Duration.ofMinutes(n % 40_000 + 600)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    Instant prod = preprod.plus(Duration.ofHours(2));
     return new Verdict.Verified(List.of(
-        new Evidence("signature", "ci", "sha256:9f2c…", "", Optional.empty()),
-        new Evidence("promotion", "release-managers", "sha256:77ab…", "preprod, 2026-11-20T09:00:00Z, alice@acme.example",
-            Optional.of(now.plus(Duration.ofDays(20)))),
-        new Evidence("promotion", "release-managers", "sha256:77ab…", "prod, 2026-11-25T09:00:00Z, bob@acme.example",
-            Optional.of(now.plus(Duration.ofDays(29)))),
-        new Evidence("attestation", "ci", "sha256:9f2c…", "https://slsa.dev/provenance/v1", Optional.empty())));
+        new Evidence("signature", "ci", "key sha256:9f2c3a1b7e0d", repo + ":" + tag + ".sig layer 0 (signed as " + repo + ")",
+            Optional.empty()),
+        new Evidence("promotion", "release-managers", "key sha256:77ab01c4e9f2",
+            "preprod, " + preprod + ", " + APPROVERS[n % 5] + ", from dev, CHG-" + n
+                + ", https://ci.acme.example/runs/" + (n * 7), Optional.of(preprod.plus(Duration.ofDays(30)))),
+        new Evidence("promotion", "release-managers", "key sha256:77ab01c4e9f2",
+            "prod, " + prod + ", " + APPROVERS[(n + 1) % 5] + ", from preprod, CHG-" + (n + 1)
+                + ", https://ci.acme.example/runs/" + (n * 7 + 1), Optional.of(prod.plus(Duration.ofDays(30)))),
+        new Evidence("attestation", "ci", "key sha256:9f2c3a1b7e0d",
+            "https://slsa.dev/provenance/v1 where predicate.buildDefinition.buildType.startsWith(\"https://\")",
+            Optional.empty())));
   }
 
   static PolicySet prodPolicies() {
@@ -69,6 +86,6 @@ final class BenchmarkSetup {
 
   static Verifier alwaysVerified() {
     Instant now = Instant.now();
-    return (request, deadline) -> Future.succeededFuture(typicalVerdict(now));
+    return (request, deadline) -> Future.succeededFuture(typicalVerdict(request, now));
   }
 }

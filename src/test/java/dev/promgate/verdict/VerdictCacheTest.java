@@ -148,8 +148,13 @@ class VerdictCacheTest {
     Lookup stale = get(web());
     assertInstanceOf(Verdict.Verified.class, stale.verdict());
     assertEquals("stale", stale.cache());
+    int attempts = calls.get();
+    time.advance(Duration.ofSeconds(5));
+    assertEquals("stale", get(web()).cache());
+    assertEquals(attempts, calls.get(), "between retries the stale verdict is served without asking the registry");
     time.advance(Duration.ofMinutes(30));
     assertEquals("stale", get(web()).cache());
+    assertEquals(attempts + 1, calls.get(), "after the retry interval the registry is asked again");
     time.advance(Duration.ofMinutes(40));
     assertInstanceOf(Verdict.Unverifiable.class, get(web()).verdict(), "past ttl + staleIfError");
   }
