@@ -205,7 +205,8 @@ class KeyBasedPromotionTest {
     Answer a = deploy(webhook, "preprod", image);
     assertDenied(a);
     assertTrue(line(a).contains(image + " is not signed by ci (found: "), line(a));
-    assertTrue(line(a).contains("not signed with the key of ci (" + work.resolve("policies").resolve("ci.pub") + ")"), line(a));
+    assertTrue(line(a).contains("not signed with the key of ci (ci.pub)"), line(a));
+    assertFalse(line(a).contains(work.toString()), "no server paths in denials: " + line(a));
     assertTrue(line(a).contains("fix: sign it with the key of ci"), line(a));
     assertFalse(line(a).contains("promotion"), "the promotion holds, only the signature fails: " + line(a));
   }
@@ -220,7 +221,7 @@ class KeyBasedPromotionTest {
     String date = now.minus(2, ChronoUnit.DAYS).atOffset(ZoneOffset.UTC).toLocalDate().toString();
     assertTrue(line(a).contains("has no promotion to preprod signed by release-managers (found: preprod, " + date
         + ", " + APPROVER + " (not signed by release-managers: not signed with the key of release-managers "
-        + "(" + work.resolve("policies").resolve("release-managers.pub") + ")))"), line(a));
+        + "(release-managers.pub)))"), line(a));
   }
 
   @Test

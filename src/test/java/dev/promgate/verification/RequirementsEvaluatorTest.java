@@ -139,7 +139,7 @@ class RequirementsEvaluatorTest {
       var r = rejected(evaluator.evaluate(request(DIGEST, TestPolicies.signatures(ci)),
           of(MALLORY.signatureLayer(simpleSigning("registry.acme.example/shop/web", DIGEST)))));
       assertEquals("is not signed by ci (found: " + MALLORY.description()
-          + ".sig layer: not signed with the key of ci (keys/ci.pub))", r.reasons().get(0).problem());
+          + ".sig layer: not signed with the key of ci (ci.pub))", r.reasons().get(0).problem());
       assertEquals("sign it with the key of ci: cosign sign --key <private key of ci> " + IMAGE, r.reasons().get(0).fix());
     }
 
@@ -234,7 +234,7 @@ class RequirementsEvaluatorTest {
           promoted(MALLORY, "prod", "2026-11-25T09:00:00Z", "mallory@acme.example"))));
       assertEquals("has no promotion to prod signed by release-managers (found: preprod, 2026-11-20, alice@acme.example;"
           + " prod, 2026-11-25, mallory@acme.example (not signed by release-managers: not signed with the key of"
-          + " release-managers (keys/release-managers.pub)))", r.reasons().get(0).problem());
+          + " release-managers (release-managers.pub)))", r.reasons().get(0).problem());
     }
 
     @Test
@@ -390,7 +390,7 @@ class RequirementsEvaluatorTest {
       var r = rejected(evaluate(TestPolicies.condition("true", s -> seen.add(s)), MALLORY.attestationLayer(PROVENANCE)));
       assertTrue(seen.isEmpty());
       assertEquals("has no " + SLSA + " attestation signed by ci (found: " + MALLORY.description()
-          + ".att layer: not signed with the key of ci (keys/ci.pub))", r.reasons().get(0).problem());
+          + ".att layer: not signed with the key of ci (ci.pub))", r.reasons().get(0).problem());
     }
 
     @Test
