@@ -123,7 +123,15 @@ final class CosignAttestations {
   /** The existing config as a JSON object, or null when it is not one (then it is rebuilt). */
   private static ObjectNode existingConfig(RegistryClient registry, ImageReference pinned, Descriptor descriptor,
                                            Instant deadline) {
-    byte[] bytes = Blocking.await(registry.blob(pinned, descriptor, deadline));
+    byte[] bytes;
+    try {
+      bytes = Blocking.await(registry.blob(pinned, descriptor, deadline));
+    } catch (RegistryException e) {
+      if (e.kind() == RegistryException.Kind.NOT_FOUND) {
+        return null; // a config the registry lost is rebuilt from the layers
+      }
+      throw e;
+    }
     try {
       JsonNode node = SigningJson.MAPPER.readTree(bytes);
       return node instanceof ObjectNode o ? o : null;
