@@ -197,31 +197,39 @@ public final class PromotionWorkflow implements AutoCloseable {
     }
     String where = appended.where() + " layer " + appended.layerIndex();
 
-    // Read back, as the webhook will: does it count, and is the digest admissible now?
-    Optional<String> signedBy = Optional.empty();
-    Optional<String> notCounted;
-    List<Authority> authorities = Environments.promotionAuthorities(governing, env);
-    try {
-      FoundPromotion.All all = promotions(pinned, governing, clock.instant().plus(budget));
-      Optional<FoundPromotion> ours = all.promotions().stream()
-          .filter(p -> p.source().endsWith(".att layer " + appended.layerIndex()))
-          .filter(p -> p.promotedAt().equals(predicate.promotedAt()) && p.environment().equals(env))
-          .findFirst();
-      if (ours.isEmpty()) {
-        notCounted = Optional.of("the promotion was not found when read back from " + appended.where()
-            + " (was the tag overwritten at the same moment?); run promote again");
-      } else if (ours.get().counts()) {
-        signedBy = Optional.of(ours.get().authority().orElseThrow() + " (" + ours.get().signer().orElse("") + ")");
-        notCounted = Optional.empty();
-      } else {
-        notCounted = Optional.of(notCountedMessage(env, key, authorities, ours.get()));
-      }
-    } catch (RegistryException e) {
-      notCounted = Optional.of("it could not be read back: " + e.getMessage());
-    }
+    ReadBack readBack = readBack(pinned, governing, predicate, appended, key);
     ImageResult now = judge(pinned, env);
-    return new PromotionOutcome.Promoted(pinned, predicate, where, appended.manifest(), notes, signedBy, notCounted,
-        !now.failed(), now.problems());
+    return new PromotionOutcome.Promoted(pinned, predicate, where, appended.manifest(), notes, readBack.signedBy(),
+        readBack.notCounted(), !now.failed(), now.problems());
+  }
+
+  /** Whether the promotion just pushed counts: signed by an authority for promotions to its environment. */
+  private record ReadBack(Optional<String> signedBy, Optional<String> notCounted) {}
+
+  /** Reads the promotion back from the registry as the webhook will, and checks who signed it. */
+  private ReadBack readBack(ImageReference pinned, List<PromotionPolicy> governing, PromotionPredicate predicate,
+                            CosignAttestations.Appended appended, SigningKey key) {
+    String env = predicate.environment();
+    FoundPromotion.All all;
+    try {
+      all = promotions(pinned, governing, deadline());
+    } catch (RegistryException e) {
+      return new ReadBack(Optional.empty(), Optional.of("it could not be read back: " + e.getMessage()));
+    }
+    Optional<FoundPromotion> ours = all.promotions().stream()
+        .filter(p -> p.source().endsWith(".att layer " + appended.layerIndex()))
+        .filter(p -> p.promotedAt().equals(predicate.promotedAt()) && p.environment().equals(env))
+        .findFirst();
+    if (ours.isEmpty()) {
+      return new ReadBack(Optional.empty(), Optional.of("the promotion was not found when read back from "
+          + appended.where() + " (was the tag overwritten at the same moment?); run promote again"));
+    }
+    if (ours.get().counts()) {
+      return new ReadBack(Optional.of(ours.get().authority().orElseThrow() + " (" + ours.get().signer().orElse("") + ")"),
+          Optional.empty());
+    }
+    return new ReadBack(Optional.empty(), Optional.of(
+        notCountedMessage(env, key, Environments.promotionAuthorities(governing, env), ours.get())));
   }
 
   private String tagRefusal(ImageReference ref, String env, Instant deadline) {

@@ -206,6 +206,21 @@ class PromoteCommandTest {
   }
 
   @Test
+  void aKeyMadeByCosignSignsPromotionsTheWebhookAccepts() throws Exception {
+    SigningKey cosignKey = SigningKey.fromPem(CosignKeyVectors.COSIGN_GENERATED_EMPTY_PASSWORD, "cosign.key", () -> new char[0]);
+    TestKeys.write(release.policies.resolve("keys/release-managers.pub"), TestKeys.publicPem(cosignKey.publicKey()));
+    Path key = TestKeys.write(directory.resolve("cosign.key"), CosignKeyVectors.COSIGN_GENERATED_EMPTY_PASSWORD);
+    Path empty = TestKeys.write(directory.resolve("empty-password"), "");
+    ImageReference web = release.signedImage("shop/web", null).pinned();
+    Release.Run run = Release.cli("promote", web.toString(), "--env", "preprod", "--key", key.toString(),
+        "--password-file", empty.toString(), "--policies", release.policies.toString());
+    assertEquals(0, run.exit(), run.toString());
+    assertTrue(run.out().contains("signed with  ECDSA P-256 key " + key + " (sha256:" + cosignKey.fingerprint() + ")"),
+        run.out());
+    assertTrue(release.admitPod(vertx, "preprod", web).allowed());
+  }
+
+  @Test
   void rsaAndEd25519AuthoritiesWork() throws Exception {
     for (KeyPair pair : List.of(TestKeys.rsa(2048), TestKeys.ed25519())) {
       TestKeys.write(release.policies.resolve("keys/release-managers.pub"), TestKeys.publicPem(pair.getPublic()));
