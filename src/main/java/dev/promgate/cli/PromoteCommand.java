@@ -29,14 +29,16 @@ import picocli.CommandLine.Spec;
 @Command(name = "promote", mixinStandardHelpOptions = true,
     description = {
         "Promote an image digest to an environment: check that it is admissible in the environment before, "
-            + "sign a promotion attestation (https://promgate.dev/promotion/v1) with a cosign-compatible key, "
-            + "and push it where cosign attest would (sha256-<hex>.att).",
+            + "sign a promotion attestation with a cosign-compatible key, and push it where cosign attest "
+            + "would (sha256-<hex>.att).",
         "Exit codes: 0 promoted; 1 refused, nothing pushed; 3 pushed, but the policies do not count it."},
     footer = {"",
         "The password of a cosign key comes from --password-file, else COSIGN_PASSWORD, else a prompt.",
+        "",
         "Example:",
-        "  promgate promote registry.acme.example/shop/web@sha256:4f1c… --env prod --key release.key \\",
-        "      --policies policies --approver alice@acme.example --change CHG-1234"})
+        "  promgate promote registry.acme.example/shop/web@sha256:4f1c… \\",
+        "      --env prod --key release.key --policies policies \\",
+        "      --approver alice@acme.example --change CHG-1234"})
 public final class PromoteCommand implements Callable<Integer> {
 
   static final int NOT_COUNTED = 3;
