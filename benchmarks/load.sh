@@ -3,6 +3,8 @@
 # the review and answers "allowed", in the same run, at several connection counts.
 #
 #   benchmarks/load.sh                         # digest-only policies (no registry needed)
+#   benchmarks/load.sh --signed                # a local registry with signed, promoted images:
+#                                              # the cached verification path (needs docker-registry)
 #   POLICIES=dir REVIEW=file.json benchmarks/load.sh
 #   DURATION=30 CONNECTIONS="1 4 16 64" benchmarks/load.sh
 #
@@ -26,6 +28,19 @@ work=$(mktemp -d)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
+
+if [ "${1:-}" = "--signed" ]; then
+  mvn -q -B test-compile
+  mvn -q -B dependency:build-classpath -Dmdep.outputFile="$work/cp.txt" -Dmdep.includeScope=test >/dev/null
+  mkfifo "$work/keep"
+  java -cp "target/test-classes:target/classes:$(cat "$work/cp.txt")" dev.promgate.benchmarks.SignedLoadFixture \
+    "$work/signed" < "$work/keep" > "$work/fixture.out" 2>"$work/fixture.err" &
+  pids+=($!)
+  exec 9>"$work/keep"
+  for _ in $(seq 1 240); do grep -q '^POLICIES=' "$work/fixture.out" 2>/dev/null && break; sleep 0.5; done
+  eval "$(grep '^POLICIES=' "$work/fixture.out")" || { cat "$work/fixture.err"; exit 1; }
+  echo "signed fixture: $POLICIES, $REVIEW" >&2
+fi
 
 java -jar target/promgate.jar certs generate --out "$work/certs" --dns localhost --ip 127.0.0.1 >/dev/null
 # shellcheck disable=SC2086

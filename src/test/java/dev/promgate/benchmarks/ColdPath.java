@@ -1,0 +1,77 @@
+package dev.promgate.benchmarks;
+
+import dev.promgate.AdmissionPipeline;
+import dev.promgate.Server;
+import dev.promgate.decision.Decision;
+import dev.promgate.decision.DecisionLog;
+import dev.promgate.environment.EnvironmentResolver;
+import dev.promgate.image.ImageReference;
+import dev.promgate.policy.PolicyLoadResult;
+import dev.promgate.policy.PolicyLoader;
+import dev.promgate.policy.PolicySet;
+import dev.promgate.testing.Reviews;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Vertx;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Cold path: time to the first decision for a new digest with one signature and two attestations
+ * (promotions) against a local docker-registry, and the registry requests it took. The pipeline is
+ * wired exactly as {@code promgate serve} wires it. Run: {@code benchmarks/cold-path.sh}.
+ */
+public final class ColdPath {
+
+  public static void main(String[] args) throws Exception {
+    int digests = args.length > 0 ? Integer.parseInt(args[0]) : 60;
+    Path work = Files.createTempDirectory("promgate-cold");
+    try (SignedRegistry fixture = new SignedRegistry(work)) {
+      List<ImageReference> images = new ArrayList<>();
+      for (int i = 0; i < digests + 1; i++) {
+        images.add(fixture.pushPromoted("shop/service-" + i));
+      }
+      PolicyLoadResult loaded = PolicyLoader.load(fixture.policies);
+      if (loaded instanceof PolicyLoadResult.Failed failed) {
+        throw new IllegalStateException("benchmark policies do not load: " + failed.problems());
+      }
+      PolicySet set = ((PolicyLoadResult.Loaded) loaded).policies();
+      SimpleMeterRegistry meters = new SimpleMeterRegistry();
+      Vertx vertx = Vertx.vertx();
+      AdmissionPipeline pipeline = Server.offlinePipeline(vertx, set, Optional.empty(), new DecisionLog(l -> { }),
+          Clock.systemUTC(), meters);
+      List<Long> micros = new ArrayList<>();
+      List<Double> requests = new ArrayList<>();
+      for (ImageReference image : images) {
+        double before = registryRequests(meters);
+        long started = System.nanoTime();
+        Decision d = pipeline.admit(Reviews.call(Reviews.pod("shop", image.toString())),
+            new EnvironmentResolver.Named("prod")).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        long took = (System.nanoTime() - started) / 1000;
+        if (!d.allowed() || !"miss".equals(d.images().get(0).cache())) {
+          throw new IllegalStateException("not a verified cold decision: " + d.message() + " " + d.images());
+        }
+        micros.add(took);
+        requests.add(registryRequests(meters) - before);
+      }
+      System.out.printf("first digest (new connection, referrers API probe): %.1f ms, %.0f registry requests%n",
+          micros.get(0) / 1000.0, requests.get(0));
+      List<Long> rest = new ArrayList<>(micros.subList(1, micros.size()));
+      Collections.sort(rest);
+      System.out.printf("next %d digests: p50 %.1f ms, p90 %.1f ms, max %.1f ms; registry requests per digest: %s%n",
+          rest.size(), rest.get(rest.size() / 2) / 1000.0, rest.get(rest.size() * 9 / 10) / 1000.0,
+          rest.get(rest.size() - 1) / 1000.0, requests.subList(1, requests.size()).stream().distinct().toList());
+      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+  }
+
+  private static double registryRequests(SimpleMeterRegistry meters) {
+    return meters.find("promgate.registry.requests").counters().stream().mapToDouble(Counter::count).sum();
+  }
+}

@@ -1,0 +1,40 @@
+package dev.promgate.benchmarks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.promgate.image.ImageReference;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The load test's cached path with real signatures: starts a local registry with the three images
+ * of the benchmark pod review signed and promoted, writes a policy directory requiring that for
+ * prod and the review pointing at those digests, prints {@code POLICIES=… REVIEW=…} and keeps the
+ * registry running until its input closes. Used by {@code benchmarks/load.sh --signed}.
+ */
+public final class SignedLoadFixture {
+
+  public static void main(String[] args) throws Exception {
+    Path work = Path.of(args[0]);
+    try (SignedRegistry fixture = new SignedRegistry(work)) {
+      ObjectMapper json = new ObjectMapper();
+      ObjectNode review = (ObjectNode) json.readTree(BenchmarkSetup.podReview());
+      JsonNode spec = review.path("request").path("object").path("spec");
+      for (String list : new String[] {"initContainers", "containers"}) {
+        for (JsonNode container : spec.path(list)) {
+          String name = container.path("name").asText();
+          ImageReference image = fixture.pushPromoted("shop/" + name);
+          ((ObjectNode) container).put("image", image.toString());
+        }
+      }
+      Path reviewFile = work.resolve("review.json");
+      Files.write(reviewFile, json.writeValueAsBytes(review));
+      System.out.println("POLICIES=" + fixture.policies + " REVIEW=" + reviewFile);
+      System.out.flush();
+      while (System.in.read() >= 0) {
+        // keep the registry up until the caller closes our input
+      }
+    }
+  }
+}
