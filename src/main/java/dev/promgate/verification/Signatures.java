@@ -1,7 +1,9 @@
 package dev.promgate.verification;
 
 import dev.sigstore.encryption.signers.Verifiers;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import java.security.GeneralSecurityException;
+import java.security.Provider;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
@@ -24,10 +26,15 @@ import java.util.List;
  *   <li>Ed25519: pure Ed25519 over the message.</li>
  * </ul>
  * Every failure, including a malformed signature, is just "does not verify".
+ *
+ * <p>ECDSA and Ed25519 go through BouncyCastle's provider (not registered globally): on the JDK 17
+ * this runs on, it verifies ECDSA P-256 about three times faster than SunEC, and a cold
+ * verification checks several signatures.
  */
 final class Signatures {
 
   private static final int SHA256_LENGTH = 32;
+  private static final Provider FAST = new BouncyCastleProvider();
 
   private Signatures() {}
 
@@ -37,28 +44,28 @@ final class Signatures {
       int bits = ec.getParams().getCurve().getField().getFieldSize();
       boolean raw = signature.length == 2 * ((bits + 7) / 8);
       for (String hash : ecdsaHashes(bits)) {
-        if (jca(hash + "withECDSA", null, key, message, signature)
-            || raw && jca(hash + "withECDSAinP1363Format", null, key, message, signature)) {
+        if (jca(hash + "withECDSA", null, key, message, signature, FAST)
+            || raw && jca(hash + "withECDSAinP1363Format", null, key, message, signature, null)) {
           return true;
         }
       }
       return false;
     }
     if (key instanceof RSAPublicKey rsa) {
-      if (jca("SHA256withRSA", null, key, message, signature)) {
+      if (jca("SHA256withRSA", null, key, message, signature, null)) {
         return true;
       }
       int emLength = (rsa.getModulus().bitLength() - 1 + 7) / 8;
       for (int salt : List.of(SHA256_LENGTH, emLength - SHA256_LENGTH - 2)) {
         PSSParameterSpec pss = new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, salt, 1);
-        if (salt >= 0 && jca("RSASSA-PSS", pss, key, message, signature)) {
+        if (salt >= 0 && jca("RSASSA-PSS", pss, key, message, signature, null)) {
           return true;
         }
       }
       return false;
     }
     if (key instanceof EdECPublicKey) {
-      return jca("Ed25519", null, key, message, signature);
+      return jca("Ed25519", null, key, message, signature, FAST);
     }
     return false;
   }
@@ -89,14 +96,23 @@ final class Signatures {
     return List.of("SHA256");
   }
 
+  /**
+   * @param provider the provider to try first, or null for the JDK's choice; a key it cannot take
+   *                 is verified by the JDK's provider instead
+   */
   private static boolean jca(String algorithm, AlgorithmParameterSpec parameters, PublicKey key,
-                             byte[] message, byte[] signature) {
+                             byte[] message, byte[] signature, Provider provider) {
+    Signature verifier;
     try {
-      Signature verifier = Signature.getInstance(algorithm);
+      verifier = provider == null ? Signature.getInstance(algorithm) : Signature.getInstance(algorithm, provider);
       if (parameters != null) {
         verifier.setParameter(parameters);
       }
       verifier.initVerify(key);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      return provider != null && jca(algorithm, parameters, key, message, signature, null);
+    }
+    try {
       verifier.update(message);
       return verifier.verify(signature);
     } catch (GeneralSecurityException | RuntimeException e) {

@@ -12,7 +12,10 @@ import dev.promgate.policy.PolicySet;
 import dev.promgate.testing.Reviews;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -67,9 +70,44 @@ public final class ColdPath {
       System.out.printf("next %d digests: p50 %.1f ms, p90 %.1f ms, max %.1f ms; registry requests per digest: %s%n",
           rest.size(), rest.get(rest.size() / 2) / 1000.0, rest.get(rest.size() * 9 / 10) / 1000.0,
           rest.get(rest.size() - 1) / 1000.0, requests.subList(1, requests.size()).stream().distinct().toList());
+      System.out.printf("the same six requests with a plain Vert.x WebClient (the registry's floor): p50 %.1f ms%n",
+          floor(vertx, fixture, digests) / 1000.0);
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
+
+  /**
+   * What the registry alone costs for one cold digest: the .sig, .att and referrers-tag manifests
+   * in parallel, then their layers in parallel — promgate's requests, without promgate. p50, µs.
+   */
+  private static long floor(Vertx vertx, SignedRegistry fixture, int digests) throws Exception {
+    WebClient web = WebClient.create(vertx);
+    String base = "http://" + fixture.registry.host() + "/v2/";
+    List<Long> micros = new ArrayList<>();
+    for (int i = 0; i < digests; i++) {
+      ImageReference image = fixture.pushPromoted("shop/floor-" + i);
+      String repo = base + image.repository();
+      String tag = image.digest().tagPrefix();
+      long started = System.nanoTime();
+      var sig = web.getAbs(repo + "/manifests/" + tag + ".sig").putHeader("Accept", MANIFEST).send();
+      var att = web.getAbs(repo + "/manifests/" + tag + ".att").putHeader("Accept", MANIFEST).send();
+      var referrers = web.getAbs(repo + "/manifests/" + tag).putHeader("Accept", INDEX).send();
+      Future.all(sig, att, referrers).compose(all -> {
+        List<Future<?>> layers = new ArrayList<>();
+        for (var manifest : List.of(sig.result(), att.result())) {
+          manifest.bodyAsJsonObject().getJsonArray("layers").forEach(layer -> layers.add(
+              web.getAbs(repo + "/blobs/" + ((JsonObject) layer).getString("digest")).send()));
+        }
+        return Future.all(layers);
+      }).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      micros.add((System.nanoTime() - started) / 1000);
+    }
+    Collections.sort(micros);
+    return micros.get(micros.size() / 2);
+  }
+
+  private static final String MANIFEST = "application/vnd.oci.image.manifest.v1+json";
+  private static final String INDEX = "application/vnd.oci.image.index.v1+json";
 
   private static double registryRequests(SimpleMeterRegistry meters) {
     return meters.find("promgate.registry.requests").counters().stream().mapToDouble(Counter::count).sum();
