@@ -39,7 +39,7 @@ public record ImageResult(ContainerImage container, Status status, Mode mode, Li
 
   /** {@code container "web": <image> <problem>; <problem>} — the line a user reads. */
   public String message() {
-    return "container \"" + container.container() + "\": " + displayImage() + " " + String.join("; ", problems);
+    return container.label() + ": " + displayImage() + " " + String.join("; ", problems);
   }
 
   private String displayImage() {

@@ -132,7 +132,34 @@ public final class WorkloadImages {
             text(c, "image", field, "")));
       }
     }
+    addImageVolumes(images, base, spec.path("volumes"));
     return images;
+  }
+
+  /**
+   * Image volumes ({@code volumes[].image.reference}, Kubernetes 1.31+) make the kubelet pull an
+   * OCI image too: they are judged like containers, or they would be a way around promgate.
+   */
+  private static void addImageVolumes(List<ContainerImage> images, String base, JsonNode volumes) {
+    if (volumes.isMissingNode() || volumes.isNull()) {
+      return;
+    }
+    if (!volumes.isArray()) {
+      throw new Unreadable(base + "volumes is not a list");
+    }
+    for (int i = 0; i < volumes.size(); i++) {
+      JsonNode volume = volumes.get(i);
+      JsonNode image = volume.path("image");
+      if (image.isMissingNode() || image.isNull()) {
+        continue;
+      }
+      String field = base + "volumes[" + i + "]";
+      if (!image.isObject()) {
+        throw new Unreadable(field + ".image is not an object");
+      }
+      images.add(new ContainerImage(text(volume, "name", field, "(unnamed)"), field + ".image.reference",
+          text(image, "reference", field + ".image", "")));
+    }
   }
 
   private static String text(JsonNode container, String name, String field, String absent) {

@@ -98,6 +98,21 @@ class WorkloadImagesTest {
   }
 
   @Test
+  void imageVolumesAreJudgedLikeContainers() throws Exception {
+    ObjectNode pod = (ObjectNode) Reviews.pod("shop", "registry.acme.example/shop/web@sha256:" + "a".repeat(64))
+        .path("request").path("object");
+    ((ObjectNode) pod.path("spec")).putArray("volumes")
+        .add(Reviews.JSON.readTree("{\"name\":\"config\",\"configMap\":{\"name\":\"x\"}}"))
+        .add(Reviews.JSON.readTree("{\"name\":\"models\",\"image\":{\"reference\":\"registry.acme.example/ml/models:v2\"}}"));
+    var x = (WorkloadImages.Images) WorkloadImages.of(Reviews.call(Reviews.review("", "v1", "Pod", "shop", "CREATE", pod, null)));
+    assertEquals(2, x.images().size());
+    ContainerImage volume = x.images().get(1);
+    assertEquals("spec.volumes[1].image.reference", volume.fieldPath());
+    assertEquals("registry.acme.example/ml/models:v2", volume.image());
+    assertEquals("volume \"models\"", volume.label());
+  }
+
+  @Test
   void updateJudgesOnlyNewImages() {
     ObjectNode old = (ObjectNode) Reviews.deployment("shop", "registry.acme.example/shop/web:1").path("request").path("object");
     ObjectNode scaled = old.deepCopy();
