@@ -4,21 +4,56 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.TreeSet;
 
 /**
- * An immutable, validated set of policies, as loaded from one directory at one moment.
- *
- * @param generation increases with every successful load; decisions name the generation they used
- * @param loadedAt   when it was loaded
- * @param gate       the GateConfig (defaults if the directory has none)
- * @param policies   all PromotionPolicy documents, in file order
+ * An immutable, validated set of policies, as loaded from one directory at one moment. What every
+ * decision asks of it — the environments, the policies governing a repository — is computed once
+ * and kept, not recomputed per request.
  */
-public record PolicySet(long generation, Instant loadedAt, GateConfig gate, List<PromotionPolicy> policies) {
+public final class PolicySet {
 
-  public PolicySet {
-    policies = List.copyOf(policies);
+  /** Repositories whose governing policies are remembered; a cluster runs far fewer. */
+  private static final int GOVERNING_CACHE = 10_000;
+
+  private final long generation;
+  private final Instant loadedAt;
+  private final GateConfig gate;
+  private final List<PromotionPolicy> policies;
+  private final Set<String> environments;
+  private final Map<String, List<PromotionPolicy>> governing = new ConcurrentHashMap<>();
+
+  /**
+   * @param generation increases with every successful load; decisions name the generation they used
+   * @param loadedAt   when it was loaded
+   * @param gate       the GateConfig (defaults if the directory has none)
+   * @param policies   all PromotionPolicy documents, in file order
+   */
+  public PolicySet(long generation, Instant loadedAt, GateConfig gate, List<PromotionPolicy> policies) {
+    this.generation = generation;
+    this.loadedAt = loadedAt;
+    this.gate = gate;
+    this.policies = List.copyOf(policies);
+    this.environments = collectEnvironments(this.policies, gate);
+  }
+
+  public long generation() {
+    return generation;
+  }
+
+  public Instant loadedAt() {
+    return loadedAt;
+  }
+
+  public GateConfig gate() {
+    return gate;
+  }
+
+  public List<PromotionPolicy> policies() {
+    return policies;
   }
 
   /** Generation 0: no valid policy set has loaded yet; every workload request is refused. */
@@ -32,6 +67,18 @@ public record PolicySet(long generation, Instant loadedAt, GateConfig gate, List
 
   /** Every policy whose image globs match this normalised repository. */
   public List<PromotionPolicy> governing(String repository) {
+    List<PromotionPolicy> known = governing.get(repository);
+    if (known != null) {
+      return known;
+    }
+    List<PromotionPolicy> found = match(repository);
+    if (governing.size() < GOVERNING_CACHE) {
+      governing.put(repository, found);
+    }
+    return found;
+  }
+
+  private List<PromotionPolicy> match(String repository) {
     List<PromotionPolicy> found = null;
     for (PromotionPolicy p : policies) {
       if (p.governs(repository)) {
@@ -49,6 +96,10 @@ public record PolicySet(long generation, Instant loadedAt, GateConfig gate, List
    * names (default environment and namespace rules). Sorted.
    */
   public Set<String> environments() {
+    return environments;
+  }
+
+  private static Set<String> collectEnvironments(List<PromotionPolicy> policies, GateConfig gate) {
     Set<String> names = new TreeSet<>();
     for (PromotionPolicy p : policies) {
       names.addAll(p.environments().keySet());
@@ -73,5 +124,11 @@ public record PolicySet(long generation, Instant loadedAt, GateConfig gate, List
       }
     }
     return anyRules ? Mode.AUDIT : gate.mode();
+  }
+
+  @Override
+  public String toString() {
+    return "PolicySet{generation=" + generation + ", environments=" + environments + ", policies="
+        + policies.stream().map(PromotionPolicy::name).toList() + "}";
   }
 }
