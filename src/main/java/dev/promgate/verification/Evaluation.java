@@ -136,23 +136,9 @@ final class Evaluation {
   private void checkPromotion(PromotionRule rule, List<Reason> failed, Set<Evidence> evidence) {
     List<SignedPromotion> signed = new ArrayList<>();
     List<String> found = new ArrayList<>();
-    for (Attachment a : attachments) {
-      if (a.unusable().isPresent()) {
-        if (a.mayBeAbout(Promotion.PREDICATE_TYPE)) {
-          found.add(a.source() + ": " + a.unusable().get());
-        }
-        continue;
-      }
-      Optional<InTotoStatement> statement = a.statement();
-      if (statement.isEmpty() || !Promotion.PREDICATE_TYPE.equals(statement.get().predicateType())) {
-        continue;
-      }
-      Object parsed = promotion(a, statement.get());
-      if (parsed instanceof String problem) {
-        found.add(a.source() + ": " + problem);
-        continue;
-      }
-      Promotion p = (Promotion) parsed;
+    for (ReadPromotion read : readPromotions(found, true)) {
+      Attachment a = read.attachment();
+      Promotion p = read.promotion();
       if (!p.environment().equals(rule.environment())) {
         found.add(p.summary());
         continue;
@@ -204,23 +190,9 @@ final class Evaluation {
   FoundPromotion.All promotions(Function<String, List<Authority>> authoritiesFor) {
     List<FoundPromotion> found = new ArrayList<>();
     List<String> unreadable = new ArrayList<>();
-    for (Attachment a : attachments) {
-      if (a.unusable().isPresent()) {
-        if (a.claimedPredicateType().filter(Promotion.PREDICATE_TYPE::equals).isPresent()) {
-          unreadable.add(a.source() + ": " + a.unusable().get());
-        }
-        continue;
-      }
-      Optional<InTotoStatement> statement = a.statement();
-      if (statement.isEmpty() || !Promotion.PREDICATE_TYPE.equals(statement.get().predicateType())) {
-        continue;
-      }
-      Object parsed = promotion(a, statement.get());
-      if (parsed instanceof String problem) {
-        unreadable.add(a.source() + ": " + problem);
-        continue;
-      }
-      Promotion p = (Promotion) parsed;
+    for (ReadPromotion read : readPromotions(unreadable, false)) {
+      Attachment a = read.attachment();
+      Promotion p = read.promotion();
       List<Authority> authorities = authoritiesFor.apply(p.environment());
       Optional<String> authority = Optional.empty();
       Optional<String> signer = Optional.empty();
@@ -248,6 +220,39 @@ final class Evaluation {
           p.pipelineRun(), p.sourceRepository(), p.sourceCommit(), p.force(), authority, signer, problem));
     }
     return new FoundPromotion.All(found, unreadable);
+  }
+
+  /** A promotion attestation that could be read, and where it came from. */
+  private record ReadPromotion(Attachment attachment, Promotion promotion) {}
+
+  /**
+   * Every attachment that is a readable promotion attestation. Those that are promotions (or,
+   * with {@code unclaimedToo}, that could be: an unreadable layer that names no predicate type) but
+   * cannot be read are added to {@code unreadable}, naming where they came from.
+   */
+  private List<ReadPromotion> readPromotions(List<String> unreadable, boolean unclaimedToo) {
+    List<ReadPromotion> read = new ArrayList<>();
+    for (Attachment a : attachments) {
+      if (a.unusable().isPresent()) {
+        boolean claims = unclaimedToo ? a.mayBeAbout(Promotion.PREDICATE_TYPE)
+            : a.claimedPredicateType().filter(Promotion.PREDICATE_TYPE::equals).isPresent();
+        if (claims) {
+          unreadable.add(a.source() + ": " + a.unusable().get());
+        }
+        continue;
+      }
+      Optional<InTotoStatement> statement = a.statement();
+      if (statement.isEmpty() || !Promotion.PREDICATE_TYPE.equals(statement.get().predicateType())) {
+        continue;
+      }
+      Object parsed = promotion(a, statement.get());
+      if (parsed instanceof String problem) {
+        unreadable.add(a.source() + ": " + problem);
+      } else {
+        read.add(new ReadPromotion(a, (Promotion) parsed));
+      }
+    }
+    return read;
   }
 
   /** The parsed promotion, or a String saying why it cannot be read; parsed once per attachment. */
