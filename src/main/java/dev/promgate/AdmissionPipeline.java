@@ -74,7 +74,8 @@ public final class AdmissionPipeline {
     return decision
         .recover(e -> Future.succeededFuture(Decisions.refuse(call,
             "promgate could not decide (" + e.getClass().getSimpleName() + ": " + e.getMessage()
-                + "); denied rather than admitted unverified", Mode.ENFORCE, "", set.generation())))
+                + "); denied rather than admitted unverified", modeOverride.orElse(Mode.ENFORCE), "",
+            set.generation())))
         .onSuccess(d -> {
           Duration took = Duration.ofNanos(System.nanoTime() - started);
           log.record(d, at, took);
@@ -104,8 +105,10 @@ public final class AdmissionPipeline {
     }
     var resolution = EnvironmentResolver.resolve(route, call.namespace(), set);
     if (resolution instanceof EnvironmentResolver.Unknown unknown) {
+      // A configuration error is no environment's business, so no environment's audit mode
+      // softens it; only serve --mode audit does.
       return done(Decisions.refuse(call, "configuration error: " + unknown.message(),
-          modeOverride.orElse(set.gate().mode()), "", generation));
+          modeOverride.orElse(Mode.ENFORCE), "", generation));
     }
     String environment = ((EnvironmentResolver.Known) resolution).name();
 
@@ -137,7 +140,7 @@ public final class AdmissionPipeline {
         return judged;
       }
       return BreakGlass.find(call)
-          .map(request -> Decisions.breakGlass(judged, request, set.gate().breakGlass()))
+          .map(request -> Decisions.breakGlass(judged, request, set.gate().breakGlass(), at))
           .orElse(judged);
     });
   }

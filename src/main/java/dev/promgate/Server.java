@@ -93,15 +93,11 @@ public final class Server implements AutoCloseable {
     });
 
     PolicyStore store = new PolicyStore(vertx, options.policies());
+    // The store logs the load and each problem; what only the server can say is what it means.
     Future<PolicyLoadResult> firstLoad = store.start().onSuccess(result -> {
-      if (result instanceof PolicyLoadResult.Failed failed) {
-        failed.problems().forEach(p -> LOG.severe("policy problem: " + p));
+      if (result instanceof PolicyLoadResult.Failed) {
         LOG.severe("no valid policy set: promgate is not ready and refuses every workload until the files "
             + "in " + options.policies() + " are fixed (they are re-read when they change)");
-      } else {
-        PolicySet set = ((PolicyLoadResult.Loaded) result).policies();
-        LOG.info("policies loaded from " + options.policies() + ": generation " + set.generation()
-            + ", environments " + set.environments() + ", " + set.policies().size() + " PromotionPolicy");
       }
     });
 
@@ -110,15 +106,11 @@ public final class Server implements AutoCloseable {
       return vertx.executeBlocking(() -> Verification.create(vertx, initial, () ->
           store.current().map(PolicySet::gate).orElse(initial), clock, metrics));
     }).compose(verification -> {
-      VerdictCache cache = verification.cache();
+      // PolicyStore logs every load and problem itself; a new set only needs to reach the registry
+      // client and the cache.
       store.onReload(event -> {
         if (event instanceof PolicyStore.ReloadEvent.Applied applied) {
-          verification.apply(vertx, applied.previous().map(PolicySet::gate), applied.current().gate());
-          LOG.info("policies reloaded: generation " + applied.current().generation());
-        } else if (event instanceof PolicyStore.ReloadEvent.Rejected rejected) {
-          rejected.problems().forEach(p -> LOG.warning("policy problem: " + p));
-          LOG.warning("policy change rejected; still deciding with generation "
-              + rejected.kept().map(PolicySet::generation).map(String::valueOf).orElse("none"));
+          verification.apply(applied.current().gate());
         }
       });
       AdmissionPipeline pipeline = new AdmissionPipeline(

@@ -11,7 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -23,16 +23,28 @@ final class Verification implements AutoCloseable {
 
   private static final Logger LOG = Logger.getLogger(Verification.class.getName());
 
-  private final RegistryClient registry;
+  private final Vertx vertx;
+  private final MeterRegistry meters;
+  /** The client in use and the GateConfig it was built from; replaced together. */
+  private final AtomicReference<Built> registry;
   private final RegistryVerifier verifier;
   private final VerdictCache cache;
   private final ImageJudge judge;
 
-  private Verification(RegistryClient registry, RegistryVerifier verifier, VerdictCache cache, ImageJudge judge) {
-    this.registry = registry;
-    this.verifier = verifier;
-    this.cache = cache;
-    this.judge = judge;
+  private record Built(RegistryClient client, GateConfig from) {}
+
+  private Verification(Vertx vertx, MeterRegistry meters, Built built, Supplier<GateConfig> gate, Clock clock) {
+    this.vertx = vertx;
+    this.meters = meters;
+    this.registry = new AtomicReference<>(built);
+    this.verifier = new RegistryVerifier(vertx, () -> registry.get().client(), clock,
+        Math.max(2, Runtime.getRuntime().availableProcessors()));
+    this.cache = new VerdictCache(verifier, built.from().cache(), Ticker.systemTicker(), clock, meters);
+    TagResolver tags = (tagged, deadline) -> {
+      Instant hintBudget = clock.instant().plus(gate.get().timeouts().tagHint());
+      return registry.get().client().resolve(tagged, hintBudget.isBefore(deadline) ? hintBudget : deadline);
+    };
+    this.judge = new ImageJudge(cache, tags);
   }
 
   /**
@@ -42,42 +54,41 @@ final class Verification implements AutoCloseable {
    */
   static Verification create(Vertx vertx, GateConfig initial, Supplier<GateConfig> gate, Clock clock,
                              MeterRegistry meters) {
-    RegistryClient registry = RegistryClient.fromConfig(vertx, initial, meters);
-    RegistryVerifier verifier = new RegistryVerifier(vertx, registry, clock,
-        Math.max(2, Runtime.getRuntime().availableProcessors()));
-    VerdictCache cache = new VerdictCache(verifier, initial.cache(), Ticker.systemTicker(), clock, meters);
-    TagResolver tags = (tagged, deadline) -> {
-      Instant hintBudget = clock.instant().plus(gate.get().timeouts().tagHint());
-      return registry.resolve(tagged, hintBudget.isBefore(deadline) ? hintBudget : deadline);
-    };
-    return new Verification(registry, verifier, cache, new ImageJudge(cache, tags));
+    return new Verification(vertx, meters, new Built(RegistryClient.fromConfig(vertx, initial, meters), initial),
+        gate, clock);
   }
 
   ImageJudge judge() {
     return judge;
   }
 
-  VerdictCache cache() {
-    return cache;
-  }
-
-  /** Applies a reloaded GateConfig: cache lifetimes at once, the registry allow-list on a worker. */
-  void apply(Vertx vertx, Optional<GateConfig> previous, GateConfig current) {
+  /**
+   * Applies a reloaded GateConfig: cache lifetimes at once; on a worker, the registry allow-list —
+   * or, when credentials, the request timeout or the limits changed, a new registry client (the old
+   * one is closed a minute later, when requests under way have finished).
+   */
+  void apply(GateConfig current) {
     cache.update(current.cache());
     vertx.executeBlocking(() -> {
-      registry.updateRegistries(current.registries());
-      return null;
-    }).onFailure(e -> LOG.warning("registry allow-list not applied: " + e.getMessage()));
-    previous.ifPresent(before -> {
-      if (!before.credentials().equals(current.credentials()) || !before.timeouts().request().equals(current.timeouts().request())) {
-        LOG.warning("GateConfig credentials or timeouts.request changed; they take effect after a restart");
+      Built built = registry.get();
+      GateConfig from = built.from();
+      if (from.credentials().equals(current.credentials())
+          && from.timeouts().request().equals(current.timeouts().request())
+          && from.limits().equals(current.limits())) {
+        built.client().updateRegistries(current.registries());
+        registry.set(new Built(built.client(), current));
+        return "registry allow-list updated";
       }
-    });
+      registry.set(new Built(RegistryClient.fromConfig(vertx, current, meters), current));
+      vertx.setTimer(60_000, id -> built.client().close());
+      return "registry client rebuilt for new credentials, request timeout or limits";
+    }).onSuccess(LOG::info)
+        .onFailure(e -> LOG.warning("registry settings not applied, the previous ones stay in force: " + e.getMessage()));
   }
 
   @Override
   public void close() {
     verifier.close();
-    registry.close();
+    registry.get().client().close();
   }
 }

@@ -36,7 +36,7 @@ class AdmissionPipelineBreakGlassTest {
   AdmissionPipeline pipeline(Set<String> breakGlass) {
     GateConfig base = TestPolicies.create().gate();
     GateConfig gate = new GateConfig(base.mode(), base.defaultEnvironment(), base.namespaces(), base.exemptNamespaces(),
-        base.registries(), base.cache(), base.credentials(), base.timeouts(), breakGlass);
+        base.registries(), base.cache(), base.credentials(), base.timeouts(), breakGlass, base.limits());
     var ci = TestPolicies.keyAuthority("ci", TestPolicies.newEcKey());
     PolicySet set = TestPolicies.create().gate(gate).policy("shop", "registry.acme.example/shop/**", Map.of("ci", ci),
         Map.of("prod", TestPolicies.signedBy("prod", ci), "preprod", TestPolicies.signedBy("preprod", ci))).build();
@@ -49,7 +49,9 @@ class AdmissionPipelineBreakGlassTest {
   static ObjectNode deploymentWithBreakGlass(String reason) {
     ObjectNode review = Reviews.deployment("shop", IMAGE);
     ((ObjectNode) review.path("request").path("object").path("spec").path("template"))
-        .putObject("metadata").putObject("annotations").put("promgate.dev/break-glass", reason);
+        .putObject("metadata").putObject("annotations").put("promgate.dev/break-glass", reason)
+        .put("promgate.dev/break-glass-until", java.time.Instant.now().plus(java.time.Duration.ofHours(2))
+            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
     return review;
   }
 

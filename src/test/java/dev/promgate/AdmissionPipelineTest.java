@@ -188,6 +188,15 @@ class AdmissionPipelineTest {
   }
 
   @Test
+  void anAdmissionRecordsTheEvidenceItRestsOnForAuditors() throws Exception {
+    KeyedPolicies k = new KeyedPolicies();
+    Decision d = await(pipeline(k.set, Optional.empty()).admit(Reviews.call(Reviews.pod("shop",
+        "registry.acme.example/shop/web@" + DIGEST)), path("prod")));
+    assertTrue(d.allowed(), d.message());
+    assertEquals("web: signature by ci (key)", d.annotations().get("evidence"));
+  }
+
+  @Test
   void aThousandIdenticalContainersAreJudgedOnce() throws Exception {
     KeyedPolicies k = new KeyedPolicies();
     String[] images = new String[1000];

@@ -19,7 +19,8 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads and writes {@code admission.k8s.io/v1} AdmissionReviews with fabric8's model. fabric8 8
- * runs on Jackson 3, so this is the one place that uses it.
+ * runs on Jackson 3; the admission objects stay Jackson 3 trees ({@code AdmissionCall}), which the
+ * workload step reads.
  */
 public final class AdmissionReviews {
 
@@ -127,7 +128,7 @@ public final class AdmissionReviews {
   /**
    * The response review.
    *
-   * @param status HTTP-like code and message for a denial; ignored when allowed
+   * @param statusCode HTTP-like code of a denial (with {@code message}); ignored when allowed
    */
   public static byte[] write(String uid, boolean allowed, int statusCode, String message,
                              List<String> warnings, Map<String, String> auditAnnotations) {

@@ -65,7 +65,8 @@ public final class EvaluateCommand implements Callable<Integer> {
       description = "namespace for objects that name none (default: ${DEFAULT-VALUE})")
   String namespace;
 
-  @Option(names = "--mode", description = "audit: report what would be denied without failing")
+  @Option(names = "--mode", description = "audit: report what would be denied without failing; "
+      + "enforce: as if every environment enforced")
   Mode mode;
 
   @Option(names = {"-o", "--output"}, defaultValue = "table", description = "table or json (default: ${DEFAULT-VALUE})")
@@ -97,7 +98,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     }
     Vertx vertx = Vertx.vertx();
     try {
-      AdmissionPipeline pipeline = Server.offlinePipeline(vertx, set, Optional.ofNullable(mode == Mode.ENFORCE ? null : mode),
+      AdmissionPipeline pipeline = Server.offlinePipeline(vertx, set, Optional.ofNullable(mode),
           new DecisionLog(line -> { }), Clock.systemUTC(), new SimpleMeterRegistry());
       List<Decision> decisions = new ArrayList<>();
       for (JsonNode object : objects) {

@@ -35,7 +35,8 @@ public final class ServeCommand implements Callable<Integer> {
   String host;
 
   @Option(names = "--mode", description = "audit: admit everything and report what would be denied as "
-      + "warnings, audit annotations and log lines, whatever the policies say")
+      + "warnings, audit annotations and log lines; enforce: deny in every environment; either way "
+      + "whatever the policies say")
   Mode mode;
 
   @Option(names = "--max-body", defaultValue = "8388608", paramLabel = "BYTES",
@@ -48,9 +49,6 @@ public final class ServeCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     JsonLogging.install(Level.parse(logLevel));
-    if (mode == Mode.ENFORCE) {
-      mode = null;
-    }
     Server server;
     try {
       server = Server.start(new Server.Options(policies, certs, host, port, Optional.ofNullable(mode),

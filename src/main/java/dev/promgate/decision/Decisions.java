@@ -84,15 +84,38 @@ public final class Decisions {
           annotations("deny", String.join("\n", reasons), environment, generation),
           environment, generation, images);
     }
-    Map<String, String> staleNote = stale.isEmpty() ? Map.of()
-        : Map.of("stale-verdicts", String.join(", ", stale));
+    Map<String, String> extra = new LinkedHashMap<>();
+    if (!stale.isEmpty()) {
+      extra.put("stale-verdicts", String.join(", ", stale));
+    }
+    String evidence = evidence(images);
+    if (!evidence.isEmpty()) {
+      extra.put("evidence", evidence);
+    }
     if (!audited.isEmpty()) {
       return new Decision(call, true, "audit-deny", String.join("\n", audited), warnings,
-          merge(annotations("audit-deny", String.join("\n", reasons), environment, generation), staleNote),
+          merge(annotations("audit-deny", String.join("\n", reasons), environment, generation), extra),
           environment, generation, images);
     }
     return new Decision(call, true, "allow", "", warnings,
-        merge(annotations("allow", "", environment, generation), staleNote), environment, generation, images);
+        merge(annotations("allow", "", environment, generation), extra), environment, generation, images);
+  }
+
+  /** What the admitted images rested on, for auditors: {@code web: signature by ci (…); …}. */
+  private static String evidence(List<ImageResult> images) {
+    StringBuilder s = new StringBuilder();
+    for (ImageResult r : images) {
+      if (r.failed() || r.evidence().isEmpty()) {
+        continue;
+      }
+      for (var e : r.evidence()) {
+        if (s.length() > 0) {
+          s.append("; ");
+        }
+        s.append(r.container().container()).append(": ").append(e);
+      }
+    }
+    return truncate(s.toString(), MAX_REASONS_ANNOTATION);
   }
 
   private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {
@@ -113,7 +136,8 @@ public final class Decisions {
    *
    * @param allowedIn GateConfig {@code spec.breakGlass.environments}
    */
-  public static Decision breakGlass(Decision denied, BreakGlass.Request request, Set<String> allowedIn) {
+  public static Decision breakGlass(Decision denied, BreakGlass.Request request, Set<String> allowedIn,
+                                    java.time.Instant now) {
     String environment = denied.environment();
     String ignored = null;
     if (!allowedIn.contains(environment)) {
@@ -121,6 +145,8 @@ public final class Decisions {
           + (allowedIn.isEmpty() ? "none" : String.join(", ", new TreeSet<>(allowedIn))) + ")";
     } else if (request.reason().isEmpty()) {
       ignored = "it gives no reason; write " + BreakGlass.ANNOTATION + ": \"<why, e.g. incident INC-42>\"";
+    } else if (request.expired(now).isPresent()) {
+      ignored = request.expired(now).get();
     }
     if (ignored != null) {
       String note = "the " + BreakGlass.ANNOTATION + " annotation (" + request.where() + ") was ignored: " + ignored;
@@ -143,6 +169,7 @@ public final class Decisions {
         environment, denied.generation());
     annotations.put("break-glass-reason", truncate(request.reason(), MAX_REASONS_ANNOTATION));
     annotations.put("break-glass-user", user);
+    annotations.put("break-glass-until", request.until());
     return new Decision(denied.call(), true, "break-glass", denied.message(), warnings, annotations, environment,
         denied.generation(), denied.images());
   }

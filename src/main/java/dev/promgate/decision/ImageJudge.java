@@ -66,7 +66,8 @@ public final class ImageJudge {
     try {
       ref = parse(container.image());
     } catch (InvalidReferenceException e) {
-      Mode mode = modeOverride.orElse(policies.gate().mode());
+      // No repository, so no governing policy: the environment's mode across all policies decides.
+      Mode mode = modeOverride.orElse(policies.modeFor(environment, policies.policies()));
       return Future.succeededFuture(ImageResult.denied(container, mode, "",
           List.of("is not a valid image reference: " + e.reason()
               + "; fix: write it as registry/repository@sha256:<digest>")));
@@ -109,7 +110,7 @@ public final class ImageJudge {
     if (!needsEvidence) {
       return Future.succeededFuture(ImageResult.allowed(container, mode, List.of(), digest, "none"));
     }
-    VerificationRequest request = new VerificationRequest(ref.withDigest(ref.digest()), environment, rules);
+    VerificationRequest request = new VerificationRequest(ref, environment, rules);
     return verdicts.lookup(request, deadline)
         .otherwise(e -> new Lookup(new Verdict.Unverifiable("internal", "verification failed: " + e), "miss"))
         .map(lookup -> fromVerdict(container, mode, digest, lookup));

@@ -53,22 +53,14 @@ public final class EnvironmentResolver {
     GateConfig gate = policies.gate();
     for (GateConfig.NamespaceRule rule : gate.namespaces()) {
       if (rule.match().matches(namespace)) {
-        return checked(rule.environment(), "namespace rule \"" + rule.match() + "\"", known);
+        return new Known(rule.environment(), "namespace rule \"" + rule.match() + "\"");
       }
     }
     if (gate.defaultEnvironment().isPresent()) {
-      return checked(gate.defaultEnvironment().get(), "default", known);
+      return new Known(gate.defaultEnvironment().get(), "default");
     }
     return new Unknown("namespace \"" + namespace + "\" matches no GateConfig namespace rule and the "
         + "GateConfig has no defaultEnvironment; add one, or call /validate/<environment>");
-  }
-
-  private static Resolution checked(String env, String source, Set<String> known) {
-    if (!known.contains(env)) {
-      return new Unknown("environment \"" + env + "\" (from the GateConfig " + source
-          + ") is not defined by any policy");
-    }
-    return new Known(env, source);
   }
 
   private static String printable(String s) {

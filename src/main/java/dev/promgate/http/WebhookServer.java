@@ -136,7 +136,8 @@ public final class WebhookServer {
       tooLarge(request, limit);
       return;
     }
-    Buffer body = Buffer.buffer(declared > 0 ? (int) declared : 8192);
+    // Grows with what arrives: a declared Content-Length costs nothing until the bytes come.
+    Buffer body = Buffer.buffer((int) Math.min(Math.max(declared, 1024), 64 * 1024));
     boolean[] refused = {false};
     request.handler(chunk -> {
       if (refused[0]) {

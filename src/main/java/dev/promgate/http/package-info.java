@@ -1,6 +1,8 @@
 /**
- * The HTTPS edge: Vert.x routes for {@code /validate}, {@code /validate/{environment}},
- * health, readiness and metrics; body limits and content checks; TLS with certificate rotation.
+ * The HTTPS edge: the admission paths ({@code /validate}, {@code /validate/{environment}},
+ * {@code /unknown-environment}, matched by hand because they carry the load) and Vert.x routes for
+ * health, readiness and metrics; body limits and content checks; TLS 1.2/1.3 with the certificate
+ * that {@code tls.CertificateRotation} keeps current.
  * It turns bytes into an {@link dev.promgate.admission.AdmissionCall} and a
  * {@link dev.promgate.decision.Decision} back into bytes — nothing deeper reaches back here.
  */

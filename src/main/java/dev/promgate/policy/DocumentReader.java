@@ -44,7 +44,7 @@ import org.yaml.snakeyaml.nodes.ScalarNode;
  */
 final class DocumentReader {
 
-  static final String PROMOTION_PREDICATE_TYPE = "https://promgate.dev/promotion/v1";
+  static final String PROMOTION_PREDICATE_TYPE = EnvironmentRules.PromotionRule.PREDICATE_TYPE;
 
   static final int MAX_KEY_FILE_BYTES = 64 << 10;
   static final int MAX_TRUSTED_ROOT_BYTES = 4 << 20;
@@ -223,6 +223,7 @@ final class DocumentReader {
     GateConfig.CacheSettings cache = cache(spec.value("cache"), defaults.cache());
     Optional<Path> credentials = credentials(spec.value("credentials"));
     GateConfig.Timeouts timeouts = timeouts(spec.value("timeouts"), defaults.timeouts());
+    GateConfig.Limits limits = limits(spec.value("limits"), defaults.limits());
 
     Set<String> breakGlass = new LinkedHashSet<>();
     Node breakGlassNode = spec.value("breakGlass");
@@ -242,7 +243,7 @@ final class DocumentReader {
 
     context.gates.add(new GateDocument(new GateConfig(mode == null ? Mode.ENFORCE : mode, defaultEnvironment,
         List.copyOf(namespaces), List.copyOf(exempt), registries, cache, credentials, timeouts,
-        Set.copyOf(breakGlass)), kindNode, problems));
+        Set.copyOf(breakGlass), limits), kindNode, problems));
   }
 
   private Mode mode(Fields fields) {
@@ -394,6 +395,34 @@ final class DocumentReader {
       }
     }
     return new GateConfig.CacheSettings(ttl, negativeTtl, staleIfError, maxEntries);
+  }
+
+  private GateConfig.Limits limits(Node node, GateConfig.Limits defaults) {
+    if (node == null) {
+      return defaults;
+    }
+    Fields limits = Fields.of(node, PolicyShapes.LIMITS, problems);
+    if (limits == null) {
+      return defaults;
+    }
+    return new GateConfig.Limits(
+        bounded(limits, "maxManifestBytes", 1024, 64L << 20, defaults.maxManifestBytes()),
+        bounded(limits, "maxBlobBytes", 1024, 1L << 30, defaults.maxBlobBytes()),
+        (int) bounded(limits, "maxAttachments", 1, 10_000, defaults.maxAttachments()),
+        bounded(limits, "maxAttachmentBytes", 1024, 4L << 30, defaults.maxAttachmentBytes()));
+  }
+
+  /** A whole number within [min, max], or the default when absent or wrong (reported). */
+  private long bounded(Fields fields, String key, long min, long max, long defaultValue) {
+    Long value = fields.wholeNumber(key);
+    if (value == null) {
+      return defaultValue;
+    }
+    if (value < min || value > max) {
+      problems.at(fields.value(key), key + " must be between " + min + " and " + max + ", not " + value);
+      return defaultValue;
+    }
+    return value;
   }
 
   private Optional<Path> credentials(Node node) {

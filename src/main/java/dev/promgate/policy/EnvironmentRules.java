@@ -34,7 +34,15 @@ public record EnvironmentRules(
    * A promotion to {@code environment}, signed by any of {@code signedBy}, younger than
    * {@code maxAge} (measured from its {@code promotedAt}) when given.
    */
-  public record PromotionRule(String environment, List<Authority> signedBy, Optional<Duration> maxAge) {}
+  public record PromotionRule(String environment, List<Authority> signedBy, Optional<Duration> maxAge) {
+    /** The predicate type of a promotion attestation. */
+    public static final String PREDICATE_TYPE = "https://promgate.dev/promotion/v1";
+    /**
+     * How far a promotion's {@code promotedAt} may lie ahead of the clock and still count: clocks
+     * differ a little; a promotion dated later is for later.
+     */
+    public static final Duration FUTURE_TOLERANCE = Duration.ofMinutes(5);
+  }
 
   /**
    * An attestation of {@code predicateType}, signed by any of {@code signedBy}, whose

@@ -19,6 +19,7 @@ import java.util.Set;
  * @param credentials        docker config JSON with registry credentials, if any
  * @param timeouts           budgets that keep a decision inside the webhook's timeoutSeconds
  * @param breakGlass         environments where the break-glass annotation is honoured
+ * @param limits             caps on what promgate reads from registries
  */
 public record GateConfig(
     Mode mode,
@@ -29,11 +30,18 @@ public record GateConfig(
     CacheSettings cache,
     Optional<Path> credentials,
     Timeouts timeouts,
-    Set<String> breakGlass) {
+    Set<String> breakGlass,
+    Limits limits) {
 
   public static GateConfig defaults() {
     return new GateConfig(Mode.ENFORCE, Optional.empty(), List.of(), List.of(), List.of(),
-        CacheSettings.defaults(), Optional.empty(), Timeouts.defaults(), Set.of());
+        CacheSettings.defaults(), Optional.empty(), Timeouts.defaults(), Set.of(), Limits.defaults());
+  }
+
+  /** The same settings with other limits. */
+  public GateConfig withLimits(Limits newLimits) {
+    return new GateConfig(mode, defaultEnvironment, namespaces, exemptNamespaces, registries, cache, credentials,
+        timeouts, breakGlass, newLimits);
   }
 
   /** The registry entry for a host, if the allow-list has it. */
@@ -92,6 +100,21 @@ public record GateConfig(
   public record Timeouts(Duration verification, Duration tagHint, Duration request) {
     public static Timeouts defaults() {
       return new Timeouts(Duration.ofSeconds(8), Duration.ofMillis(1500), Duration.ofSeconds(5));
+    }
+  }
+
+  /**
+   * What promgate reads from a registry for one digest, at most. An oversized or endless answer is
+   * cut off at the cap, never buffered whole.
+   *
+   * @param maxManifestBytes   one manifest or index (the OCI distribution spec suggests 4 MiB)
+   * @param maxBlobBytes       one signature, attestation or bundle layer
+   * @param maxAttachments     layers of one {@code .sig}/{@code .att} manifest, and referrers, each
+   * @param maxAttachmentBytes all layers read for one digest together
+   */
+  public record Limits(long maxManifestBytes, long maxBlobBytes, int maxAttachments, long maxAttachmentBytes) {
+    public static Limits defaults() {
+      return new Limits(4L << 20, 16L << 20, 128, 64L << 20);
     }
   }
 }

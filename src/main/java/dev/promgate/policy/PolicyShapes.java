@@ -33,7 +33,7 @@ final class PolicyShapes {
 
   static final Shape GATE_SPEC = shape("gateConfigSpec", "GateConfig spec",
       List.of("mode", "defaultEnvironment", "namespaces", "exemptNamespaces", "registries", "cache",
-          "credentials", "timeouts", "breakGlass"), List.of());
+          "credentials", "timeouts", "limits", "breakGlass"), List.of());
   static final Shape NAMESPACE_RULE = shape("namespaceRule", "namespace rule",
       List.of("match", "environment"), List.of("match", "environment"));
   static final Shape REGISTRY = shape("registry", "registry",
@@ -44,6 +44,8 @@ final class PolicyShapes {
       List.of("dockerConfigJson"), List.of("dockerConfigJson"));
   static final Shape TIMEOUTS = shape("timeouts", "timeouts",
       List.of("verification", "tagHint", "request"), List.of());
+  static final Shape LIMITS = shape("limits", "limits",
+      List.of("maxManifestBytes", "maxBlobBytes", "maxAttachments", "maxAttachmentBytes"), List.of());
   static final Shape BREAK_GLASS = shape("breakGlass", "breakGlass",
       List.of("environments"), List.of("environments"));
 
@@ -70,7 +72,7 @@ final class PolicyShapes {
   static {
     Map<String, Shape> all = new LinkedHashMap<>();
     for (Shape s : List.of(GATE_CONFIG, PROMOTION_POLICY, METADATA, POLICY_METADATA, GATE_SPEC,
-        NAMESPACE_RULE, REGISTRY, CACHE, CREDENTIALS, TIMEOUTS, BREAK_GLASS, POLICY_SPEC, AUTHORITY, KEY,
+        NAMESPACE_RULE, REGISTRY, CACHE, CREDENTIALS, TIMEOUTS, LIMITS, BREAK_GLASS, POLICY_SPEC, AUTHORITY, KEY,
         KEYLESS, IDENTITY, ENVIRONMENT, PROMOTION, ATTESTATION)) {
       all.put(s.name(), s);
     }

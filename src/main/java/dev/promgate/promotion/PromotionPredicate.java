@@ -16,7 +16,7 @@ public record PromotionPredicate(String environment, Instant promotedAt, Optiona
                                  Optional<String> from, Optional<String> change, Optional<String> pipelineRun,
                                  Optional<String> sourceRepository, Optional<String> sourceCommit, boolean force) {
 
-  public static final String TYPE = "https://promgate.dev/promotion/v1";
+  public static final String TYPE = dev.promgate.policy.EnvironmentRules.PromotionRule.PREDICATE_TYPE;
 
   public PromotionPredicate {
     Objects.requireNonNull(environment, "environment");

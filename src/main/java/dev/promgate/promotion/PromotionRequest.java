@@ -30,35 +30,4 @@ public record PromotionRequest(String image, String environment, Optional<String
     Objects.requireNonNull(sourceCommit, "sourceCommit");
     Objects.requireNonNull(promotedAt, "promotedAt");
   }
-
-  /** A request with only image and environment; add the rest with the {@code with…} methods. */
-  public static PromotionRequest of(String image, String environment) {
-    return new PromotionRequest(image, environment, Optional.empty(), Optional.empty(), Optional.empty(),
-        Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), false);
-  }
-
-  public PromotionRequest withFrom(String environment) {
-    return new PromotionRequest(image, this.environment, Optional.ofNullable(environment), approver, change,
-        pipelineRun, sourceRepository, sourceCommit, promotedAt, force);
-  }
-
-  public PromotionRequest withApprover(String who) {
-    return new PromotionRequest(image, environment, from, Optional.ofNullable(who), change, pipelineRun,
-        sourceRepository, sourceCommit, promotedAt, force);
-  }
-
-  public PromotionRequest withChange(String ticket) {
-    return new PromotionRequest(image, environment, from, approver, Optional.ofNullable(ticket), pipelineRun,
-        sourceRepository, sourceCommit, promotedAt, force);
-  }
-
-  public PromotionRequest withPromotedAt(Instant at) {
-    return new PromotionRequest(image, environment, from, approver, change, pipelineRun, sourceRepository,
-        sourceCommit, Optional.ofNullable(at), force);
-  }
-
-  public PromotionRequest withForce(boolean forced) {
-    return new PromotionRequest(image, environment, from, approver, change, pipelineRun, sourceRepository,
-        sourceCommit, promotedAt, forced);
-  }
 }

@@ -52,7 +52,6 @@ public final class PromotionWorkflow implements AutoCloseable {
   /** Digests read for status, at most. */
   static final int MAX_DIGESTS = 200;
   /** As the verification step: a promotedAt further ahead than this does not count. */
-  private static final Duration ALLOWED_SKEW = Duration.ofMinutes(5);
 
   private final Vertx vertx;
   private final PolicySet policies;
@@ -122,7 +121,7 @@ public final class PromotionWorkflow implements AutoCloseable {
         return refused("--from names the environment being promoted to (" + env + "); name the environment before it");
       }
     }
-    if (request.promotedAt().filter(at -> at.isAfter(clock.instant().plus(ALLOWED_SKEW))).isPresent()) {
+    if (request.promotedAt().filter(at -> at.isAfter(clock.instant().plus(dev.promgate.policy.EnvironmentRules.PromotionRule.FUTURE_TOLERANCE))).isPresent()) {
       return refused("--promoted-at " + request.promotedAt().get() + " is in the future; the webhook does not count "
           + "promotions dated ahead of its clock");
     }

@@ -36,14 +36,6 @@ public record Attachments(ImageReference image, Optional<Manifest> imageManifest
 
   /** cosign: the base64 signature over a {@code .sig} layer's payload. */
   public static final String COSIGN_SIGNATURE = "dev.cosignproject.cosign/signature";
-  /** cosign: the PEM signing certificate of a keyless signature. */
-  public static final String COSIGN_CERTIFICATE = "dev.sigstore.cosign/certificate";
-  /** cosign: the PEM chain of the signing certificate. */
-  public static final String COSIGN_CHAIN = "dev.sigstore.cosign/chain";
-  /** cosign: the Rekor bundle (signed entry timestamp and entry) as JSON. */
-  public static final String COSIGN_BUNDLE = "dev.sigstore.cosign/bundle";
-  /** cosign: an RFC 3161 timestamp, as JSON. */
-  public static final String COSIGN_RFC3161_TIMESTAMP = "dev.sigstore.cosign/rfc3161timestamp";
   /** cosign: the predicate type of a {@code .att} layer's in-toto statement. */
   public static final String PREDICATE_TYPE = "predicateType";
 

@@ -73,7 +73,7 @@ abstract class Endpoint<T> {
   RegistryException tooLarge(RegistryHost host) {
     return failure(host, RegistryException.Kind.TOO_LARGE,
         "answer larger than the " + Sizes.human(maxBytes()) + " cap; it was cut off unread",
-        "if this content is legitimate, raise the " + capSetting() + " setting");
+        "if this content is legitimate, raise GateConfig spec.limits." + capSetting());
   }
 
   /** The builder setting that controls this endpoint's cap. */

@@ -22,6 +22,7 @@ final class ReferrersGet extends Endpoint<ReferrersGet.Page> {
    */
   record Page(boolean supported, List<Descriptor> referrers, Optional<String> next, boolean filtered) {
     static final Page UNSUPPORTED = new Page(false, List.of(), Optional.empty(), false);
+    static final Page EMPTY = new Page(true, List.of(), Optional.empty(), false);
   }
 
   private final ImageReference repository;
@@ -79,6 +80,12 @@ final class ReferrersGet extends Endpoint<ReferrersGet.Page> {
 
   @Override
   Page handle(Response r, RegistryHost host) {
+    if (r.status() == 404 && Wire.firstError(r.body()).isPresent()) {
+      // A registry with the API answers NAME_UNKNOWN or MANIFEST_UNKNOWN (a distribution error
+      // body) for a repository or digest it does not know: no referrers, but the API exists. Only
+      // a bare 404 (a route the registry lacks, as distribution 2.8 answers) means no API.
+      return Page.EMPTY;
+    }
     if (r.status() == 404 || r.status() == 405 || r.status() == 501) {
       return Page.UNSUPPORTED;
     }

@@ -116,14 +116,19 @@ public final class RegistryClient implements AutoCloseable {
   }
 
   /**
-   * A client for a GateConfig: its allow-list, its credentials file and its request timeout,
-   * other settings at their defaults. Reads CA bundles (blocking): call it at startup or on a
+   * A client for a GateConfig: its allow-list, credentials file, request timeout and limits, other
+   * settings at their defaults. Reads CA bundles (blocking): call it at startup or on a
    * worker.
    *
    * @param meterRegistry where to record metrics, or null for none
    */
   public static RegistryClient fromConfig(Vertx vertx, GateConfig config, MeterRegistry meterRegistry) {
-    Builder b = builder(vertx).registries(config.registries()).requestTimeout(config.timeouts().request());
+    GateConfig.Limits limits = config.limits();
+    Builder b = builder(vertx).registries(config.registries()).requestTimeout(config.timeouts().request())
+        .maxManifestBytes(limits.maxManifestBytes())
+        .maxBlobBytes(limits.maxBlobBytes())
+        .maxAttachments(limits.maxAttachments())
+        .maxAttachmentBytes(limits.maxAttachmentBytes());
     config.credentials().ifPresent(b::credentials);
     if (meterRegistry != null) {
       b.meterRegistry(meterRegistry);
@@ -245,10 +250,11 @@ public final class RegistryClient implements AutoCloseable {
   }
 
   /**
-   * Everything attached to a pinned image, read in parallel: the image's own manifest (so that a
-   * missing image fails with NOT_FOUND rather than looking unsigned), cosign's {@code .sig} and
-   * {@code .att} manifests with all their layers, and the referrers — those whose artifact type
-   * is in {@code referrerTypes} with their manifests and layers, the others only listed.
+   * Everything attached to a pinned image, read in parallel: cosign's {@code .sig} and {@code .att}
+   * manifests with all their layers, and the referrers — those whose artifact type is in
+   * {@code referrerTypes} with their manifests and layers, the others only listed. When nothing is
+   * attached, the image's own manifest is read afterwards, so that a missing image fails with
+   * NOT_FOUND rather than looking unsigned.
    *
    * <p>Missing tags and an empty referrers list are "nothing there", not errors. Any failure to
    * read fails the whole call (and stops its other branches), so a transport problem is never
@@ -408,7 +414,7 @@ public final class RegistryClient implements AutoCloseable {
         "blob " + descriptor.digest() + " of " + repository.repository(),
         "its descriptor declares " + descriptor.size() + " bytes, over the " + Sizes.human(maxBlobBytes)
             + " cap; not fetched",
-        "if this content is legitimate, raise the maxBlobBytes setting");
+        "if this content is legitimate, raise GateConfig spec.limits.maxBlobBytes");
   }
 
   private Future<List<String>> tagPages(RegistryHost host, ImageReference repository, String pageUrl,
@@ -455,14 +461,14 @@ public final class RegistryClient implements AutoCloseable {
       return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
           "manifest " + manifest.digest() + " (" + source + ")",
           "lists " + manifest.layers().size() + " layers, more than the " + maxAttachments + " promgate reads",
-          "raise the maxAttachments setting, or clean up old signatures"));
+          "raise GateConfig spec.limits.maxAttachments, or clean up old signatures"));
     }
     long declared = manifest.layers().stream().mapToLong(Descriptor::size).sum();
     if (!call.reserveBytes(declared, maxAttachmentBytes)) {
       return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
           "manifest " + manifest.digest() + " (" + source + ")",
           "its layers would take the content read for this image past the " + Sizes.human(maxAttachmentBytes) + " cap",
-          "raise the maxAttachmentBytes setting, or clean up old signatures and attestations"));
+          "raise GateConfig spec.limits.maxAttachmentBytes, or clean up old signatures and attestations"));
     }
     List<Future<Optional<Layer>>> fetches = new ArrayList<>();
     for (Descriptor d : manifest.layers()) {
@@ -569,7 +575,7 @@ public final class RegistryClient implements AutoCloseable {
       return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
           source,
           wanted.size() + " referrers of the wanted types, more than the " + maxAttachments + " promgate reads",
-          "raise the maxAttachments setting, or clean up old attestations"));
+          "raise GateConfig spec.limits.maxAttachments, or clean up old attestations"));
     }
     List<Future<Optional<Artifact>>> fetches = new ArrayList<>();
     Map<Descriptor, Boolean> otherByManifest = Collections.synchronizedMap(new HashMap<>());
@@ -598,7 +604,7 @@ public final class RegistryClient implements AutoCloseable {
       return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
           "manifest " + d.digest() + " (" + source + ")",
           "declares " + d.size() + " bytes, over the " + Sizes.human(maxManifestBytes) + " cap; not fetched",
-          "if this content is legitimate, raise the maxManifestBytes setting"));
+          "if this content is legitimate, raise GateConfig spec.limits.maxManifestBytes"));
     }
     return transport.execute(host, ManifestGet.byDigest(repository, d.digest(), maxManifestBytes), call)
         .map(Optional::of)

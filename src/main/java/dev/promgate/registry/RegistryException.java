@@ -26,8 +26,12 @@ public final class RegistryException extends RuntimeException {
   public enum Kind {
     /** 404: the image, digest or tag does not exist (for the image itself: the image fails). */
     NOT_FOUND("not-found", true),
-    /** The registry is not in the allow-list; refused before any network call (the image fails). */
-    NOT_ALLOWED("not-allowed", true),
+    /**
+     * The registry is not in the client's allow-list; refused before any network call. The
+     * decision step denies such images before asking the client, so when this reaches a verifier
+     * the client has not caught up with a policy reload yet: could not check.
+     */
+    NOT_ALLOWED("not-allowed", false),
     /** 401/403 even after trying the configured credentials: fix the credentials or grants. */
     UNAUTHORIZED("unauthorized", false),
     /** 429 after the allowed retries, or a {@code Retry-After} beyond the time budget. */

@@ -135,7 +135,12 @@ final class TokenGet extends Endpoint<TokenGet.BearerToken> {
               "update the credentials of " + credentialSource);
     }
     if (!r.isSuccess()) {
-      throw unexpected(host, r);
+      RegistryException e = unexpected(host, r);
+      // The token service failing is never "the image does not exist": a 404 here must not turn
+      // into a missing signature or image further up.
+      throw e.kind() == RegistryException.Kind.NOT_FOUND
+          ? failure(host, RegistryException.Kind.PROTOCOL, e.getMessage(), notFoundAdvice())
+          : e;
     }
     Wire.TokenWire wire;
     try {

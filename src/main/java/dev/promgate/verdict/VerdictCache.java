@@ -157,6 +157,9 @@ public final class VerdictCache implements VerdictSource {
   private final Cache<Key, Entry> cache;
   private final Map<Key, CompletableFuture<Entry>> inFlight = new ConcurrentHashMap<>();
   private final Map<Context, Integer> contexts = new ConcurrentHashMap<>();
+  private final java.util.concurrent.atomic.AtomicInteger nextContext = new java.util.concurrent.atomic.AtomicInteger();
+  /** Distinct (repository, environment, requirements) remembered; reloads add new ones over time. */
+  private static final int MAX_CONTEXTS = 100_000;
   private final CompactEvidence evidence = new CompactEvidence();
   private volatile GateConfig.CacheSettings settings;
   private final Map<String, Counter> lookups = new ConcurrentHashMap<>();
@@ -212,8 +215,7 @@ public final class VerdictCache implements VerdictSource {
     int now = seconds();
     Entry entry = cache.getIfPresent(key);
     if (entry != null && now < entry.freshUntil()) {
-      count("hit");
-      return Future.succeededFuture(new Lookup(verdictOf(entry, request.image().name(), request.image().digest().hex()), entry.servedStale() ? "stale" : "hit"));
+      return answered(entry, request);
     }
     Optional<Entry> fallback = entry != null && entry.verified() && now < entry.keepUntil()
         ? Optional.of(entry) : Optional.empty();
@@ -223,12 +225,11 @@ public final class VerdictCache implements VerdictSource {
       return bridge(running, context, "coalesced", request);
     }
     // A verification may have finished between the cache read and taking the slot.
-    Entry now2 = cache.getIfPresent(key);
-    if (now2 != null && seconds() < now2.freshUntil()) {
+    Entry finished = cache.getIfPresent(key);
+    if (finished != null && seconds() < finished.freshUntil()) {
       inFlight.remove(key, mine);
-      mine.complete(now2);
-      count("hit");
-      return Future.succeededFuture(new Lookup(verdictOf(now2, request.image().name(), request.image().digest().hex()), now2.servedStale() ? "stale" : "hit"));
+      mine.complete(finished);
+      return answered(finished, request);
     }
     verify(request, deadline, fallback).whenComplete((result, error) -> {
       if (result != null && cacheable(result)) {
@@ -246,15 +247,25 @@ public final class VerdictCache implements VerdictSource {
     return bridge(mine, context, "miss", request);
   }
 
+  /** A fresh (or, between retries, stale) cached verdict. */
+  private Future<Lookup> answered(Entry entry, VerificationRequest request) {
+    String label = entry.servedStale() ? "stale" : "hit";
+    count(label);
+    return Future.succeededFuture(new Lookup(
+        verdictOf(entry, request.image().name(), request.image().digest().hex()), label));
+  }
+
   private Key keyOf(VerificationRequest request) {
     var digest = request.image().digest();
     Context c = new Context(request.image().name(), digest.algorithm(), request.environment(),
         request.requirementsFingerprint());
     Integer number = contexts.get(c);
     if (number == null) {
-      synchronized (contexts) {
-        number = contexts.computeIfAbsent(c, k -> contexts.size());
+      if (contexts.size() >= MAX_CONTEXTS) {
+        // Numbers are never reused, so forgetting them only orphans old entries, which expire.
+        contexts.clear();
       }
+      number = contexts.computeIfAbsent(c, k -> nextContext.getAndIncrement());
     }
     return Key.of(number, digest.bytes());
   }
@@ -285,7 +296,8 @@ public final class VerdictCache implements VerdictSource {
       Verdict v = done.succeeded() ? done.result()
           : new Verdict.Unverifiable("internal", "verifier failed: " + done.cause());
       timer(v.outcome()).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-      if (v instanceof Verdict.Unverifiable && fallback.isPresent()) {
+      // The fallback may have reached the end of its evidence while the registry was being asked.
+      if (v instanceof Verdict.Unverifiable && fallback.isPresent() && seconds() < fallback.get().keepUntil()) {
         result.complete(fallback.get().stale(seconds()));
       } else {
         result.complete(entryFor(v, request));

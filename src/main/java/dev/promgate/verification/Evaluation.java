@@ -143,7 +143,7 @@ final class Evaluation {
         found.add(p.summary());
         continue;
       }
-      if (p.promotedAt().isAfter(now.plus(CosignKeyless.CLOCK_SKEW))) {
+      if (p.promotedAt().isAfter(now.plus(PromotionRule.FUTURE_TOLERANCE))) {
         found.add(p.summary() + " (promotedAt " + p.promotedAt() + " is in the future)");
         continue;
       }
@@ -211,7 +211,7 @@ final class Evaluation {
         problem = Optional.of("no policy names an authority for promotions to " + p.environment());
       } else if (authority.isEmpty()) {
         problem = Optional.of("not signed by " + names(authorities) + ": " + String.join(" and ", problems));
-      } else if (p.promotedAt().isAfter(now.plus(CosignKeyless.CLOCK_SKEW))) {
+      } else if (p.promotedAt().isAfter(now.plus(PromotionRule.FUTURE_TOLERANCE))) {
         problem = Optional.of("promotedAt " + p.promotedAt() + " is in the future");
       } else {
         problem = Optional.empty();

@@ -19,7 +19,7 @@ record Promotion(String environment, Instant promotedAt, Optional<String> approv
                  Optional<String> from, Optional<String> change, Optional<String> pipelineRun,
                  Optional<String> sourceRepository, Optional<String> sourceCommit, boolean force) {
 
-  static final String PREDICATE_TYPE = "https://promgate.dev/promotion/v1";
+  static final String PREDICATE_TYPE = dev.promgate.policy.EnvironmentRules.PromotionRule.PREDICATE_TYPE;
 
   static Promotion parse(InTotoStatement statement) throws Invalid {
     String what = "the promotion predicate";

@@ -15,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 /**
  * The verifier the webhook runs: reads everything attached to the digest from its registry (one
@@ -32,28 +33,39 @@ public final class RegistryVerifier implements Verifier {
   public static final String POOL = "promgate-verification";
 
   private final Vertx vertx;
-  private final RegistryClient registry;
+  private final Supplier<RegistryClient> registry;
   private final RequirementsEvaluator evaluator;
   private final WorkerExecutor workers;
+  private final Clock clock;
 
   /** @param threads size of the verification worker pool */
   public RegistryVerifier(Vertx vertx, RegistryClient registry, Clock clock, int threads) {
+    this(vertx, () -> registry, clock, threads);
+  }
+
+  /**
+   * @param registry the client to use for each verification (it may be replaced after a policy reload)
+   * @param threads  size of the verification worker pool
+   */
+  public RegistryVerifier(Vertx vertx, Supplier<RegistryClient> registry, Clock clock, int threads) {
     this.vertx = vertx;
     this.registry = registry;
+    this.clock = clock;
     this.evaluator = new RequirementsEvaluator(clock);
     this.workers = vertx.createSharedWorkerExecutor(POOL, threads, 30, TimeUnit.SECONDS);
   }
 
   @Override
   public Future<Verdict> verify(VerificationRequest request, Instant deadline) {
-    long left = Duration.between(Instant.now(), deadline).toMillis();
+    long left = Duration.between(clock.instant(), deadline).toMillis();
     if (left <= 0) {
       return Future.succeededFuture(timeout(request));
     }
     Promise<Verdict> answer = Promise.promise();
     long timer = vertx.setTimer(left, id -> answer.tryComplete(timeout(request)));
-    registry.attachments(request.image(), deadline)
-        .compose(found -> workers.<Verdict>executeBlocking(() -> evaluator.evaluate(request, adapt(found)), false))
+    registry.get().attachments(request.image(), deadline)
+        .compose(found -> workers.<Verdict>executeBlocking(() -> missingContent(found,
+            evaluator.evaluate(request, adapt(found))), false))
         .recover(e -> Future.succeededFuture(verdictFor(request, e)))
         .onComplete(done -> {
           vertx.cancelTimer(timer);
@@ -67,16 +79,28 @@ public final class RegistryVerifier implements Verifier {
     workers.close();
   }
 
+  /**
+   * A rejection is only sound if everything the registry listed could be read: a signature layer
+   * it lists but does not serve (a storage or CDN hiccup) means promgate could not check, not
+   * that the image is unsigned.
+   */
+  static Verdict missingContent(dev.promgate.registry.Attachments found, Verdict verdict) {
+    if (verdict instanceof Verdict.Rejected && !found.unavailable().isEmpty()) {
+      return new Verdict.Unverifiable("unavailable", "the registry lists content it does not serve ("
+          + found.unavailable().stream().map(Object::toString).collect(java.util.stream.Collectors.joining("; "))
+          + "), and without it the requirements do not hold: " + verdict);
+    }
+    return verdict;
+  }
+
   static Verdict verdictFor(VerificationRequest request, Throwable e) {
     if (e instanceof RegistryException re) {
-      if (re.kind().imageFails()) {
-        return Verdict.Rejected.because(re.kind() == RegistryException.Kind.NOT_FOUND
-                ? "does not exist in its registry (" + re.getMessage() + ")"
-                : "cannot be checked: " + re.getMessage(),
-            re.kind() == RegistryException.Kind.NOT_FOUND
-                ? "check the digest; the image must be pushed before it can run"
-                : "use an allowed registry");
+      if (re.kind() == RegistryException.Kind.NOT_FOUND) {
+        return Verdict.Rejected.because("does not exist in its registry (" + re.getMessage() + ")",
+            "check the digest; the image must be pushed before it can run");
       }
+      // The decision step checked the allow-list already: a refusal here means the registry client
+      // has not caught up with a policy reload yet, which is no property of the image.
       return new Verdict.Unverifiable(re.kind().category(), re.getMessage());
     }
     return new Verdict.Unverifiable("internal", "verifying " + request.image() + " failed: " + e);

@@ -17,12 +17,20 @@ import tools.jackson.databind.JsonNode;
  * object's own {@code metadata.annotations} it still counts for that object, and the decision warns
  * that the Pods it creates will not carry it.
  *
+ * <p><b>It expires.</b> A second annotation, {@code promgate.dev/break-glass-until: "<RFC 3339 time>"},
+ * beside the first, says until when; it is required and may lie at most {@link #MAX_WINDOW} ahead.
+ * Otherwise an annotation left on a pod template would admit every later image of that workload,
+ * long after the emergency it was written for.
+ *
  * <p>Namespaces cannot carry it: promgate has no read access to the cluster (the environment comes
  * from the request path), and an AdmissionReview holds the object, not its namespace's annotations.
  */
 public final class BreakGlass {
 
   public static final String ANNOTATION = "promgate.dev/break-glass";
+  public static final String UNTIL_ANNOTATION = "promgate.dev/break-glass-until";
+  /** The longest a break-glass may be granted for. */
+  public static final java.time.Duration MAX_WINDOW = java.time.Duration.ofHours(24);
 
   /**
    * A break-glass request found on the object.
@@ -31,8 +39,32 @@ public final class BreakGlass {
    * @param where       the field it was read from, e.g. {@code spec.template.metadata.annotations}
    * @param reachesPods whether the Pods the object runs carry it too (it is on the pod template, or
    *                    the object is a Pod)
+   * @param until       the {@value #UNTIL_ANNOTATION} annotation beside it, as written ("" when absent)
    */
-  public record Request(String reason, String where, boolean reachesPods) {}
+  public record Request(String reason, String where, boolean reachesPods, String until) {
+
+    /** Why the request does not hold at {@code now}, or empty when it does. */
+    public Optional<String> expired(java.time.Instant now) {
+      if (until.isEmpty()) {
+        return Optional.of("it has no " + UNTIL_ANNOTATION + " annotation beside it; add one with an RFC 3339 "
+            + "time at most " + MAX_WINDOW.toHours() + "h ahead, e.g. " + now.plus(java.time.Duration.ofHours(4))
+                .truncatedTo(java.time.temporal.ChronoUnit.SECONDS));
+      }
+      java.time.Instant end;
+      try {
+        end = java.time.OffsetDateTime.parse(until).toInstant();
+      } catch (java.time.format.DateTimeParseException e) {
+        return Optional.of(UNTIL_ANNOTATION + " \"" + until + "\" is not an RFC 3339 time");
+      }
+      if (!end.isAfter(now)) {
+        return Optional.of("it expired at " + end);
+      }
+      if (end.isAfter(now.plus(MAX_WINDOW))) {
+        return Optional.of(UNTIL_ANNOTATION + " " + end + " lies more than " + MAX_WINDOW.toHours() + "h ahead");
+      }
+      return Optional.empty();
+    }
+  }
 
   private BreakGlass() {}
 
@@ -57,11 +89,13 @@ public final class BreakGlass {
     for (String field : metadataPath) {
       node = node.path(field);
     }
-    JsonNode value = node.path("annotations").path(ANNOTATION);
+    JsonNode annotations = node.path("annotations");
+    JsonNode value = annotations.path(ANNOTATION);
     if (!value.isString()) {
       return Optional.empty();
     }
+    JsonNode until = annotations.path(UNTIL_ANNOTATION);
     return Optional.of(new Request(value.stringValue().strip(), String.join(".", metadataPath) + ".annotations",
-        reachesPods));
+        reachesPods, until.isString() ? until.stringValue().strip() : ""));
   }
 }

@@ -91,11 +91,6 @@ public final class WorkloadImages {
     return POD_SPEC_PATHS.get(group + "/" + kind);
   }
 
-  /** Whether promgate reads pod specs from this kind. */
-  public static boolean isWorkload(String group, String kind) {
-    return POD_SPEC_PATHS.containsKey(group + "/" + kind);
-  }
-
   private static List<ContainerImage> imagesOf(JsonNode object, List<String> path) {
     if (!object.isObject()) {
       throw new Unreadable("it is not a JSON object");

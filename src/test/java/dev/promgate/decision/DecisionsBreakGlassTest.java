@@ -18,6 +18,9 @@ class DecisionsBreakGlassTest {
 
   static final String IMAGE = "registry.acme.example/shop/web@sha256:" + "ab".repeat(32);
 
+  static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");
+  static final String UNTIL = "2026-11-26T14:00:00Z";
+
   static Decision denied() {
     ImageResult failed = ImageResult.denied(new ContainerImage("web", "spec.template.spec.containers[0].image", IMAGE),
         Mode.ENFORCE, "sha256:" + "ab".repeat(32), List.of("has no promotion to prod signed by release-managers"));
@@ -27,7 +30,7 @@ class DecisionsBreakGlassTest {
   @Test
   void honouredWhereTheGateConfigAllowsIt() {
     Decision d = Decisions.breakGlass(denied(), new BreakGlass.Request("INC-42: payments down",
-        "spec.template.metadata.annotations", true), Set.of("prod"));
+        "spec.template.metadata.annotations", true, UNTIL), Set.of("prod"), NOW);
     assertTrue(d.allowed());
     assertEquals("break-glass", d.outcome());
     assertEquals("break-glass", d.annotations().get("decision"));
@@ -48,8 +51,8 @@ class DecisionsBreakGlassTest {
 
   @Test
   void onAnObjectsOwnMetadataItWarnsThatPodsWillBeDenied() {
-    Decision d = Decisions.breakGlass(denied(), new BreakGlass.Request("INC-1", "metadata.annotations", false),
-        Set.of("prod"));
+    Decision d = Decisions.breakGlass(denied(), new BreakGlass.Request("INC-1", "metadata.annotations", false, UNTIL),
+        Set.of("prod"), NOW);
     assertTrue(d.allowed());
     assertEquals(2, d.warnings().size());
     assertTrue(d.warnings().get(1).contains("only on the Deployment's metadata.annotations; the Pods it creates"),
@@ -59,7 +62,7 @@ class DecisionsBreakGlassTest {
   @Test
   void ignoredWhereTheGateConfigDoesNotAllowItAndTheDenialSaysSo() {
     Decision d = Decisions.breakGlass(denied(), new BreakGlass.Request("INC-42", "spec.template.metadata.annotations",
-        true), Set.of("preprod", "dev"));
+        true, UNTIL), Set.of("preprod", "dev"), NOW);
     assertFalse(d.allowed());
     assertEquals("deny", d.outcome());
     assertTrue(d.message().startsWith(denied().message()), d.message());
@@ -73,12 +76,35 @@ class DecisionsBreakGlassTest {
 
   @Test
   void offByDefaultAndAReasonIsRequired() {
-    Decision off = Decisions.breakGlass(denied(), new BreakGlass.Request("INC-42", "metadata.annotations", true), Set.of());
+    Decision off = Decisions.breakGlass(denied(), new BreakGlass.Request("INC-42", "metadata.annotations", true, UNTIL), Set.of(), NOW);
     assertFalse(off.allowed());
     assertTrue(off.message().contains("GateConfig spec.breakGlass.environments: none"), off.message());
-    Decision blank = Decisions.breakGlass(denied(), new BreakGlass.Request("", "metadata.annotations", true),
-        Set.of("prod"));
+    Decision blank = Decisions.breakGlass(denied(), new BreakGlass.Request("", "metadata.annotations", true, UNTIL),
+        Set.of("prod"), NOW);
     assertFalse(blank.allowed());
     assertTrue(blank.message().contains("was ignored: it gives no reason"), blank.message());
+  }
+
+  @Test
+  void itMustSayUntilWhenAndThatIsAtMostADay() {
+    Decision none = Decisions.breakGlass(denied(), new BreakGlass.Request("INC-42", "metadata.annotations", true, ""),
+        Set.of("prod"), NOW);
+    assertFalse(none.allowed());
+    assertTrue(none.message().contains("it has no promgate.dev/break-glass-until annotation"), none.message());
+    Decision expired = Decisions.breakGlass(denied(), new BreakGlass.Request("INC-42", "metadata.annotations", true,
+        "2026-11-26T09:59:59Z"), Set.of("prod"), NOW);
+    assertFalse(expired.allowed());
+    assertTrue(expired.message().contains("it expired at 2026-11-26T09:59:59Z"), expired.message());
+    Decision tooLong = Decisions.breakGlass(denied(), new BreakGlass.Request("INC-42", "metadata.annotations", true,
+        "2026-12-31T00:00:00Z"), Set.of("prod"), NOW);
+    assertFalse(tooLong.allowed());
+    assertTrue(tooLong.message().contains("lies more than 24h ahead"), tooLong.message());
+    Decision garbage = Decisions.breakGlass(denied(), new BreakGlass.Request("INC-42", "metadata.annotations", true,
+        "tomorrow"), Set.of("prod"), NOW);
+    assertTrue(garbage.message().contains("is not an RFC 3339 time"), garbage.message());
+    Decision offset = Decisions.breakGlass(denied(), new BreakGlass.Request("INC-42", "metadata.annotations", true,
+        "2026-11-26T12:00:00+01:00"), Set.of("prod"), NOW);
+    assertTrue(offset.allowed(), offset.message());
+    assertEquals("2026-11-26T12:00:00+01:00", offset.annotations().get("break-glass-until"));
   }
 }

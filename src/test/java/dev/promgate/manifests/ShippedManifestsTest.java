@@ -77,6 +77,10 @@ class ShippedManifestsTest {
     String audit = kustomize("manifests/overlays/audit");
     assertTrue(audit.contains("- --mode=audit"), "the audit overlay runs serve --mode=audit");
     assertTrue(!base.contains("--mode=audit"));
+    String plain = kustomize("manifests/overlays/without-cert-manager");
+    assertTrue(!plain.contains("cert-manager.io/v1") && !plain.contains("kind: ValidatingWebhookConfiguration"),
+        "without cert-manager: no cert-manager kinds, and the webhook configuration comes with --ca-bundle");
+    assertTrue(plain.contains("secretName: promgate-tls"), plain);
   }
 
   private static String kustomize(String dir) throws Exception {

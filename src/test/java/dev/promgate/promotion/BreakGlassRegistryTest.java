@@ -45,7 +45,9 @@ class BreakGlassRegistryTest {
   static ObjectNode deployment(String namespace, ImageReference image, String reason) {
     ObjectNode review = Reviews.deployment(namespace, image.toString());
     ((ObjectNode) review.path("request").path("object").path("spec").path("template"))
-        .putObject("metadata").putObject("annotations").put("promgate.dev/break-glass", reason);
+        .putObject("metadata").putObject("annotations").put("promgate.dev/break-glass", reason)
+        .put("promgate.dev/break-glass-until", java.time.Instant.now().plus(java.time.Duration.ofHours(2))
+            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
     return review;
   }
 

@@ -314,7 +314,7 @@ class MisbehavingRegistryTest {
 
     assertEquals(RegistryException.Kind.TOO_LARGE, e.kind());
     assertTrue(e.getMessage().contains("answer larger than the 64 KiB cap"), e.getMessage());
-    assertTrue(e.getMessage().contains("raise the maxManifestBytes setting"), e.getMessage());
+    assertTrue(e.getMessage().contains("raise GateConfig spec.limits.maxManifestBytes"), e.getMessage());
   }
 
   @Test

@@ -160,7 +160,7 @@ class RegistryClientTest {
       RegistryException e = Await.failure(small.attachments(image.pinned(), Await.deadline()));
 
       assertEquals(RegistryException.Kind.TOO_LARGE, e.kind());
-      assertTrue(e.getMessage().contains("raise the maxAttachmentBytes setting"), e.getMessage());
+      assertTrue(e.getMessage().contains("raise GateConfig spec.limits.maxAttachmentBytes"), e.getMessage());
     } finally {
       small.close();
     }
@@ -189,7 +189,7 @@ class RegistryClientTest {
     images.pushCosignSignatures(image.pinned(), List.of(
         Layer.of(TestImages.COSIGN_SIMPLE_SIGNING, payload).annotate(Attachments.COSIGN_SIGNATURE, "c2lnLTE="),
         Layer.of(TestImages.COSIGN_SIMPLE_SIGNING, payload).annotate(Attachments.COSIGN_SIGNATURE, "c2lnLTI=")
-            .annotate(Attachments.COSIGN_CERTIFICATE, "-----BEGIN CERTIFICATE-----")));
+            .annotate("dev.sigstore.cosign/certificate", "-----BEGIN CERTIFICATE-----")));
     byte[] envelope = "{\"payloadType\":\"application/vnd.in-toto+json\",\"payload\":\"e30=\",\"signatures\":[]}"
         .getBytes(StandardCharsets.UTF_8);
     images.pushCosignAttestations(image.pinned(), List.of(Layer.of(TestImages.DSSE_ENVELOPE, envelope)
@@ -204,7 +204,7 @@ class RegistryClientTest {
     assertEquals(2, sig.layers().size());
     assertArrayEquals(payload, sig.layers().get(0).content());
     assertEquals(Optional.of("c2lnLTE="), sig.layers().get(0).annotation(Attachments.COSIGN_SIGNATURE));
-    assertEquals(Optional.of("-----BEGIN CERTIFICATE-----"), sig.layers().get(1).annotation(Attachments.COSIGN_CERTIFICATE));
+    assertEquals(Optional.of("-----BEGIN CERTIFICATE-----"), sig.layers().get(1).annotation("dev.sigstore.cosign/certificate"));
     Attachments.Artifact att = a.attestations().orElseThrow();
     assertArrayEquals(envelope, att.layers().get(0).content());
     assertEquals(MediaTypes.DSSE_ENVELOPE, att.layers().get(0).mediaType());

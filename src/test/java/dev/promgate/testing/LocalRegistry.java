@@ -318,7 +318,10 @@ public final class LocalRegistry implements AutoCloseable {
     /**
      * Starts the registry and waits until it answers {@code /v2/}.
      *
-     * @throws IllegalStateException when the binary is missing or the registry does not come up
+     * <p>Without the binary the calling test is skipped with a message saying how to install it,
+     * except under {@code CI=true}, where that fails the build.
+     *
+     * @throws IllegalStateException when the registry does not come up
      */
     public LocalRegistry start() {
       if (!basicUsers.isEmpty() && tokenAuth) {
@@ -326,9 +329,14 @@ public final class LocalRegistry implements AutoCloseable {
       }
       Path binary = Path.of(System.getProperty(BINARY_PROPERTY, DEFAULT_BINARY));
       if (!Files.isExecutable(binary)) {
-        throw new IllegalStateException("the docker-registry binary (distribution 2.8) was not found at " + binary
+        String message = "the docker-registry binary (distribution 2.8) was not found at " + binary
             + ": install it with 'apt-get install -y docker-registry' (Debian/Ubuntu), or point the system property "
-            + BINARY_PROPERTY + " at it");
+            + BINARY_PROPERTY + " at it";
+        if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+          throw new IllegalStateException(message + "; under CI=true it is required");
+        }
+        System.err.println("SKIPPED: " + message);
+        org.junit.jupiter.api.Assumptions.abort(message);
       }
       Path dir = null;
       TokenService tokens = null;

@@ -33,7 +33,8 @@ public final class TestPolicies {
       List.of(Glob.compile("kube-system"), Glob.compile("promgate-*")),
       List.of(registry("registry.acme.example"), registry("docker.io"), registry("my.reg"),
           registry("ghcr.io"), registry("quay.io"), registry("registry.k8s.io")),
-      GateConfig.CacheSettings.defaults(), Optional.empty(), GateConfig.Timeouts.defaults(), Set.of());
+      GateConfig.CacheSettings.defaults(), Optional.empty(), GateConfig.Timeouts.defaults(), Set.of(),
+      GateConfig.Limits.defaults());
   private final List<PromotionPolicy> policies = new ArrayList<>();
   private long generation = 1;
 

@@ -24,21 +24,21 @@ class BreakGlassAnnotationTest {
   @Test
   void aPodCarriesItInItsOwnMetadata() {
     var found = BreakGlass.find(Reviews.call(annotate(Reviews.pod("shop", IMAGE), "metadata", " INC-42 ")));
-    assertEquals(Optional.of(new BreakGlass.Request("INC-42", "metadata.annotations", true)), found);
+    assertEquals(Optional.of(new BreakGlass.Request("INC-42", "metadata.annotations", true, "")), found);
   }
 
   @Test
   void aDeploymentCarriesItOnItsPodTemplateFirst() {
     ObjectNode review = annotate(Reviews.deployment("shop", IMAGE), "spec.template.metadata", "INC-1");
     annotate(review, "metadata", "INC-2");
-    assertEquals(Optional.of(new BreakGlass.Request("INC-1", "spec.template.metadata.annotations", true)),
+    assertEquals(Optional.of(new BreakGlass.Request("INC-1", "spec.template.metadata.annotations", true, "")),
         BreakGlass.find(Reviews.call(review)));
   }
 
   @Test
   void onTheDeploymentsOwnMetadataItCountsButDoesNotReachThePods() {
     var found = BreakGlass.find(Reviews.call(annotate(Reviews.deployment("shop", IMAGE), "metadata", "INC-3")));
-    assertEquals(Optional.of(new BreakGlass.Request("INC-3", "metadata.annotations", false)), found);
+    assertEquals(Optional.of(new BreakGlass.Request("INC-3", "metadata.annotations", false, "")), found);
   }
 
   @Test
@@ -49,7 +49,7 @@ class BreakGlassAnnotationTest {
         .putArray("containers").addObject().put("name", "job").put("image", IMAGE);
     ObjectNode review = Reviews.review("batch", "v1", "CronJob", "shop", "CREATE", cron, null);
     annotate(review, "spec.jobTemplate.spec.template.metadata", "INC-4");
-    assertEquals(Optional.of(new BreakGlass.Request("INC-4", "spec.jobTemplate.spec.template.metadata.annotations", true)),
+    assertEquals(Optional.of(new BreakGlass.Request("INC-4", "spec.jobTemplate.spec.template.metadata.annotations", true, "")),
         BreakGlass.find(Reviews.call(review)));
   }
 
