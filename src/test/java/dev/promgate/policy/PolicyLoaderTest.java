@@ -89,6 +89,25 @@ class PolicyLoaderTest {
   }
 
   @Test
+  void registryLimitsAreReadAndBounded() {
+    PolicySet set = PolicyFiles.withKeys(dir).write("shop.yaml", SHOP).write("gate.yaml", API + """
+        kind: GateConfig
+        spec:
+          limits: {maxBlobBytes: 1048576, maxAttachments: 16}
+        """).loaded();
+    assertEquals(1048576, set.gate().limits().maxBlobBytes());
+    assertEquals(16, set.gate().limits().maxAttachments());
+    assertEquals(GateConfig.Limits.defaults().maxManifestBytes(), set.gate().limits().maxManifestBytes());
+
+    List<String> problems = PolicyFiles.withKeys(dir).write("gate.yaml", API + """
+        kind: GateConfig
+        spec:
+          limits: {maxManifestBytes: 10}
+        """).problems();
+    assertEquals(List.of("gate.yaml:4:30: maxManifestBytes must be between 1024 and 67108864, not 10"), problems);
+  }
+
+  @Test
   void withoutGateConfigDefaultsApply() {
     PolicySet set = PolicyFiles.withKeys(dir).write("shop.yaml", SHOP).loaded();
     assertEquals(GateConfig.defaults(), set.gate());
