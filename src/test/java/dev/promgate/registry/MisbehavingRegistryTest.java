@@ -568,6 +568,25 @@ class MisbehavingRegistryTest {
   }
 
   @Test
+  void aReferrers404WithAnErrorBodyMeansNoReferrersNotNoApi() {
+    // An API-capable registry answers NAME_UNKNOWN for a repository it does not know. That must not
+    // make promgate believe the whole registry lacks the API (and then miss bundles pushed there).
+    Digest image = manifest("known/web", "1.0");
+    fake.when(path("/v2/nope/web/referrers/"), r -> r.response().setStatusCode(404)
+        .putHeader("Content-Type", "application/json")
+        .end("{\"errors\":[{\"code\":\"NAME_UNKNOWN\",\"message\":\"repository name not known to registry\"}]}"));
+    RegistryClient shared = client();
+
+    RegistryException unknown = Await.failure(shared.attachments(fake.reference("nope/web@" + image), Await.deadline()));
+    assertEquals(RegistryException.Kind.NOT_FOUND, unknown.kind(), "only that image does not exist");
+
+    Digest bundle = referrer("known/web", image, MediaTypes.SIGSTORE_BUNDLE_V03, "{}".getBytes(StandardCharsets.UTF_8));
+    Attachments known = Await.result(shared.attachments(fake.reference("known/web@" + image), Await.deadline()));
+    assertEquals(Attachments.ReferrersSource.API, known.referrersSource(), "the API is still used");
+    assertEquals(bundle, known.referrers().get(0).manifest().digest());
+  }
+
+  @Test
   void aListedReferrerThatIsGoneIsReportedNotFatal() {
     Digest image = manifest("gone/web", "1.0");
     Digest missing = Digest.sha256Of("deleted".getBytes(StandardCharsets.UTF_8));
