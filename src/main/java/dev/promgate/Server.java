@@ -127,7 +127,7 @@ public final class Server implements AutoCloseable {
           () -> store.current().orElseGet(PolicySet::none),
           verification.judge(),
           options.mode(),
-          new DecisionLog(JsonLogging::line),
+          DecisionLog.utf8(JsonLogging::line),
           clock,
           metrics);
       WebhookServer.Settings settings = new WebhookServer.Settings(options.host(), options.port(), options.bodyLimit(),

@@ -1,12 +1,14 @@
 package dev.promgate.decision;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import dev.promgate.judgement.Judgement;
-import dev.promgate.verdict.Evidence;
+import dev.promgate.verdict.RenderedEvidence;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Consumer;
@@ -14,27 +16,42 @@ import java.util.function.Consumer;
 /**
  * One JSON line per decision: who asked for what, in which environment, under which policy
  * generation, what each image's verdict was and why, whether the cache answered, and how long it
- * took. Written with a streaming generator: this runs on the event loop for every request.
+ * took. This runs on an event loop for every request, so the line is streamed straight into UTF-8
+ * bytes — no tree, no intermediate string — and each image's evidence comes rendered with its
+ * verdict ({@link RenderedEvidence#texts()}).
  */
 public final class DecisionLog {
 
   private static final JsonFactory JSON = new JsonFactory();
-  private final Consumer<String> sink;
+  private final Consumer<byte[]> sink;
 
-  /** @param sink receives each line (stdout in the server; a list in tests) */
+  /** @param sink receives each line as text (a list in tests) */
   public DecisionLog(Consumer<String> sink) {
+    this(bytes -> sink.accept(new String(bytes, StandardCharsets.UTF_8)), true);
+  }
+
+  private DecisionLog(Consumer<byte[]> sink, boolean utf8) {
     this.sink = sink;
   }
 
+  /** @param sink receives each line as UTF-8 bytes, which it may keep (standard output in the server) */
+  public static DecisionLog utf8(Consumer<byte[]> sink) {
+    return new DecisionLog(sink, true);
+  }
+
   public void record(Decision d, Instant at, Duration took) {
-    sink.accept(line(d, at, took));
+    sink.accept(bytes(d, at, took));
   }
 
   static String line(Decision d, Instant at, Duration took) {
-    StringWriter out = new StringWriter(512);
-    try (JsonGenerator g = JSON.createGenerator(out)) {
+    return new String(bytes(d, at, took), StandardCharsets.UTF_8);
+  }
+
+  private static byte[] bytes(Decision d, Instant at, Duration took) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+    try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
       g.writeStartObject();
-      g.writeStringField("time", at.toString());
+      g.writeStringField("time", Times.iso(at));
       g.writeStringField("level", d.outcome().warns() ? "WARN" : "INFO");
       g.writeStringField("msg", "decision");
       g.writeStringField("uid", d.call().uid());
@@ -82,10 +99,11 @@ public final class DecisionLog {
           }
           g.writeEndArray();
         }
-        if (!j.evidence().isEmpty()) {
+        RenderedEvidence evidence = j.rendered();
+        if (!evidence.isEmpty()) {
           g.writeArrayFieldStart("evidence");
-          for (Evidence e : j.evidence()) {
-            g.writeString(e.text());
+          for (String text : evidence.texts()) {
+            g.writeString(text);
           }
           g.writeEndArray();
         }
@@ -97,6 +115,6 @@ public final class DecisionLog {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return out.toString();
+    return out.toByteArray();
   }
 }
