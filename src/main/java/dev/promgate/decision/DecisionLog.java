@@ -3,6 +3,7 @@ package dev.promgate.decision;
 import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.SerializedString;
 import dev.promgate.judgement.Judgement;
 import dev.promgate.verdict.RenderedEvidence;
 import java.io.ByteArrayOutputStream;
@@ -17,8 +18,8 @@ import java.util.function.Consumer;
  * One JSON line per decision: who asked for what, in which environment, under which policy
  * generation, what each image's verdict was and why, whether the cache answered, and how long it
  * took. This runs on an event loop for every request, so the line is streamed straight into UTF-8
- * bytes — no tree, no intermediate string — and each image's evidence comes rendered with its
- * verdict ({@link RenderedEvidence#texts()}).
+ * bytes — no tree, no intermediate string — and each image's evidence comes rendered, escaped
+ * and encoded with its verdict ({@link RenderedEvidence#writeTexts}).
  */
 public final class DecisionLog {
 
@@ -47,53 +48,116 @@ public final class DecisionLog {
     return new String(bytes(d, at, took), StandardCharsets.UTF_8);
   }
 
+  /** Lines are written into a buffer kept per thread (an event loop), then copied out once. */
+  private static final ThreadLocal<Buffer> BUFFERS = ThreadLocal.withInitial(Buffer::new);
+  /** A buffer that grew past this for an unusual line is not kept. */
+  private static final int KEPT_BUFFER = 64 * 1024;
+
+  private static final class Buffer extends ByteArrayOutputStream {
+    Buffer() {
+      super(4096);
+    }
+
+    int capacity() {
+      return buf.length;
+    }
+  }
+
   private static byte[] bytes(Decision d, Instant at, Duration took) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+    Buffer out = BUFFERS.get();
+    out.reset();
+    try {
+      write(out, d, at, took);
+      return out.toByteArray();
+    } finally {
+      if (out.capacity() > KEPT_BUFFER) {
+        BUFFERS.remove();
+      }
+    }
+  }
+
+  // Field names, quoted and encoded once.
+  private static final SerializedString ALLOWED = new SerializedString("allowed");
+  private static final SerializedString BREAK_GLASS_IGNORED = new SerializedString("breakGlassIgnored");
+  private static final SerializedString BREAK_GLASS_REASON = new SerializedString("breakGlassReason");
+  private static final SerializedString CACHE = new SerializedString("cache");
+  private static final SerializedString CONTAINER = new SerializedString("container");
+  private static final SerializedString DECISION = new SerializedString("decision");
+  private static final SerializedString DIGEST = new SerializedString("digest");
+  private static final SerializedString DRY_RUN = new SerializedString("dryRun");
+  private static final SerializedString DURATION_MS = new SerializedString("durationMs");
+  private static final SerializedString ENVIRONMENT = new SerializedString("environment");
+  private static final SerializedString EVIDENCE = new SerializedString("evidence");
+  private static final SerializedString FIELD = new SerializedString("field");
+  private static final SerializedString IMAGE = new SerializedString("image");
+  private static final SerializedString IMAGES = new SerializedString("images");
+  private static final SerializedString KIND = new SerializedString("kind");
+  private static final SerializedString LEVEL = new SerializedString("level");
+  private static final SerializedString MODE = new SerializedString("mode");
+  private static final SerializedString MSG = new SerializedString("msg");
+  private static final SerializedString NAME = new SerializedString("name");
+  private static final SerializedString NAMESPACE = new SerializedString("namespace");
+  private static final SerializedString OPERATION = new SerializedString("operation");
+  private static final SerializedString POLICY_GENERATION = new SerializedString("policyGeneration");
+  private static final SerializedString REASON = new SerializedString("reason");
+  private static final SerializedString REASONS = new SerializedString("reasons");
+  private static final SerializedString SUB_RESOURCE = new SerializedString("subResource");
+  private static final SerializedString TIME = new SerializedString("time");
+  private static final SerializedString UID = new SerializedString("uid");
+  private static final SerializedString USER = new SerializedString("user");
+  private static final SerializedString VERDICT = new SerializedString("verdict");
+
+  private static void write(ByteArrayOutputStream out, Decision d, Instant at, Duration took) {
     try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
       g.writeStartObject();
-      g.writeStringField("time", Times.iso(at));
-      g.writeStringField("level", d.outcome().warns() ? "WARN" : "INFO");
-      g.writeStringField("msg", "decision");
-      g.writeStringField("uid", d.call().uid());
-      g.writeStringField("namespace", d.call().namespace());
-      g.writeStringField("kind", d.call().qualifiedKind());
-      g.writeStringField("name", d.call().name());
-      g.writeStringField("operation", d.call().operation());
+      string(g, TIME, Times.iso(at));
+      string(g, LEVEL, d.outcome().warns() ? "WARN" : "INFO");
+      string(g, MSG, "decision");
+      string(g, UID, d.call().uid());
+      string(g, NAMESPACE, d.call().namespace());
+      string(g, KIND, d.call().qualifiedKind());
+      string(g, NAME, d.call().name());
+      string(g, OPERATION, d.call().operation());
       if (!d.call().subResource().isEmpty()) {
-        g.writeStringField("subResource", d.call().subResource());
+        string(g, SUB_RESOURCE, d.call().subResource());
       }
-      g.writeStringField("user", d.call().user());
+      string(g, USER, d.call().user());
       if (d.call().dryRun()) {
-        g.writeBooleanField("dryRun", true);
+        g.writeFieldName(DRY_RUN);
+      g.writeBoolean(true);
       }
-      g.writeStringField("environment", d.environment());
-      g.writeNumberField("policyGeneration", d.generation());
-      g.writeStringField("decision", d.outcome().wireName());
-      g.writeBooleanField("allowed", d.allowed());
+      string(g, ENVIRONMENT, d.environment());
+      g.writeFieldName(POLICY_GENERATION);
+      g.writeNumber(d.generation());
+      string(g, DECISION, d.outcome().wireName());
+      g.writeFieldName(ALLOWED);
+      g.writeBoolean(d.allowed());
       if (d.images().isEmpty() && !d.message().isEmpty()) {
-        g.writeStringField("reason", d.message());
+        string(g, REASON, d.message());
       }
       if (d.annotations().containsKey("break-glass-reason")) {
-        g.writeStringField("breakGlassReason", d.annotations().get("break-glass-reason"));
+        string(g, BREAK_GLASS_REASON, d.annotations().get("break-glass-reason"));
       }
       if (d.annotations().containsKey("break-glass-ignored")) {
-        g.writeStringField("breakGlassIgnored", d.annotations().get("break-glass-ignored"));
+        string(g, BREAK_GLASS_IGNORED, d.annotations().get("break-glass-ignored"));
       }
-      g.writeArrayFieldStart("images");
+      g.writeFieldName(IMAGES);
+          g.writeStartArray();
       for (ImageResult r : d.images()) {
         Judgement j = r.judgement();
         g.writeStartObject();
-        g.writeStringField("container", r.container().container());
-        g.writeStringField("field", r.container().fieldPath());
-        g.writeStringField("image", r.container().image());
+        string(g, CONTAINER, r.container().container());
+        string(g, FIELD, r.container().fieldPath());
+        string(g, IMAGE, r.container().image());
         if (j.digest().isPresent()) {
-          g.writeStringField("digest", j.digest().get().toString());
+          string(g, DIGEST, j.digest().get().toString());
         }
-        g.writeStringField("verdict", j.status().wireName());
-        g.writeStringField("mode", j.mode().wireName());
-        g.writeStringField("cache", j.cache().wireName());
+        string(g, VERDICT, j.status().wireName());
+        string(g, MODE, j.mode().wireName());
+        string(g, CACHE, j.cache().wireName());
         if (!j.problems().isEmpty()) {
-          g.writeArrayFieldStart("reasons");
+          g.writeFieldName(REASONS);
+          g.writeStartArray();
           for (String p : j.problems()) {
             g.writeString(p);
           }
@@ -101,20 +165,40 @@ public final class DecisionLog {
         }
         RenderedEvidence evidence = j.rendered();
         if (!evidence.isEmpty()) {
-          g.writeArrayFieldStart("evidence");
-          for (String text : evidence.texts()) {
-            g.writeString(text);
-          }
+          g.writeFieldName(EVIDENCE);
+          g.writeStartArray();
+          evidence.writeTexts(g);
           g.writeEndArray();
         }
         g.writeEndObject();
       }
       g.writeEndArray();
-      g.writeNumberField("durationMs", took.toNanos() / 1_000_000.0);
+      g.writeFieldName(DURATION_MS);
+      g.writeNumber(milliseconds(took));
       g.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    return out.toByteArray();
+  }
+
+  private static void string(JsonGenerator g, SerializedString name, String value) throws IOException {
+    g.writeFieldName(name);
+    g.writeString(value);
+  }
+
+  /** Milliseconds with up to six decimals, as a JSON number's text: {@code 0.125}, {@code 12}. */
+  static String milliseconds(Duration took) {
+    long micros = Math.max(0, took.toNanos() / 1_000);
+    long whole = micros / 1_000;
+    int fraction = (int) (micros % 1_000);
+    if (fraction == 0) {
+      return Long.toString(whole);
+    }
+    String digits = Integer.toString(fraction + 1_000).substring(1);
+    int end = digits.length();
+    while (digits.charAt(end - 1) == '0') {
+      end--;
+    }
+    return whole + "." + digits.substring(0, end);
   }
 }

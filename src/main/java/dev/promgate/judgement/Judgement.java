@@ -48,8 +48,10 @@ public sealed interface Judgement permits Judgement.Admitted, Judgement.Denied, 
   enum Status {
     ALLOWED, DENIED, UNVERIFIABLE;
 
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
     public String wireName() {
-      return name().toLowerCase(Locale.ROOT);
+      return wireName;
     }
   }
 

@@ -1,5 +1,8 @@
 package dev.promgate.verdict;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -20,18 +23,21 @@ import java.util.Objects;
 public final class RenderedEvidence {
 
   /** No evidence. */
-  public static final RenderedEvidence NONE = new RenderedEvidence(List.of(), List.of());
+  public static final RenderedEvidence NONE = new RenderedEvidence(List.of(), List.of(), new byte[0][]);
 
   private final List<Evidence> items;
   private final List<String> texts;
+  /** Each text as the inside of a JSON string, UTF-8: the decision log copies these bytes. */
+  private final byte[][] jsonTexts;
   private volatile Fragment last;
 
   /** The annotation fragment for one container label. */
   private record Fragment(String label, String text) {}
 
-  private RenderedEvidence(List<Evidence> items, List<String> texts) {
+  private RenderedEvidence(List<Evidence> items, List<String> texts, byte[][] jsonTexts) {
     this.items = items;
     this.texts = texts;
+    this.jsonTexts = jsonTexts;
   }
 
   /** Renders the texts of {@code evidence} now. */
@@ -41,10 +47,13 @@ public final class RenderedEvidence {
     }
     List<Evidence> items = List.copyOf(evidence);
     List<String> texts = new ArrayList<>(items.size());
+    byte[][] json = new byte[items.size()][];
     for (Evidence e : items) {
-      texts.add(e.text());
+      String text = e.text();
+      json[texts.size()] = JsonStringEncoder.getInstance().quoteAsUTF8(text);
+      texts.add(text);
     }
-    return new RenderedEvidence(items, List.copyOf(texts));
+    return new RenderedEvidence(items, List.copyOf(texts), json);
   }
 
   /** The evidence itself, every field as verification found it. */
@@ -55,6 +64,13 @@ public final class RenderedEvidence {
   /** {@link Evidence#text()} of each piece, in order: what the decision log lists. */
   public List<String> texts() {
     return texts;
+  }
+
+  /** Writes the texts as JSON strings, already escaped and encoded: a copy of bytes each. */
+  public void writeTexts(JsonGenerator g) throws IOException {
+    for (byte[] text : jsonTexts) {
+      g.writeRawUTF8String(text, 0, text.length);
+    }
   }
 
   public boolean isEmpty() {
@@ -93,9 +109,9 @@ public final class RenderedEvidence {
     for (String t : texts) {
       chars += t.length();
     }
-    // The texts (compact strings: a byte a character), once more in a remembered fragment, the
-    // unpacked records with their own strings, headers and lists.
-    return 3 * chars + 200L * texts.size() + 64;
+    // The texts (compact strings: a byte a character), once more as JSON bytes and in a remembered
+    // fragment, the unpacked records with their own strings, headers and lists.
+    return 4 * chars + 220L * texts.size() + 64;
   }
 
   @Override

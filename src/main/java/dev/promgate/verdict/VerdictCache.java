@@ -83,8 +83,21 @@ public final class VerdictCache implements VerdictSource {
       this.d = bytes.getLong();
     }
 
+    /** For sha256, read straight from the hex text: no byte array on the way. */
+    Key(int context, String hex) {
+      this.context = context;
+      this.a = Long.parseUnsignedLong(hex, 0, 16, 16);
+      this.b = Long.parseUnsignedLong(hex, 16, 32, 16);
+      this.c = Long.parseUnsignedLong(hex, 32, 48, 16);
+      this.d = Long.parseUnsignedLong(hex, 48, 64, 16);
+    }
+
     static Key of(int context, byte[] digest) {
       return digest.length > 32 ? new LongDigestKey(context, digest) : new Key(context, digest);
+    }
+
+    static Key of(int context, dev.promgate.image.Digest digest) {
+      return digest.hex().length() == 64 ? new Key(context, digest.hex()) : of(context, digest.bytes());
     }
 
     @Override
@@ -350,7 +363,7 @@ public final class VerdictCache implements VerdictSource {
       }
       number = contexts.computeIfAbsent(c, k -> nextContext.getAndIncrement());
     }
-    return Key.of(number, digest.bytes());
+    return Key.of(number, digest);
   }
 
   private Verdict verdictOf(Entry entry, String repository, String digestHex) {

@@ -27,4 +27,13 @@ class TimesTest {
       assertEquals(at.toString(), Times.iso(at));
     }
   }
+
+  @Test
+  void durationsAreLoggedAsMillisecondsWithMicrosecondDigits() {
+    assertEquals("0", DecisionLog.milliseconds(java.time.Duration.ZERO));
+    assertEquals("0.125", DecisionLog.milliseconds(java.time.Duration.ofNanos(125_999)));
+    assertEquals("0.001", DecisionLog.milliseconds(java.time.Duration.ofNanos(1_000)));
+    assertEquals("12", DecisionLog.milliseconds(java.time.Duration.ofMillis(12)));
+    assertEquals("1500.25", DecisionLog.milliseconds(java.time.Duration.ofMillis(1500).plusNanos(250_000)));
+  }
 }
