@@ -5,7 +5,11 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.io.SerializedString;
 import dev.promgate.judgement.Judgement;
+import dev.promgate.policy.Mode;
+import dev.promgate.verdict.CacheSource;
 import dev.promgate.verdict.RenderedEvidence;
+import dev.promgate.workload.ContainerImage;
+import java.util.List;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -144,33 +148,15 @@ public final class DecisionLog {
       g.writeFieldName(IMAGES);
           g.writeStartArray();
       for (ImageResult r : d.images()) {
-        Judgement j = r.judgement();
-        g.writeStartObject();
-        string(g, CONTAINER, r.container().container());
-        string(g, FIELD, r.container().fieldPath());
-        string(g, IMAGE, r.container().image());
-        if (j.digest().isPresent()) {
-          string(g, DIGEST, j.digest().get().toString());
+        RenderedEvidence evidence = r.judgement().rendered();
+        if (evidence.isEmpty()) {
+          writeImage(g, r);
+        } else {
+          // The same workload decided from a cached verdict logs the same bytes for this image.
+          SerializedString fragment = evidence.logFragment(new Logged(r.container(), r.judgement().status(),
+              r.judgement().mode(), r.judgement().cache(), r.judgement().problems()), key -> imageJson(r));
+          g.writeRawValue(fragment);
         }
-        string(g, VERDICT, j.status().wireName());
-        string(g, MODE, j.mode().wireName());
-        string(g, CACHE, j.cache().wireName());
-        if (!j.problems().isEmpty()) {
-          g.writeFieldName(REASONS);
-          g.writeStartArray();
-          for (String p : j.problems()) {
-            g.writeString(p);
-          }
-          g.writeEndArray();
-        }
-        RenderedEvidence evidence = j.rendered();
-        if (!evidence.isEmpty()) {
-          g.writeFieldName(EVIDENCE);
-          g.writeStartArray();
-          evidence.writeTexts(g);
-          g.writeEndArray();
-        }
-        g.writeEndObject();
       }
       g.writeEndArray();
       g.writeFieldName(DURATION_MS);
@@ -179,6 +165,50 @@ public final class DecisionLog {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** What an image's log fragment shows besides its evidence (the digest is in the image). */
+  private record Logged(ContainerImage container, Judgement.Status status, Mode mode, CacheSource cache,
+                        List<String> problems) {}
+
+  private static SerializedString imageJson(ImageResult r) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
+    try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+      writeImage(g, r);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new SerializedString(out.toString(StandardCharsets.UTF_8));
+  }
+
+  private static void writeImage(JsonGenerator g, ImageResult r) throws IOException {
+    Judgement j = r.judgement();
+    g.writeStartObject();
+    string(g, CONTAINER, r.container().container());
+    string(g, FIELD, r.container().fieldPath());
+    string(g, IMAGE, r.container().image());
+    if (j.digest().isPresent()) {
+      string(g, DIGEST, j.digest().get().toString());
+    }
+    string(g, VERDICT, j.status().wireName());
+    string(g, MODE, j.mode().wireName());
+    string(g, CACHE, j.cache().wireName());
+    if (!j.problems().isEmpty()) {
+      g.writeFieldName(REASONS);
+      g.writeStartArray();
+      for (String p : j.problems()) {
+        g.writeString(p);
+      }
+      g.writeEndArray();
+    }
+    RenderedEvidence evidence = j.rendered();
+    if (!evidence.isEmpty()) {
+      g.writeFieldName(EVIDENCE);
+      g.writeStartArray();
+      evidence.writeTexts(g);
+      g.writeEndArray();
+    }
+    g.writeEndObject();
   }
 
   private static void string(JsonGenerator g, SerializedString name, String value) throws IOException {

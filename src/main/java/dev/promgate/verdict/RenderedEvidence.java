@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 
 /**
  * A verdict's evidence together with the texts a decision shows of it, rendered once.
@@ -30,9 +31,13 @@ public final class RenderedEvidence {
   /** Each text as the inside of a JSON string, UTF-8: the decision log copies these bytes. */
   private final byte[][] jsonTexts;
   private volatile Fragment last;
+  private volatile Remembered logged;
 
   /** The annotation fragment for one container label. */
   private record Fragment(String label, String text) {}
+
+  /** A decision log fragment and what it was made for. */
+  private record Remembered(Object key, Object fragment) {}
 
   private RenderedEvidence(List<Evidence> items, List<String> texts, byte[][] jsonTexts) {
     this.items = items;
@@ -103,15 +108,33 @@ public final class RenderedEvidence {
     return text;
   }
 
+  /**
+   * The decision log's fragment for one image that rests on this evidence, made by {@code render}
+   * for {@code key} (everything besides this evidence that the fragment shows); the last one is
+   * kept, so a workload decided again and again gets the same bytes without writing them anew.
+   */
+  public <T> T logFragment(Object key, Function<Object, T> render) {
+    Remembered known = logged;
+    if (known != null && known.key().equals(key)) {
+      @SuppressWarnings("unchecked")
+      T fragment = (T) known.fragment();
+      return fragment;
+    }
+    T fragment = render.apply(key);
+    logged = new Remembered(key, fragment);
+    return fragment;
+  }
+
   /** Roughly the heap this takes beyond the evidence records: what the cache counts against its budget. */
   long weight() {
     long chars = 0;
     for (String t : texts) {
       chars += t.length();
     }
-    // The texts (compact strings: a byte a character), once more as JSON bytes and in a remembered
-    // fragment, the unpacked records with their own strings, headers and lists.
-    return 4 * chars + 220L * texts.size() + 64;
+    // The texts (compact strings: a byte a character), once more as JSON bytes, in a remembered
+    // annotation fragment and in a remembered log fragment; the unpacked records with their own
+    // strings, headers and lists; the containers' names, fields and images of the fragments.
+    return 5 * chars + 220L * texts.size() + 512;
   }
 
   @Override
