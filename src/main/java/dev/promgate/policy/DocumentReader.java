@@ -626,16 +626,27 @@ final class DocumentReader {
       }
       Node keyNode = a.value("key");
       Node keylessNode = a.value("keyless");
-      if (keyNode != null && keylessNode != null) {
-        problems.at(a.keyNode("keyless"), "an authority is either key or keyless, not both; split it in two");
+      Node notationNode = a.value("notation");
+      List<String> kinds = new ArrayList<>();
+      for (String kind : List.of("key", "keyless", "notation")) {
+        if (a.value(kind) != null) {
+          kinds.add(kind);
+        }
+      }
+      if (kinds.size() > 1) {
+        problems.at(a.keyNode(kinds.get(1)), "an authority is one of key, keyless or notation, not "
+            + String.join(" and ", kinds) + "; split it");
         continue;
       }
-      if (keyNode == null && keylessNode == null) {
+      if (kinds.isEmpty()) {
         problems.at(node, "authority" + (name == null ? "" : " \"" + name + "\"")
-            + " needs key: {publicKeyFile: …} or keyless: {trustedRoot: …, identities: […]}");
+            + " needs key: {publicKeyFile: …}, keyless: {trustedRoot: …, identities: […]}"
+            + " or notation: {trustStore: …, trustedIdentities: […]}");
         continue;
       }
-      Authority authority = keyNode != null ? keyAuthority(name, keyNode) : keylessAuthority(name, keylessNode);
+      Authority authority = keyNode != null ? keyAuthority(name, keyNode)
+          : keylessNode != null ? keylessAuthority(name, keylessNode)
+          : new NotationAuthorityReader(context.inputs, problems, file, displayFile).read(name, notationNode);
       if (authority != null && name != null) {
         built.put(name, authority);
       }
@@ -1014,6 +1025,12 @@ final class DocumentReader {
         continue;
       }
       Authority a = authorities.built().get(name);
+      if (a instanceof NotationAuthority && key.equals("signedBy")) {
+        problems.at(n, "authority \"" + name + "\" is a Notation authority: Notation signs images, not in-toto"
+            + " attestations, so it can be listed under signatures only");
+        complete = false;
+        continue;
+      }
       if (a != null) {
         resolved.add(a);
         continue;

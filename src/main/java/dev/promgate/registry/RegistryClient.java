@@ -242,11 +242,19 @@ public final class RegistryClient implements AutoCloseable {
 
   /**
    * Everything attached to a pinned image, read in parallel, with the Sigstore bundle referrers
-   * ({@link Attachments#SIGSTORE_BUNDLE_TYPES}) fetched; see
+   * and Notation signatures ({@link Attachments#SIGNATURE_REFERRER_TYPES}) fetched; see
    * {@link #attachments(ImageReference, Set, Instant)}.
    */
   public Future<Attachments> attachments(ImageReference image, Instant deadline) {
-    return attachments(image, Attachments.SIGSTORE_BUNDLE_TYPES, deadline);
+    return attachments(image, AttachmentFilter.everything(), deadline);
+  }
+
+  /**
+   * Everything attached to a pinned image with the referrers of {@code referrerTypes} fetched; see
+   * {@link #attachments(ImageReference, AttachmentFilter, Instant)}.
+   */
+  public Future<Attachments> attachments(ImageReference image, Set<String> referrerTypes, Instant deadline) {
+    return attachments(image, new AttachmentFilter(referrerTypes, Optional.empty()), deadline);
   }
 
   /**
@@ -262,20 +270,21 @@ public final class RegistryClient implements AutoCloseable {
    *
    * @throws IllegalArgumentException (as a failed future) when the image has no digest
    */
-  public Future<Attachments> attachments(ImageReference image, Set<String> referrerTypes, Instant deadline) {
+  public Future<Attachments> attachments(ImageReference image, AttachmentFilter filter, Instant deadline) {
     if (image.digest() == null) {
       return Future.failedFuture(new IllegalArgumentException(
           "attachments belong to a digest; " + image + " has none"));
     }
-    Set<String> types = Set.copyOf(referrerTypes);
     return withHost(image, deadline, (host, call) -> {
       ImageReference pinned = image.withDigest(image.digest());
       Digest digest = image.digest();
       List<Unavailable> unavailable = Collections.synchronizedList(new ArrayList<>());
-      Future<Optional<Artifact>> sig = cosignArtifact(host, pinned, digest.tagPrefix() + ".sig", call, unavailable);
-      Future<Optional<Artifact>> att = cosignArtifact(host, pinned, digest.tagPrefix() + ".att", call, unavailable);
+      Future<Optional<Artifact>> sig = cosignArtifact(host, pinned, digest.tagPrefix() + ".sig",
+          AttachmentFilter.everything(), call, unavailable);
+      Future<Optional<Artifact>> att = cosignArtifact(host, pinned, digest.tagPrefix() + ".att", filter, call,
+          unavailable);
       Future<Fetched> referrers = listReferrers(host, pinned, digest, Optional.empty(), call)
-          .compose(listing -> fetchReferrers(host, pinned, digest, listing, types, call, unavailable));
+          .compose(listing -> fetchReferrers(host, pinned, digest, listing, filter, call, unavailable));
       for (Future<?> branch : List.of(sig, att, referrers)) {
         branch.onFailure(e -> {
           if (e instanceof RegistryException re) {
@@ -289,7 +298,10 @@ public final class RegistryClient implements AutoCloseable {
         // is saved: the signed digest existed when it was signed, and the runtime pulls it anyway.
         boolean nothing = sig.result().isEmpty() && att.result().isEmpty()
             && referrers.result().artifacts().isEmpty();
-        Future<Optional<Manifest>> own = nothing
+        // A Notation signature names the manifest's media type and size, which only the manifest says.
+        boolean notation = referrers.result().artifacts().stream()
+            .anyMatch(a -> a.artifactType().filter(Attachments.NOTATION_SIGNATURE::equals).isPresent());
+        Future<Optional<Manifest>> own = nothing || notation
             ? transport.execute(host, ManifestGet.byDigest(pinned, digest, maxManifestBytes), call).map(Optional::of)
             : Future.succeededFuture(Optional.empty());
         return own.map(manifest -> new Attachments(pinned, manifest, sig.result(), att.result(),
@@ -435,7 +447,8 @@ public final class RegistryClient implements AutoCloseable {
   // Cosign's tag scheme ---------------------------------------------------------------------------
 
   private Future<Optional<Artifact>> cosignArtifact(RegistryHost host, ImageReference repository, String tag,
-                                                    Call call, List<Unavailable> unavailable) {
+                                                    AttachmentFilter filter, Call call,
+                                                    List<Unavailable> unavailable) {
     String source = repository.name() + ":" + tag;
     return transport.execute(host, ManifestGet.byTag(repository, tag, maxManifestBytes), call)
         .map(Optional::of)
@@ -450,20 +463,29 @@ public final class RegistryClient implements AutoCloseable {
                 "manifest " + repository.repository() + ":" + tag,
                 "holds an index, not a signature or attestation manifest", "push it again with cosign"));
           }
-          return layers(host, repository, manifest, source, call, unavailable)
+          return layers(host, repository, manifest, filter, source, call, unavailable)
               .map(layers -> Optional.of(new Artifact(source, manifest, layers)));
         });
   }
 
+  /**
+   * The layers of an attached manifest that the filter wants (by their {@code predicateType}
+   * annotation), all downloaded, or TOO_LARGE when more are wanted than {@code maxAttachments}:
+   * checking only some could miss the genuine one and reject an image that is fine.
+   */
   private Future<List<Layer>> layers(RegistryHost host, ImageReference repository, Manifest manifest,
-                                     String source, Call call, List<Unavailable> unavailable) {
-    if (manifest.layers().size() > maxAttachments) {
+                                     AttachmentFilter filter, String source, Call call,
+                                     List<Unavailable> unavailable) {
+    List<Descriptor> wanted = manifest.layers().stream()
+        .filter(d -> filter.wantsPredicate(d.annotation(AttachmentFilter.LAYER_PREDICATE))).toList();
+    if (wanted.size() > maxAttachments) {
       return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
           "manifest " + manifest.digest() + " (" + source + ")",
-          "lists " + manifest.layers().size() + " layers, more than the " + maxAttachments + " promgate reads",
+          "lists " + wanted.size() + " layers that may count, more than the " + maxAttachments
+              + " promgate reads (GateConfig spec.limits.maxAttachments)",
           "raise GateConfig spec.limits.maxAttachments, or clean up old signatures"));
     }
-    long declared = manifest.layers().stream().mapToLong(Descriptor::size).sum();
+    long declared = wanted.stream().mapToLong(Descriptor::size).sum();
     if (!call.reserveBytes(declared, maxAttachmentBytes)) {
       return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
           "manifest " + manifest.digest() + " (" + source + ")",
@@ -471,7 +493,7 @@ public final class RegistryClient implements AutoCloseable {
           "raise GateConfig spec.limits.maxAttachmentBytes, or clean up old signatures and attestations"));
     }
     List<Future<Optional<Layer>>> fetches = new ArrayList<>();
-    for (Descriptor d : manifest.layers()) {
+    for (Descriptor d : wanted) {
       fetches.add(blob(host, repository, d, call)
           .map(bytes -> Optional.of(new Layer(d, bytes)))
           .recover(e -> {
@@ -512,8 +534,8 @@ public final class RegistryClient implements AutoCloseable {
                                         int pages, Call call) {
     return transport.execute(host, new ReferrersGet(repository, subject, artifactType, pageUrl, maxManifestBytes), call)
         .compose(page -> {
-          if (!page.supported()) {
-            if (pages == 0) {
+          if (page.fallBack()) {
+            if (pages == 0 && !page.supported()) {
               host.rememberNoReferrersApi();
             }
             return pages == 0 ? referrersTag(host, repository, subject, call)
@@ -534,15 +556,16 @@ public final class RegistryClient implements AutoCloseable {
         });
   }
 
-  /** The referrers tag schema: the index at tag {@code sha256-<hex>}; no tag, no referrers. */
+  /**
+   * The referrers tag schema: the index at tag {@code sha256-<hex>}; no tag, no referrers. A tag
+   * that holds a manifest rather than an index is not a referrers list either (GitLab's registry is
+   * reported to resolve such a tag to the image itself): no referrers, and the cosign tags are
+   * still read.
+   */
   private Future<Listing> referrersTag(RegistryHost host, ImageReference repository, Digest subject, Call call) {
     String tag = referrersTag(subject);
     return transport.execute(host, ManifestGet.byTag(repository, tag, maxManifestBytes), call)
-        .compose(index -> index.isIndex()
-            ? Future.succeededFuture(new Listing(index.manifests(), ReferrersSource.TAG_SCHEMA))
-            : Future.<Listing>failedFuture(RegistryException.of(RegistryException.Kind.PROTOCOL, host.registry(),
-                "manifest " + repository.repository() + ":" + tag,
-                "the referrers tag holds a manifest, not an index", "")))
+        .map(index -> new Listing(index.isIndex() ? index.manifests() : List.of(), ReferrersSource.TAG_SCHEMA))
         .recover(e -> isNotFound(e)
             ? Future.succeededFuture(new Listing(List.of(), ReferrersSource.TAG_SCHEMA))
             : Future.failedFuture(e));
@@ -559,13 +582,15 @@ public final class RegistryClient implements AutoCloseable {
   }
 
   private Future<Fetched> fetchReferrers(RegistryHost host, ImageReference repository, Digest subject,
-                                         Listing listing, Set<String> types, Call call,
+                                         Listing listing, AttachmentFilter filter, Call call,
                                          List<Unavailable> unavailable) {
     String source = "referrers of " + repository.name() + "@" + subject;
+    Set<String> types = filter.referrerTypes();
     List<Descriptor> wanted = new ArrayList<>();
     List<Descriptor> others = new ArrayList<>();
     for (Descriptor d : listing.referrers()) {
-      if (d.artifactType().isEmpty() || types.contains(d.artifactType().get())) {
+      if ((d.artifactType().isEmpty() || types.contains(d.artifactType().get()))
+          && filter.wantsPredicate(d.annotation(AttachmentFilter.BUNDLE_PREDICATE))) {
         wanted.add(d);
       } else {
         others.add(d);
@@ -574,13 +599,14 @@ public final class RegistryClient implements AutoCloseable {
     if (wanted.size() > maxAttachments) {
       return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
           source,
-          wanted.size() + " referrers of the wanted types, more than the " + maxAttachments + " promgate reads",
+          wanted.size() + " referrers of the wanted types, more than the " + maxAttachments
+              + " promgate reads (GateConfig spec.limits.maxAttachments)",
           "raise GateConfig spec.limits.maxAttachments, or clean up old attestations"));
     }
     List<Future<Optional<Artifact>>> fetches = new ArrayList<>();
     Map<Descriptor, Boolean> otherByManifest = Collections.synchronizedMap(new HashMap<>());
     for (Descriptor d : wanted) {
-      fetches.add(referrer(host, repository, subject, d, types, source, call, unavailable, otherByManifest));
+      fetches.add(referrer(host, repository, subject, d, filter, source, call, unavailable, otherByManifest));
     }
     return Future.all(fetches).map(all -> {
       List<Artifact> artifacts = new ArrayList<>();
@@ -598,7 +624,7 @@ public final class RegistryClient implements AutoCloseable {
   }
 
   private Future<Optional<Artifact>> referrer(RegistryHost host, ImageReference repository, Digest subject,
-                                              Descriptor d, Set<String> types, String source, Call call,
+                                              Descriptor d, AttachmentFilter filter, String source, Call call,
                                               List<Unavailable> unavailable, Map<Descriptor, Boolean> other) {
     if (d.size() > maxManifestBytes) {
       return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
@@ -626,11 +652,12 @@ public final class RegistryClient implements AutoCloseable {
             return Future.succeededFuture(Optional.empty());
           }
           Optional<String> type = d.artifactType().or(manifest::effectiveArtifactType);
-          if (type.isEmpty() || !types.contains(type.get()) || manifest.isIndex()) {
+          if (type.isEmpty() || !filter.referrerTypes().contains(type.get()) || manifest.isIndex()
+              || !filter.wantsPredicate(Optional.ofNullable(manifest.annotations().get(AttachmentFilter.BUNDLE_PREDICATE)))) {
             other.put(d, Boolean.TRUE);
             return Future.succeededFuture(Optional.empty());
           }
-          return layers(host, repository, manifest, source, call, unavailable)
+          return layers(host, repository, manifest, AttachmentFilter.everything(), source, call, unavailable)
               .map(layers -> Optional.of(new Artifact(repository.name() + "@" + manifest.digest() + " (referrer)",
                   manifest, layers)));
         });

@@ -6,6 +6,8 @@ import dev.promgate.policy.Authority;
 import dev.promgate.policy.EnvironmentRules;
 import dev.promgate.policy.EnvironmentRules.AttestationRule;
 import dev.promgate.policy.EnvironmentRules.PromotionRule;
+import dev.promgate.policy.NotationAuthority;
+import dev.promgate.verification.notation.NotationVerifier;
 import dev.promgate.verdict.Evidence;
 import dev.promgate.verdict.Verdict;
 import dev.promgate.verdict.Verdict.Reason;
@@ -30,7 +32,6 @@ import java.util.stream.Collectors;
  */
 final class Evaluation {
 
-  static final int MAX_PER_KIND = 50;
   private static final int MAX_FINDINGS = 5;
   private static final int MAX_PROBLEM_LENGTH = 300;
 
@@ -42,7 +43,6 @@ final class Evaluation {
   private final List<Attachment> attachments = new ArrayList<>();
   private final Map<Attachment, Map<String, Object>> checks = new IdentityHashMap<>();
   private final Map<Attachment, Object> promotions = new IdentityHashMap<>();
-  private int unchecked;
 
   Evaluation(VerificationRequest request, Attachments found, TrustMaterials trust, Instant now) {
     this.request = request;
@@ -50,24 +50,21 @@ final class Evaluation {
     this.image = request.image().pinnedForm(digest);
     this.trust = trust;
     this.now = now;
-    for (var s : first(found.signatures())) {
+    // Every attachment is checked: the registry step already left out what cannot count and
+    // refuses (as Unverifiable) more candidates than GateConfig spec.limits.maxAttachments, so a
+    // genuine signature listed after many foreign ones is never skipped.
+    for (var s : found.signatures()) {
       attachments.add(CosignSignatureLayer.of(s, digest));
     }
-    for (var a : first(found.attestations())) {
+    for (var a : found.attestations()) {
       attachments.add(CosignAttestationLayer.of(a, digest));
     }
-    for (var b : first(found.bundles())) {
+    for (var b : found.bundles()) {
       attachments.add(SigstoreBundleAttachment.of(b, digest));
     }
-  }
-
-  /** At most {@value #MAX_PER_KIND} of a kind: anyone who can push can attach, and each check costs. */
-  private <T> List<T> first(List<T> all) {
-    if (all.size() <= MAX_PER_KIND) {
-      return all;
+    for (var n : found.notations()) {
+      attachments.add(NotationSignatureAttachment.of(n, digest));
     }
-    unchecked += all.size() - MAX_PER_KIND;
-    return all.subList(0, MAX_PER_KIND);
   }
 
   Verdict run() {
@@ -91,10 +88,8 @@ final class Evaluation {
       for (AttestationRule rule : rules.attestations()) {
         checkAttestation(rule, failed, evidence);
       }
-      String skipped = unchecked == 0 ? "" : " (" + unchecked + " attachments beyond the first " + MAX_PER_KIND
-          + " of each kind were not checked)";
       for (Reason r : failed) {
-        reasons.add(new Reason(r.problem() + skipped + suffix, r.fix()));
+        reasons.add(new Reason(r.problem() + suffix, r.fix()));
       }
     }
     List<Evidence> used = List.copyOf(evidence);
@@ -124,9 +119,31 @@ final class Evaluation {
     }
     String names = names(authorities);
     String problem = candidates.isEmpty()
-        ? "is not signed: no cosign signature or Sigstore bundle was found (required: a signature by " + names + ")"
+        ? "is not signed: no cosign signature, Sigstore bundle or Notation signature was found (required: a signature by "
+            + names + ")"
         : "is not signed by " + names + " (found: " + join(findings) + ")";
     failed.add(new Reason(problem, signFix(authorities.get(0))));
+  }
+
+  /**
+   * Every attachment checked against one authority, with the same parsing and matching as the
+   * requirements use; for {@code promgate verify}.
+   */
+  List<AuthorityCheck> check(Authority authority) {
+    List<AuthorityCheck> results = new ArrayList<>();
+    for (Attachment a : attachments) {
+      String kind = a.isSignature() ? "signature"
+          : "attestation" + a.statement().map(InTotoStatement::predicateType).or(a::claimedPredicateType)
+              .map(t -> " " + t).orElse("");
+      if (a.unusable().isPresent()) {
+        results.add(AuthorityCheck.failed(a.source(), kind, a.unusable().get()));
+        continue;
+      }
+      Match m = match(a, authority);
+      results.add(m.signed() ? AuthorityCheck.verified(a.source(), kind, m.identity())
+          : AuthorityCheck.failed(a.source(), kind, m.problem()));
+    }
+    return results;
   }
 
   // ---- promotions ---------------------------------------------------------------------------
@@ -367,6 +384,23 @@ final class Evaluation {
 
   Match match(Attachment a, Authority authority) {
     Map<String, Object> done = checks.computeIfAbsent(a, x -> new HashMap<>());
+    if (authority instanceof NotationAuthority notation) {
+      if (!(a instanceof NotationSignatureAttachment n)) {
+        return Match.not("not a Notation signature, which is all " + notation.name() + " trusts");
+      }
+      return (Match) done.computeIfAbsent("notation " + notation.fingerprint(), k -> {
+        NotationVerifier.Result result = n.verify(notation, now);
+        if (result instanceof NotationVerifier.Verified v) {
+          return Match.signed("x509.subject \"" + v.subject() + "\""
+              + v.timestamp().map(t -> " (timestamped " + t + ")").orElse(""));
+        }
+        return Match.not(abbreviate(((NotationVerifier.NotVerified) result).message()) + " (for " + notation.name() + ")");
+      });
+    }
+    if (a instanceof NotationSignatureAttachment) {
+      return Match.not("a Notation signature, which " + authority.name() + " (" + kind(authority)
+          + ") does not read; trust it with a notation authority");
+    }
     if (authority instanceof Authority.Key key) {
       return (Match) done.computeIfAbsent("key " + key.fingerprint(), k -> a.verifiedBy(key.publicKey())
           ? Match.signed("key sha256:" + key.fingerprint())
@@ -393,7 +427,16 @@ final class Evaluation {
 
   // ---- messages -----------------------------------------------------------------------------
 
+  private static String kind(Authority authority) {
+    return authority instanceof Authority.Key ? "a key" : authority instanceof Authority.Keyless ? "keyless" : "notation";
+  }
+
   private String signFix(Authority authority) {
+    if (authority instanceof NotationAuthority notation) {
+      return "sign it with Notation using a certificate that chains to the trust store of " + notation.name()
+          + (notation.trustedIdentities().isEmpty() ? "" : " and whose subject matches one of its trusted identities")
+          + ": notation sign " + image;
+    }
     if (authority instanceof Authority.Key key) {
       return "sign it with the key of " + key.name() + ": cosign sign --key <private key of " + key.name() + "> " + image;
     }

@@ -82,7 +82,13 @@ final class PolicyFiles {
     try {
       Path file = dir.resolve(name);
       Files.createDirectories(file.getParent());
-      Files.writeString(file, content, StandardCharsets.UTF_8);
+      // Write beside it under a hidden name and move it into place: a policy watcher that looks
+      // between a truncation and the write would otherwise read an empty file (as an editor that
+      // saves in place can also make it do, but that is not what these tests are about).
+      Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
+      Files.writeString(temporary, content, StandardCharsets.UTF_8);
+      Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       return this;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
