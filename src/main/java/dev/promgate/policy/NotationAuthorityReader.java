@@ -43,15 +43,11 @@ final class NotationAuthorityReader {
   private final Path base;
   private final Path displayBase;
 
-  /**
-   * @param file        the policy file's real location, to resolve paths
-   * @param displayFile the policy file as the user named it, to show paths
-   */
-  NotationAuthorityReader(InputFiles inputs, FileProblems problems, Path file, Path displayFile) {
-    this.inputs = inputs;
-    this.problems = problems;
-    this.base = file.toAbsolutePath().getParent();
-    this.displayBase = displayFile.getParent();
+  NotationAuthorityReader(PolicyFile file) {
+    this.inputs = file.context.inputs;
+    this.problems = file.problems;
+    this.base = file.directory();
+    this.displayBase = file.displayFile.getParent();
   }
 
   /** The authority, or null when something is wrong (reported) or {@code name} is null. */
