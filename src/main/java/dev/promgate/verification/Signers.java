@@ -18,7 +18,16 @@ final class Signers {
 
   private final TrustMaterials trust;
   private final Instant now;
-  private final Map<Attachment, Map<String, Object>> checks = new IdentityHashMap<>();
+  /** Per attachment: key checks by fingerprint. */
+  private final Map<Attachment, Map<String, Match>> keyChecks = new IdentityHashMap<>();
+  /** Per attachment: keyless checks by trusted root digest. */
+  private final Map<Attachment, Map<String, Keyless>> keylessChecks = new IdentityHashMap<>();
+
+  /** Per attachment: Notation checks by the authority's fingerprint (trust stores and identities). */
+  private final Map<Attachment, Map<String, Match>> notationChecks = new IdentityHashMap<>();
+
+  /** A keyless check against one trusted root: the certificate identity that signed, or why none did. */
+  private record Keyless(CertificateIdentity identity, String problem) {}
 
   Signers(TrustMaterials trust, Instant now) {
     this.trust = trust;
@@ -37,12 +46,11 @@ final class Signers {
   }
 
   Match match(Attachment a, Authority authority) {
-    Map<String, Object> done = checks.computeIfAbsent(a, x -> new HashMap<>());
     if (authority instanceof NotationAuthority notation) {
       if (!(a instanceof NotationSignatureAttachment n)) {
         return Match.not("not a Notation signature, which is all " + notation.name() + " trusts");
       }
-      return (Match) done.computeIfAbsent("notation " + notation.fingerprint(), k -> {
+      return notationChecks.computeIfAbsent(a, x -> new HashMap<>()).computeIfAbsent(notation.fingerprint(), k -> {
         NotationVerifier.Result result = n.verify(notation, now);
         if (result instanceof NotationVerifier.Verified v) {
           return Match.signed("x509.subject \"" + v.subject() + "\""
@@ -56,22 +64,24 @@ final class Signers {
           + (authority instanceof Authority.Key ? "a key" : "keyless") + ") does not read; trust it with a notation authority");
     }
     if (authority instanceof Authority.Key key) {
-      return (Match) done.computeIfAbsent("key " + key.fingerprint(), k -> a.verifiedBy(key.publicKey())
+      return keyChecks.computeIfAbsent(a, x -> new HashMap<>())
+          .computeIfAbsent(key.fingerprint(), k -> a.verifiedBy(key.publicKey())
           ? Match.signed("key sha256:" + key.fingerprint())
           : Match.not("not signed with the key of " + key.name() + " (" + keyName(key) + ")"));
     }
     Authority.Keyless keyless = (Authority.Keyless) authority;
-    Object outcome = done.computeIfAbsent("root " + keyless.trustedRootDigest(), k -> {
-      try {
-        return a.verifyKeyless(trust.get(keyless), now);
-      } catch (Invalid e) {
-        return abbreviate(e.getMessage());
-      }
-    });
-    if (outcome instanceof String problem) {
-      return Match.not(problem + " (for " + keyless.name() + ")");
+    Keyless outcome = keylessChecks.computeIfAbsent(a, x -> new HashMap<>())
+        .computeIfAbsent(keyless.trustedRootDigest(), k -> {
+          try {
+            return new Keyless(a.verifyKeyless(trust.get(keyless), now), null);
+          } catch (Invalid e) {
+            return new Keyless(null, abbreviate(e.getMessage()));
+          }
+        });
+    if (outcome.identity() == null) {
+      return Match.not(outcome.problem() + " (for " + keyless.name() + ")");
     }
-    CertificateIdentity identity = (CertificateIdentity) outcome;
+    CertificateIdentity identity = outcome.identity();
     if (keyless.identities().stream().anyMatch(identity::matches)) {
       return Match.signed(identity.toString());
     }
