@@ -107,7 +107,7 @@ public final class VerifyCommand implements Callable<Integer> {
     }
     Authority chosen = candidates.values().iterator().next();
     VerifyInputs inputs = new VerifyInputs(digest);
-    dev.promgate.verification.Attachments material;
+    dev.promgate.verification.SignedContent material;
     try {
       for (Path f : files) {
         inputs.read(f);

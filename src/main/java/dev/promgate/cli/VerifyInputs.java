@@ -3,7 +3,7 @@ package dev.promgate.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promgate.image.Digest;
-import dev.promgate.verification.Attachments;
+import dev.promgate.verification.SignedContent;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 
 /**
  * The signature material a policy author has in hand for {@code promgate verify}, recognized by
- * content and turned into the webhook's {@link Attachments}:
+ * content and turned into the webhook's {@link SignedContent}:
  * <ul>
  *   <li>a Sigstore bundle ({@code cosign sign/attest --bundle}, {@code gh attestation download});</li>
  *   <li>a Notation envelope, JWS or COSE ({@code notation sign}, {@code oras pull} of the signature),
@@ -53,9 +53,9 @@ final class VerifyInputs {
   }
 
   private final Digest digest;
-  private final List<Attachments.SignatureLayer> signatures = new ArrayList<>();
-  private final List<Attachments.AttestationLayer> attestations = new ArrayList<>();
-  private final List<Attachments.SigstoreBundle> bundles = new ArrayList<>();
+  private final List<SignedContent.SignatureLayer> signatures = new ArrayList<>();
+  private final List<SignedContent.AttestationLayer> attestations = new ArrayList<>();
+  private final List<SignedContent.SigstoreBundle> bundles = new ArrayList<>();
   private final List<PendingNotation> notations = new ArrayList<>();
   /** What a source says about its transparency log entry or timestamps, for the report. */
   private final Map<String, String> evidence = new LinkedHashMap<>();
@@ -120,12 +120,12 @@ final class VerifyInputs {
 
   private void json(JsonNode doc, byte[] bytes, String source, boolean several) throws InputException {
     if (doc.path("mediaType").asText("").startsWith("application/vnd.dev.sigstore.bundle")) {
-      bundles.add(new Attachments.SigstoreBundle(source, doc.path("mediaType").asText(), several ? json(doc) : bytes));
+      bundles.add(new SignedContent.SigstoreBundle(source, doc.path("mediaType").asText(), several ? json(doc) : bytes));
       evidence.put(source, bundleEvidence(doc));
     } else if (doc.has("protected") && doc.has("payload") && doc.has("signature")) {
       notations.add(new PendingNotation(source, "application/jose+json", bytes));
     } else if (doc.has("payloadType") && doc.has("signatures")) {
-      attestations.add(new Attachments.AttestationLayer(source, "application/vnd.dsse.envelope.v1+json",
+      attestations.add(new SignedContent.AttestationLayer(source, "application/vnd.dsse.envelope.v1+json",
           several ? json(doc) : bytes, Map.of()));
     } else if (doc.has("Base64Signature") && doc.has("Payload")) {
       signatures.add(downloaded(doc, source));
@@ -154,7 +154,7 @@ final class VerifyInputs {
   }
 
   /** One line of {@code cosign download signature}. */
-  private Attachments.SignatureLayer downloaded(JsonNode doc, String source) throws InputException {
+  private SignedContent.SignatureLayer downloaded(JsonNode doc, String source) throws InputException {
     byte[] p;
     try {
       p = Base64.getDecoder().decode(doc.path("Payload").asText());
@@ -173,7 +173,7 @@ final class VerifyInputs {
       annotations.put(BUNDLE, doc.path("Bundle").toString());
       evidence.put(source, "Rekor entry " + doc.path("Bundle").path("Payload").path("logIndex").asText("?"));
     }
-    return new Attachments.SignatureLayer(source, "application/vnd.dev.cosign.simplesigning.v1+json", p, annotations);
+    return new SignedContent.SignatureLayer(source, "application/vnd.dev.cosign.simplesigning.v1+json", p, annotations);
   }
 
   private void layout(Path dir) throws InputException {
@@ -201,9 +201,9 @@ final class VerifyInputs {
           byte[] content = blob(dir, Digest.parse(layer.path("digest").asText()));
           String at = dir + ":" + tag + " layer " + i++;
           if (sig) {
-            signatures.add(new Attachments.SignatureLayer(at, layer.path("mediaType").asText(null), content, annotations));
+            signatures.add(new SignedContent.SignatureLayer(at, layer.path("mediaType").asText(null), content, annotations));
           } else {
-            attestations.add(new Attachments.AttestationLayer(at, layer.path("mediaType").asText(null), content, annotations));
+            attestations.add(new SignedContent.AttestationLayer(at, layer.path("mediaType").asText(null), content, annotations));
           }
         }
         continue;
@@ -217,7 +217,7 @@ final class VerifyInputs {
         if (type.equals(NOTATION)) {
           notations.add(new PendingNotation(source + " (referrer)", layer.path("mediaType").asText(""), content));
         } else if (type.startsWith("application/vnd.dev.sigstore.bundle")) {
-          bundles.add(new Attachments.SigstoreBundle(source + " (referrer)", type, content));
+          bundles.add(new SignedContent.SigstoreBundle(source + " (referrer)", type, content));
           try {
             evidence.put(source + " (referrer)", bundleEvidence(JSON.readTree(content)));
           } catch (IOException ignored) {
@@ -256,7 +256,7 @@ final class VerifyInputs {
   }
 
   /** The material read so far, as the webhook's attachments; checks that pairs are complete. */
-  Attachments attachments() throws InputException {
+  SignedContent attachments() throws InputException {
     if (payload != null || base64Signature != null) {
       if (payload == null || base64Signature == null) {
         throw new InputException(payload == null
@@ -268,19 +268,19 @@ final class VerifyInputs {
       if (certificatePem != null) {
         annotations.put(CERTIFICATE, certificatePem);
       }
-      signatures.add(new Attachments.SignatureLayer(payloadSource, "application/vnd.dev.cosign.simplesigning.v1+json",
+      signatures.add(new SignedContent.SignatureLayer(payloadSource, "application/vnd.dev.cosign.simplesigning.v1+json",
           payload, annotations));
     }
-    List<Attachments.NotationSignature> notation = new ArrayList<>();
+    List<SignedContent.NotationSignature> notation = new ArrayList<>();
     for (PendingNotation n : notations) {
       if (manifestMediaType == null) {
         throw new InputException("the Notation signature " + n.source() + " signs the image manifest's media type and"
             + " size: give the manifest file (or an OCI layout that holds it) too");
       }
-      notation.add(new Attachments.NotationSignature(n.source(), n.mediaType(), n.envelope(), manifestMediaType,
+      notation.add(new SignedContent.NotationSignature(n.source(), n.mediaType(), n.envelope(), manifestMediaType,
           manifestSize));
     }
-    return new Attachments(signatures, attestations, bundles, notation);
+    return new SignedContent(signatures, attestations, bundles, notation);
   }
 
   /** The log entry or timestamps a source carries, if any, for the report. */

@@ -37,7 +37,7 @@ final class Evaluation {
   private final Signers signers;
   private final PromotionAttachments promotions;
 
-  Evaluation(VerificationRequest request, Attachments found, TrustMaterials trust, Instant now) {
+  Evaluation(VerificationRequest request, SignedContent found, TrustMaterials trust, Instant now) {
     this.request = request;
     this.digest = request.image().digest();
     this.image = request.image().pinnedForm(digest);

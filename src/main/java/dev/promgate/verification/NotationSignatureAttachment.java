@@ -12,17 +12,17 @@ import java.time.Instant;
  */
 final class NotationSignatureAttachment extends Attachment {
 
-  private final Attachments.NotationSignature signature;
+  private final SignedContent.NotationSignature signature;
   private final NotationVerifier.Target target;
 
-  private NotationSignatureAttachment(Attachments.NotationSignature signature, NotationVerifier.Target target,
+  private NotationSignatureAttachment(SignedContent.NotationSignature signature, NotationVerifier.Target target,
                                       String unusable) {
     super(signature.source(), unusable, null);
     this.signature = signature;
     this.target = target;
   }
 
-  static NotationSignatureAttachment of(Attachments.NotationSignature signature, Digest digest) {
+  static NotationSignatureAttachment of(SignedContent.NotationSignature signature, Digest digest) {
     if (signature.imageMediaType() == null || signature.imageSize() < 0) {
       return new NotationSignatureAttachment(signature, null,
           "a Notation signature, but the image's manifest media type and size, which it must name, are unknown");

@@ -120,40 +120,40 @@ public final class RegistryVerifier implements Verifier {
   }
 
   /** The registry's raw findings in the shape the evaluator reads; sources name where each came from. */
-  public static Attachments adapt(dev.promgate.registry.Attachments found) {
-    List<Attachments.SignatureLayer> signatures = new ArrayList<>();
-    List<Attachments.AttestationLayer> attestations = new ArrayList<>();
-    List<Attachments.SigstoreBundle> bundles = new ArrayList<>();
-    List<Attachments.NotationSignature> notations = new ArrayList<>();
+  public static SignedContent adapt(dev.promgate.registry.Attachments found) {
+    List<SignedContent.SignatureLayer> signatures = new ArrayList<>();
+    List<SignedContent.AttestationLayer> attestations = new ArrayList<>();
+    List<SignedContent.SigstoreBundle> bundles = new ArrayList<>();
+    List<SignedContent.NotationSignature> notations = new ArrayList<>();
     String imageMediaType = found.imageManifest().map(m -> m.mediaType()).orElse(null);
     long imageSize = found.imageManifest().map(m -> (long) m.size()).orElse(-1L);
     found.signatures().ifPresent(artifact -> {
       for (int i = 0; i < artifact.layers().size(); i++) {
         var layer = artifact.layers().get(i);
-        signatures.add(new Attachments.SignatureLayer(artifact.source() + " layer " + i, layer.mediaType(),
+        signatures.add(new SignedContent.SignatureLayer(artifact.source() + " layer " + i, layer.mediaType(),
             layer.content(), layer.descriptor().annotations()));
       }
     });
     found.attestations().ifPresent(artifact -> {
       for (int i = 0; i < artifact.layers().size(); i++) {
         var layer = artifact.layers().get(i);
-        attestations.add(new Attachments.AttestationLayer(artifact.source() + " layer " + i, layer.mediaType(),
+        attestations.add(new SignedContent.AttestationLayer(artifact.source() + " layer " + i, layer.mediaType(),
             layer.content(), layer.descriptor().annotations()));
       }
     });
     for (var artifact : found.referrers()) {
       if (artifact.artifactType().filter(NotationAuthority.ARTIFACT_TYPE::equals).isPresent()) {
         for (var layer : artifact.layers()) {
-          notations.add(new Attachments.NotationSignature(artifact.source(), layer.mediaType(), layer.content(),
+          notations.add(new SignedContent.NotationSignature(artifact.source(), layer.mediaType(), layer.content(),
               imageMediaType, imageSize));
         }
         continue;
       }
       for (var layer : artifact.layers()) {
-        bundles.add(new Attachments.SigstoreBundle(artifact.source(),
+        bundles.add(new SignedContent.SigstoreBundle(artifact.source(),
             artifact.artifactType().orElse(layer.mediaType()), layer.content()));
       }
     }
-    return new Attachments(signatures, attestations, bundles, notations);
+    return new SignedContent(signatures, attestations, bundles, notations);
   }
 }

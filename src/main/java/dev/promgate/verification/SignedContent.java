@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * Everything fetched for one image digest that may carry a signature or an attestation, as raw
- * bytes: the registry step fills it, this step judges it. Nothing here is trusted yet.
+ * bytes grouped by what it claims to be: the registry's {@link dev.promgate.registry.Attachments},
+ * regrouped for checking ({@link RegistryVerifier#adapt}). Nothing here is trusted yet.
  *
  * <p>The byte arrays are not copied; do not change them after handing them over. Records with
  * arrays compare by identity.
@@ -16,10 +17,10 @@ import java.util.Objects;
  * @param bundles      Sigstore bundles found through referrers (API or tag schema)
  * @param notations    Notary Project signatures found through referrers
  */
-public record Attachments(List<SignatureLayer> signatures, List<AttestationLayer> attestations,
-                          List<SigstoreBundle> bundles, List<NotationSignature> notations) {
+public record SignedContent(List<SignatureLayer> signatures, List<AttestationLayer> attestations,
+                            List<SigstoreBundle> bundles, List<NotationSignature> notations) {
 
-  public Attachments {
+  public SignedContent {
     signatures = List.copyOf(signatures);
     attestations = List.copyOf(attestations);
     bundles = List.copyOf(bundles);
@@ -27,14 +28,14 @@ public record Attachments(List<SignatureLayer> signatures, List<AttestationLayer
   }
 
   /** Cosign signatures and attestations and Sigstore bundles, no Notation signatures. */
-  public Attachments(List<SignatureLayer> signatures, List<AttestationLayer> attestations,
-                     List<SigstoreBundle> bundles) {
+  public SignedContent(List<SignatureLayer> signatures, List<AttestationLayer> attestations,
+                       List<SigstoreBundle> bundles) {
     this(signatures, attestations, bundles, List.of());
   }
 
   /** Nothing found: the image is unsigned. */
-  public static Attachments none() {
-    return new Attachments(List.of(), List.of(), List.of(), List.of());
+  public static SignedContent none() {
+    return new SignedContent(List.of(), List.of(), List.of(), List.of());
   }
 
   public boolean isEmpty() {
