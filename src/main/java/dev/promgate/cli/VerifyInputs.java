@@ -171,7 +171,7 @@ final class VerifyInputs {
     }
     if (doc.hasNonNull("Bundle") && doc.path("Bundle").isObject()) {
       annotations.put(BUNDLE, doc.path("Bundle").toString());
-      evidence.put(source, "Rekor entry " + doc.path("Bundle").path("Payload").path("logIndex").asText("?"));
+      logEntry(source, doc.path("Bundle").toString());
     }
     return new SignedContent.SignatureLayer(source, "application/vnd.dev.cosign.simplesigning.v1+json", p, annotations);
   }
@@ -200,6 +200,7 @@ final class VerifyInputs {
           layer.path("annotations").fields().forEachRemaining(a -> annotations.put(a.getKey(), a.getValue().asText()));
           byte[] content = blob(dir, Digest.parse(layer.path("digest").asText()));
           String at = dir + ":" + tag + " layer " + i++;
+          logEntry(at, annotations.get(BUNDLE));
           if (sig) {
             signatures.add(new SignedContent.SignatureLayer(at, layer.path("mediaType").asText(null), content, annotations));
           } else {
@@ -286,6 +287,23 @@ final class VerifyInputs {
   /** The log entry or timestamps a source carries, if any, for the report. */
   Optional<String> evidence(String source) {
     return Optional.ofNullable(evidence.get(source));
+  }
+
+  /** The Rekor entry a cosign layer's bundle annotation names, for the report. */
+  private void logEntry(String source, String rekorBundle) {
+    if (rekorBundle == null) {
+      return;
+    }
+    try {
+      JsonNode payload = JSON.readTree(rekorBundle).path("Payload");
+      if (payload.has("logIndex")) {
+        evidence.put(source, "Rekor entry " + payload.path("logIndex").asText()
+            + (payload.has("integratedTime")
+                ? " integrated at " + java.time.Instant.ofEpochSecond(payload.path("integratedTime").asLong()) : ""));
+      }
+    } catch (IOException e) {
+      // an unreadable bundle is reported by the verifier
+    }
   }
 
   private static String bundleEvidence(JsonNode bundle) {
