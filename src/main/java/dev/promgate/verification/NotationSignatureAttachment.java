@@ -2,7 +2,7 @@ package dev.promgate.verification;
 
 import dev.promgate.image.Digest;
 import dev.promgate.policy.NotationAuthority;
-import dev.promgate.verification.notation.NotationVerifier;
+import dev.promgate.notation.NotationVerifier;
 import java.security.PublicKey;
 import java.time.Instant;
 

@@ -2,7 +2,7 @@ package dev.promgate.verification;
 
 import dev.promgate.policy.Authority;
 import dev.promgate.policy.NotationAuthority;
-import dev.promgate.verification.notation.NotationVerifier;
+import dev.promgate.notation.NotationVerifier;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.IdentityHashMap;

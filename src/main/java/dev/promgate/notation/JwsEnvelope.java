@@ -1,4 +1,4 @@
-package dev.promgate.verification.notation;
+package dev.promgate.notation;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;

@@ -1,4 +1,4 @@
-package dev.promgate.verification.notation;
+package dev.promgate.notation;
 
 /**
  * Why a Notation signature does not count, tagged with the validation that failed, in the words

@@ -1,4 +1,4 @@
-package dev.promgate.verification.notation;
+package dev.promgate.notation;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.promgate.verification.notation;
+package dev.promgate.notation;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

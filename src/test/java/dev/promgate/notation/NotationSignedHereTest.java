@@ -1,4 +1,4 @@
-package dev.promgate.verification.notation;
+package dev.promgate.notation;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.promgate.policy.NotationAuthority;
 import dev.promgate.policy.NotationAuthority.VerifyTimestamp;
-import dev.promgate.verification.notation.NotationVerifier.NotVerified;
-import dev.promgate.verification.notation.NotationVerifier.Result;
-import dev.promgate.verification.notation.NotationVerifier.Target;
-import dev.promgate.verification.notation.NotationVerifier.Verified;
+import dev.promgate.notation.NotationVerifier.NotVerified;
+import dev.promgate.notation.NotationVerifier.Result;
+import dev.promgate.notation.NotationVerifier.Target;
+import dev.promgate.notation.NotationVerifier.Verified;
 import java.io.ByteArrayOutputStream;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;

@@ -1,4 +1,4 @@
-package dev.promgate.verification.notation;
+package dev.promgate.notation;
 
 import java.math.BigInteger;
 import java.nio.charset.CharacterCodingException;
