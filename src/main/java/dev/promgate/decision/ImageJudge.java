@@ -1,9 +1,8 @@
 package dev.promgate.decision;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.promgate.image.ImageReference;
 import dev.promgate.image.InvalidReferenceException;
+import dev.promgate.image.ParsedReferences;
 import dev.promgate.policy.EnvironmentRules;
 import dev.promgate.policy.GateConfig;
 import dev.promgate.policy.Mode;
@@ -31,29 +30,11 @@ public final class ImageJudge {
 
   private final VerdictSource verdicts;
   private final TagResolver tags;
-  /**
-   * Parsed image strings (or why they do not parse): a cluster runs few distinct images, and
-   * parsing one with every check costs more than looking up its cached verdict.
-   */
-  private final Cache<String, Object> references = Caffeine.newBuilder().maximumSize(10_000).build();
+  private final ParsedReferences references = new ParsedReferences();
 
   public ImageJudge(VerdictSource verdicts, TagResolver tags) {
     this.verdicts = verdicts;
     this.tags = tags;
-  }
-
-  private ImageReference parse(String image) {
-    Object parsed = references.get(image, text -> {
-      try {
-        return ImageReference.parse(text);
-      } catch (InvalidReferenceException e) {
-        return e;
-      }
-    });
-    if (parsed instanceof InvalidReferenceException e) {
-      throw e;
-    }
-    return (ImageReference) parsed;
   }
 
   /**
@@ -64,7 +45,7 @@ public final class ImageJudge {
                                    Optional<Mode> modeOverride, Instant deadline) {
     ImageReference ref;
     try {
-      ref = parse(container.image());
+      ref = references.parse(container.image());
     } catch (InvalidReferenceException e) {
       // No repository, so no governing policy: the environment's mode across all policies decides.
       Mode mode = modeOverride.orElse(policies.modeFor(environment, policies.policies()));

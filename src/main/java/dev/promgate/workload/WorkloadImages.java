@@ -39,6 +39,12 @@ public final class WorkloadImages {
       "batch/Job", List.of("spec", "template", "spec"),
       "batch/CronJob", List.of("spec", "jobTemplate", "spec", "template", "spec"));
 
+  /**
+   * Image fields one object may hold. Kubernetes sets no limit, and each distinct image can cost a
+   * verification; real pods hold a handful. More is denied as unreadable, before any image is judged.
+   */
+  public static final int MAX_IMAGES = 256;
+
   private static final List<String> CONTAINER_LISTS =
       List.of("initContainers", "containers", "ephemeralContainers");
 
@@ -123,6 +129,7 @@ public final class WorkloadImages {
         if (!c.isObject()) {
           throw new Unreadable(field + " is not an object");
         }
+        checkCount(images);
         images.add(new ContainerImage(text(c, "name", field, "(unnamed)"), field + ".image",
             text(c, "image", field, "")));
       }
@@ -152,8 +159,17 @@ public final class WorkloadImages {
       if (!image.isObject()) {
         throw new Unreadable(field + ".image is not an object");
       }
+      checkCount(images);
       images.add(new ContainerImage(text(volume, "name", field, "(unnamed)"), field + ".image.reference",
           text(image, "reference", field + ".image", "")));
+    }
+  }
+
+  private static void checkCount(List<ContainerImage> images) {
+    if (images.size() >= MAX_IMAGES) {
+      throw new Unreadable("it holds more than " + MAX_IMAGES + " images (containers, initContainers,"
+          + " ephemeralContainers and image volumes together); promgate judges at most " + MAX_IMAGES
+          + " per object");
     }
   }
 

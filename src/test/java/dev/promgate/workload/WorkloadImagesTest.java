@@ -148,4 +148,17 @@ class WorkloadImagesTest {
     assertEquals("spec.ephemeralContainers[0].image", x.images().get(0).fieldPath());
     assertEquals("debugger", x.images().get(0).container());
   }
+
+  @Test
+  void anObjectWithMoreImagesThanTheCapIsMalformedBeforeAnyIsJudged() {
+    String[] atCap = new String[WorkloadImages.MAX_IMAGES];
+    java.util.Arrays.fill(atCap, "registry.example/shop/web:1");
+    assertEquals(WorkloadImages.MAX_IMAGES, images(Reviews.pod("shop", atCap)).size());
+
+    String[] over = new String[WorkloadImages.MAX_IMAGES + 1];
+    java.util.Arrays.fill(over, "registry.example/shop/web:1");
+    var x = WorkloadImages.of(Reviews.call(Reviews.pod("shop", over)));
+    String reason = assertInstanceOf(WorkloadImages.Malformed.class, x, x.toString()).reason();
+    assertTrue(reason.contains("more than " + WorkloadImages.MAX_IMAGES + " images"), reason);
+  }
 }
