@@ -111,6 +111,7 @@ public final class AdmissionPipeline {
           modeOverride.orElse(Mode.ENFORCE), "", generation));
     }
     String environment = ((EnvironmentResolver.Known) resolution).name();
+    set.served(environment, at);
 
     var extraction = WorkloadImages.of(call);
     if (extraction instanceof WorkloadImages.NotAWorkload other) {

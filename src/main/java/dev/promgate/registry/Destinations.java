@@ -1,5 +1,6 @@
 package dev.promgate.registry;
 
+import dev.promgate.policy.GateConfig;
 import dev.promgate.policy.HostPattern;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -66,6 +67,12 @@ final class Destinations {
 
   /** The allow-list problem with this URL for this purpose, or empty; no network. */
   static Optional<String> notAllowed(RegistryHost registry, String url, Purpose purpose) {
+    return notAllowed(registry.settings(), registry.origin(), url, purpose);
+  }
+
+  /** The same, for a registry entry whose API is at {@code registryOrigin}. */
+  static Optional<String> notAllowed(GateConfig.RegistrySettings registry, String registryOrigin, String url,
+                                     Purpose purpose) {
     URI uri;
     try {
       uri = new URI(url);
@@ -79,11 +86,11 @@ final class Destinations {
     String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
     int defaultPort = scheme.equals("https") ? 443 : 80;
     int port = uri.getPort() < 0 ? defaultPort : uri.getPort();
-    if (Urls.origin(url).equals(Urls.origin(registry.origin()))) {
+    if (Urls.origin(url).equals(Urls.origin(registryOrigin))) {
       return Optional.empty();
     }
     List<HostPattern> allowed = purpose == Purpose.TOKEN
-        ? registry.settings().allowedTokenHosts() : registry.settings().allowedRedirectHosts();
+        ? registry.allowedTokenHosts() : registry.allowedRedirectHosts();
     String bare = host.startsWith("[") ? host : host.toLowerCase(Locale.ROOT);
     for (HostPattern p : allowed) {
       if (p.matches(bare, port, defaultPort)) {
@@ -93,7 +100,7 @@ final class Destinations {
     String shown = uri.getPort() < 0 ? bare : bare + ":" + port;
     return Optional.of(purpose.what + " leads to " + shown + ", which is not allowed for this registry ("
         + purpose.setting + ": " + (allowed.isEmpty() ? "none" : allowed) + "); promgate did not connect; fix: if "
-        + shown + " belongs to the registry, add it to " + purpose.setting + " of " + registry.registry()
+        + shown + " belongs to the registry, add it to " + purpose.setting + " of " + registry.host()
         + " in GateConfig spec.registries");
   }
 

@@ -176,6 +176,14 @@ final class Transport {
     String url = endpoint.url(host.origin());
     String authorization = endpoint.authorization() != null ? endpoint.authorization() : a.header();
     String credentialOrigin = Urls.origin(url);
+    CircuitBreaker breaker = host.breaker();
+    metrics.watch(host.registry(), breaker);
+    if (breaker.admit(call.now()) == CircuitBreaker.Admission.REFUSE) {
+      metrics.refused(host.registry());
+      return Future.failedFuture(RegistryException.of(RegistryException.Kind.UNREACHABLE, host.registry(),
+          endpoint.description(), breaker.refusal(call.now()),
+          "check the registry's health and the network path; promgate probes it again by itself"));
+    }
     if (endpoint.scope() == null) {
       // A token service is another host; the registry's limiter does not apply.
       return hop(host, endpoint, endpoint.method(), url, authorization, credentialOrigin, 0, call);
@@ -259,6 +267,11 @@ final class Transport {
       }
     });
     return promise.future()
+        .andThen(ar -> {
+          if (Urls.origin(url).equals(Urls.origin(host.origin()))) {
+            recordForBreaker(host, endpoint, ar, budgetBound, call);
+          }
+        })
         .andThen(ar -> metrics.record(host.registry(), endpoint.name(),
             ar.succeeded() ? RegistryMetrics.outcome(ar.result().status())
                 : RegistryMetrics.outcome(asRegistryException(host, endpoint, ar.cause()).kind()),
@@ -266,6 +279,26 @@ final class Transport {
         .compose(r -> r.isRedirect() && endpoint.followsRedirects()
             ? redirect(host, endpoint, method, r, authorization, credentialOrigin, redirects, call)
             : Future.succeededFuture(r));
+  }
+
+  /** Any answer proves the registry reachable; only a failure to get one counts against it. */
+  private static void recordForBreaker(RegistryHost host, Endpoint<?> endpoint, AsyncResult<Response> ar,
+                                       boolean budgetBound, Call call) {
+    CircuitBreaker breaker = host.breaker();
+    if (ar.succeeded()) {
+      breaker.succeeded(call.now());
+      return;
+    }
+    RegistryException e = asRegistryException(host, endpoint, ar.cause());
+    if (e.kind() == RegistryException.Kind.UNREACHABLE || (e.kind() == RegistryException.Kind.TIMEOUT && !budgetBound)) {
+      breaker.failed(call.now(), e.getMessage());
+    } else if (e.kind() == RegistryException.Kind.TIMEOUT) {
+      // The admission's budget ran out first: says nothing about the registry.
+      breaker.probeAbandoned(call.now());
+    } else {
+      // An answer that was cut off or refused (too large, lying) still came from a reachable registry.
+      breaker.succeeded(call.now());
+    }
   }
 
   private Future<Response> redirect(RegistryHost host, Endpoint<?> endpoint, HttpMethod method, Response r,

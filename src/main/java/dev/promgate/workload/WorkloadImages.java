@@ -40,8 +40,9 @@ public final class WorkloadImages {
       "batch/CronJob", List.of("spec", "jobTemplate", "spec", "template", "spec"));
 
   /**
-   * Image fields one object may hold. Kubernetes sets no limit, and each distinct image can cost a
-   * verification; real pods hold a handful. More is denied as unreadable, before any image is judged.
+   * Distinct image strings one object may hold. Kubernetes sets no limit, and each distinct image
+   * can cost a verification (repeats are judged once); real pods hold a handful. More is denied as
+   * unreadable, before any image is judged.
    */
   public static final int MAX_IMAGES = 256;
 
@@ -129,12 +130,12 @@ public final class WorkloadImages {
         if (!c.isObject()) {
           throw new Unreadable(field + " is not an object");
         }
-        checkCount(images);
         images.add(new ContainerImage(text(c, "name", field, "(unnamed)"), field + ".image",
             text(c, "image", field, "")));
       }
     }
     addImageVolumes(images, base, spec.path("volumes"));
+    checkCount(images);
     return images;
   }
 
@@ -159,17 +160,22 @@ public final class WorkloadImages {
       if (!image.isObject()) {
         throw new Unreadable(field + ".image is not an object");
       }
-      checkCount(images);
       images.add(new ContainerImage(text(volume, "name", field, "(unnamed)"), field + ".image.reference",
           text(image, "reference", field + ".image", "")));
     }
   }
 
   private static void checkCount(List<ContainerImage> images) {
-    if (images.size() >= MAX_IMAGES) {
-      throw new Unreadable("it holds more than " + MAX_IMAGES + " images (containers, initContainers,"
-          + " ephemeralContainers and image volumes together); promgate judges at most " + MAX_IMAGES
-          + " per object");
+    if (images.size() <= MAX_IMAGES) {
+      return;
+    }
+    Set<String> distinct = new HashSet<>();
+    for (ContainerImage c : images) {
+      if (distinct.add(c.image()) && distinct.size() > MAX_IMAGES) {
+        throw new Unreadable("it holds more than " + MAX_IMAGES + " distinct images (containers, initContainers,"
+            + " ephemeralContainers and image volumes together); promgate judges at most " + MAX_IMAGES
+            + " per object");
+      }
     }
   }
 
