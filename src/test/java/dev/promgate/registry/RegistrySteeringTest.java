@@ -98,7 +98,7 @@ class RegistrySteeringTest {
   }
 
   private RegistryClient client(GateConfig.RegistrySettings settings, Destinations.Resolver resolver) {
-    RegistryClient.Builder b = RegistryClient.builder(vertx).registries(List.of(settings))
+    RegistryClientBuilder b = RegistryClient.builder(vertx).registries(List.of(settings))
         .retryPolicy(new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50)));
     if (resolver != null) {
       b.resolver(resolver);
