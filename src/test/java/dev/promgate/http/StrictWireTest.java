@@ -84,6 +84,19 @@ class StrictWireTest {
   }
 
   @Test
+  void aDuplicateKeyThatTwoReadersWouldResolveDifferentlyIs400() throws Exception {
+    String review = new String(Reviews.bytes(Reviews.deployment("shop-prod", "registry.acme.example/shop/web@sha256:"
+        + "ab".repeat(32))), StandardCharsets.UTF_8);
+    // First-wins readers see the pinned image, last-wins readers the tag: neither may be chosen.
+    String duplicated = review.replace("\"image\":\"", "\"image\":\"shop/web:latest\",\"image\":\"");
+
+    HttpResponse<Buffer> r = post("application/json", duplicated.getBytes(StandardCharsets.UTF_8));
+
+    assertEquals(400, r.statusCode(), r.bodyAsString());
+    assertTrue(r.bodyAsString().contains("image"), r.bodyAsString());
+  }
+
+  @Test
   void onlyModernSuitesAreNegotiated() throws Exception {
     SSLContext trustAll = SSLContext.getInstance("TLS");
     trustAll.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
