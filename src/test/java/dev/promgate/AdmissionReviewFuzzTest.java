@@ -8,14 +8,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promgate.admission.AdmissionReviews;
 import dev.promgate.decision.Decision;
 import dev.promgate.decision.DecisionLog;
-import dev.promgate.decision.ImageJudge;
-import dev.promgate.decision.TagResolver;
 import dev.promgate.environment.EnvironmentResolver;
+import dev.promgate.judgement.ImageJudge;
+import dev.promgate.judgement.TagResolver;
 import dev.promgate.policy.GateConfig;
 import dev.promgate.policy.Mode;
 import dev.promgate.policy.PolicySet;
 import dev.promgate.testing.FuzzSeeds;
 import dev.promgate.testing.TestPolicies;
+import dev.promgate.verdict.CacheSource;
 import dev.promgate.verdict.Lookup;
 import dev.promgate.verdict.Verdict;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -70,7 +71,8 @@ class AdmissionReviewFuzzTest {
 
   private static final AdmissionPipeline PIPELINE = new AdmissionPipeline(() -> POLICIES,
       new ImageJudge((request, deadline) -> Future.succeededFuture(new Lookup(
-          new Verdict.Rejected(List.of(new Verdict.Reason("signature", "no signature by ci")), List.of()), "miss")),
+          new Verdict.Rejected(List.of(new Verdict.Reason("signature", "no signature by ci")), List.of()),
+          CacheSource.MISS)),
           TagResolver.NONE),
       Optional.empty(), new DecisionLog(line -> { }), Clock.fixed(Instant.parse("2026-11-26T10:00:00Z"), ZoneOffset.UTC),
       new SimpleMeterRegistry());

@@ -5,16 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.promgate.decision.Decision;
 import dev.promgate.decision.DecisionLog;
-import dev.promgate.decision.ImageJudge;
-import dev.promgate.decision.ImageResult;
-import dev.promgate.decision.TagResolver;
 import dev.promgate.environment.EnvironmentResolver;
+import dev.promgate.judgement.ImageJudge;
+import dev.promgate.judgement.Judgement;
+import dev.promgate.judgement.Scope;
+import dev.promgate.judgement.TagResolver;
 import dev.promgate.policy.PolicySet;
 import dev.promgate.testing.Reviews;
 import dev.promgate.testing.TestPolicies;
+import dev.promgate.verdict.CacheSource;
 import dev.promgate.verdict.Lookup;
 import dev.promgate.verdict.Verdict;
-import dev.promgate.workload.ContainerImage;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import java.lang.management.ManagementFactory;
@@ -35,7 +36,8 @@ class OversizedImageMemoryTest {
   private static final PolicySet POLICIES = TestPolicies.digestOnlyEverywhere();
 
   private final ImageJudge judge = new ImageJudge(
-      (request, deadline) -> Future.succeededFuture(new Lookup(new Verdict.Unverifiable("test", "no registry"), "miss")),
+      (request, deadline) -> Future.succeededFuture(new Lookup(
+          new Verdict.Unverifiable(Verdict.Unverifiable.Category.INTERNAL, "no registry"), CacheSource.MISS)),
       TagResolver.NONE);
 
   @Test
@@ -53,8 +55,7 @@ class OversizedImageMemoryTest {
   @Test
   void anOversizedImageIsDeniedAsTooLongWithoutTheWholeStringInTheMessage() throws Exception {
     String image = hostile(7, 100_000);
-    ImageResult r = judge.judge(new ContainerImage("web", "spec.containers[0].image", image), "prod", POLICIES,
-        Optional.empty(), Instant.now().plusSeconds(5)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Judgement r = judge(image);
     assertFalse(r.problems().isEmpty());
     String reason = String.join("; ", r.problems());
     assertTrue(reason.contains("100000 characters long"), reason);
@@ -81,10 +82,14 @@ class OversizedImageMemoryTest {
 
   private WeakReference<String> judgeAndForget(String image) throws Exception {
     WeakReference<String> ref = new WeakReference<>(image);
-    ImageResult r = judge.judge(new ContainerImage("web", "spec.containers[0].image", image), "prod", POLICIES,
-        Optional.empty(), Instant.now().plusSeconds(5)).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Judgement r = judge(image);
     assertFalse(r.problems().isEmpty(), "the invalid image was not denied");
     return ref;
+  }
+
+  private Judgement judge(String image) throws Exception {
+    return judge.judge(image, new Scope("prod", POLICIES, Optional.empty(), Instant.now().plusSeconds(5)))
+        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 
   /** A distinct invalid image: upper-case repository path, padded to {@code length} characters. */
