@@ -1,6 +1,5 @@
 package dev.promgate.http;
 
-import dev.promgate.AdmissionPipeline;
 import dev.promgate.admission.AdmissionReviews;
 import dev.promgate.admission.BadReview;
 import dev.promgate.decision.Decision;
@@ -71,11 +70,12 @@ public final class WebhookServer {
    * Starts listening.
    *
    * @param certificate the serving certificate and key (PEM)
+   * @param handler     decides each AdmissionReview
    * @param ready       whether policies and certificates are loaded (for {@code /readyz})
    * @param metrics     scraped at {@code /metrics}
    */
   public static Future<WebhookServer> start(Vertx vertx, Settings settings, ServingCertificate certificate,
-                                            AdmissionPipeline pipeline, BooleanSupplier ready,
+                                            AdmissionHandler handler, BooleanSupplier ready,
                                             PrometheusMeterRegistry metrics) {
     Router router = Router.router(vertx);
     router.get("/healthz").handler(ctx -> text(ctx.response(), 200, "ok"));
@@ -122,7 +122,7 @@ public final class WebhookServer {
           if (route == null) {
             router.handle(request);
           } else {
-            admit(vertx, request, route, pipeline, limit);
+            admit(vertx, request, route, handler, limit);
           }
         })
         .listen()
@@ -150,7 +150,7 @@ public final class WebhookServer {
 
   /** Reads the body up to the limit (answering 413 beyond it, without buffering the rest), then decides. */
   private static void admit(Vertx vertx, HttpServerRequest request, EnvironmentResolver.Route route,
-                            AdmissionPipeline pipeline, long limit) {
+                            AdmissionHandler handler, long limit) {
     String contentTypeProblem = WireRules.contentTypeProblem(request.getHeader(HttpHeaders.CONTENT_TYPE));
     if (contentTypeProblem != null) {
       text(request.response(), 415, contentTypeProblem);
@@ -191,7 +191,7 @@ public final class WebhookServer {
       vertx.cancelTimer(bodyTimer);
       if (!refused[0]) {
         refused[0] = true;
-        decide(request.response(), body, route, pipeline);
+        decide(request.response(), body, route, handler);
       }
     });
   }
@@ -228,7 +228,7 @@ public final class WebhookServer {
   }
 
   private static void decide(HttpServerResponse response, Buffer body, EnvironmentResolver.Route route,
-                             AdmissionPipeline pipeline) {
+                             AdmissionHandler handler) {
     if (body.length() == 0) {
       text(response, 400, "the request body is empty; POST an AdmissionReview");
       return;
@@ -247,7 +247,7 @@ public final class WebhookServer {
       return;
     }
     var call = parsed.call().orElseThrow();
-    pipeline.admit(call, route).onComplete(done -> {
+    handler.admit(call, route).onComplete(done -> {
       if (response.closed()) {
         return;
       }

@@ -85,12 +85,12 @@ class AttachmentFuzzTest {
 
   static void check(byte[] bytes) {
     String signature = Base64.getEncoder().encodeToString(Digest.sha256Of(bytes).bytes());
-    Attachments attachments = new Attachments(
-        List.of(new Attachments.SignatureLayer("fuzz.sig", "application/vnd.dev.cosign.simplesigning.v1+json", bytes,
+    SignedContent attachments = new SignedContent(
+        List.of(new SignedContent.SignatureLayer("fuzz.sig", "application/vnd.dev.cosign.simplesigning.v1+json", bytes,
             Map.of("dev.cosignproject.cosign/signature", signature))),
-        List.of(new Attachments.AttestationLayer("fuzz.att", "application/vnd.dsse.envelope.v1+json", bytes,
+        List.of(new SignedContent.AttestationLayer("fuzz.att", "application/vnd.dsse.envelope.v1+json", bytes,
             Map.of("predicateType", "https://promgate.dev/promotion/v1"))),
-        List.of(new Attachments.SigstoreBundle("fuzz.sigstore", "application/vnd.dev.sigstore.bundle.v0.3+json", bytes)));
+        List.of(new SignedContent.SigstoreBundle("fuzz.sigstore", "application/vnd.dev.sigstore.bundle.v0.3+json", bytes)));
     for (VerificationRequest request : REQUESTS) {
       Verdict v = EVALUATOR.evaluate(request, attachments);
       assertFalse(v instanceof Verdict.Verified, () -> "verified without a signature by any authority: " + v);

@@ -36,24 +36,24 @@ class AttestationBindingTest {
   final RequirementsEvaluator evaluator =
       new RequirementsEvaluator(Clock.fixed(Instant.parse("2026-11-26T12:00:00Z"), ZoneOffset.UTC));
 
-  private Verdict provenanceRequired(Attachments attachments) {
+  private Verdict provenanceRequired(SignedContent attachments) {
     return evaluator.evaluate(request(DIGEST, rules(List.of(), List.of(), List.of(attestation(SLSA, null, ci)))),
         attachments);
   }
 
-  private Verdict promotionRequired(Attachments attachments) {
+  private Verdict promotionRequired(SignedContent attachments) {
     return evaluator.evaluate(request(DIGEST, rules(List.of(), List.of(promotion("prod", Duration.ofDays(30), ci)),
         List.of())), attachments);
   }
 
-  private static Attachments attestations(Attachments.AttestationLayer... layers) {
-    return new Attachments(List.of(), List.of(layers), List.of());
+  private static SignedContent attestations(SignedContent.AttestationLayer... layers) {
+    return new SignedContent(List.of(), List.of(layers), List.of());
   }
 
   @Test
   void aSignedStatementOfAnotherPredicateTypeDoesNotCountWhateverTheLayerAnnotationClaims() {
-    Attachments.AttestationLayer signed = CI.attestationLayer(statement(VULN, DIGEST, "x", "{}"));
-    Attachments.AttestationLayer claimed = new Attachments.AttestationLayer(signed.source(), signed.mediaType(),
+    SignedContent.AttestationLayer signed = CI.attestationLayer(statement(VULN, DIGEST, "x", "{}"));
+    SignedContent.AttestationLayer claimed = new SignedContent.AttestationLayer(signed.source(), signed.mediaType(),
         signed.envelope(), Map.of("predicateType", SLSA));
 
     assertInstanceOf(Verdict.Rejected.class, provenanceRequired(attestations(claimed)));
@@ -61,7 +61,7 @@ class AttestationBindingTest {
 
   @Test
   void aPromotionPredicateUnderAnotherTypeIsNoPromotion() {
-    Attachments.AttestationLayer mislabelled = CI.attestationLayer(statement(SLSA, DIGEST, "x", PROMOTION_JSON));
+    SignedContent.AttestationLayer mislabelled = CI.attestationLayer(statement(SLSA, DIGEST, "x", PROMOTION_JSON));
 
     assertInstanceOf(Verdict.Rejected.class, promotionRequired(attestations(mislabelled)));
     // The same predicate under its own type is a promotion: the rejection above is about the type alone.
@@ -72,7 +72,7 @@ class AttestationBindingTest {
   @Test
   void anEnvelopeWithoutSignaturesDoesNotCount() {
     byte[] unsigned = TestSigstore.envelopeJson(DsseEnvelope.IN_TOTO, statement(SLSA, DIGEST, "x", "{}"));
-    Attachments.AttestationLayer layer = new Attachments.AttestationLayer("unsigned.att",
+    SignedContent.AttestationLayer layer = new SignedContent.AttestationLayer("unsigned.att",
         "application/vnd.dsse.envelope.v1+json", unsigned, Map.of("predicateType", SLSA));
 
     assertInstanceOf(Verdict.Rejected.class, provenanceRequired(attestations(layer)));
@@ -83,7 +83,7 @@ class AttestationBindingTest {
     byte[] payload = statement(SLSA, DIGEST, "x", "{}");
     DsseEnvelope unsignedEnvelope = new DsseEnvelope("text/plain", payload, List.of());
     byte[] envelope = TestSigstore.envelopeJson("text/plain", payload, CI.sign(unsignedEnvelope.pae()));
-    Attachments.AttestationLayer layer = new Attachments.AttestationLayer("plain.att",
+    SignedContent.AttestationLayer layer = new SignedContent.AttestationLayer("plain.att",
         "application/vnd.dsse.envelope.v1+json", envelope, Map.of());
 
     assertInstanceOf(Verdict.Rejected.class, provenanceRequired(attestations(layer)));
@@ -97,7 +97,7 @@ class AttestationBindingTest {
         + "\"dsseEnvelope\":" + new String(TestSigstore.envelopeJson(DsseEnvelope.IN_TOTO, bareStatement),
             StandardCharsets.UTF_8) + "}").getBytes(StandardCharsets.UTF_8);
     for (byte[] referrer : List.of(bareStatement, bundleWithoutMaterial)) {
-      Attachments found = new Attachments(List.of(), List.of(), List.of(new Attachments.SigstoreBundle(
+      SignedContent found = new SignedContent(List.of(), List.of(), List.of(new SignedContent.SigstoreBundle(
           "referrer", "application/vnd.dev.sigstore.bundle.v0.3+json", referrer)));
       assertInstanceOf(Verdict.Rejected.class, provenanceRequired(found));
       assertInstanceOf(Verdict.Rejected.class, promotionRequired(found));
@@ -106,7 +106,7 @@ class AttestationBindingTest {
 
   @Test
   void aStatementAboutAnotherSubjectDoesNotCountEvenWhenSignedAndNamedLikeTheImage() {
-    Attachments.AttestationLayer other = CI.attestationLayer(
+    SignedContent.AttestationLayer other = CI.attestationLayer(
         statement(SLSA, "sha256:cd34" + "0".repeat(60), "registry.acme.example/shop/web", "{}"));
 
     assertInstanceOf(Verdict.Rejected.class, provenanceRequired(attestations(other)));
