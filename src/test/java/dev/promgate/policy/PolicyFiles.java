@@ -78,16 +78,17 @@ final class PolicyFiles {
     return withKeys(dir).write("gate.yaml", GATE).write("shop.yaml", SHOP);
   }
 
+  /**
+   * Replaces a file at once, as a ConfigMap update does (a watcher never sees it half written: a
+   * truncated file would be read as an emptied one).
+   */
   PolicyFiles write(String name, String content) {
     try {
       Path file = dir.resolve(name);
       Files.createDirectories(file.getParent());
-      // Write beside it under a hidden name and move it into place: a policy watcher that looks
-      // between a truncation and the write would otherwise read an empty file (as an editor that
-      // saves in place can also make it do, but that is not what these tests are about).
-      Path temporary = file.resolveSibling("." + file.getFileName() + ".tmp");
-      Files.writeString(temporary, content, StandardCharsets.UTF_8);
-      Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+      Path partial = file.resolveSibling("." + file.getFileName() + ".partial");
+      Files.writeString(partial, content, StandardCharsets.UTF_8);
+      Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       return this;
     } catch (IOException e) {
