@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.promgate.image.Digest;
+import dev.promgate.policy.GateConfig;
+import dev.promgate.policy.HostPattern;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -53,7 +56,11 @@ class ReferrersSpecTest {
   }
 
   private RegistryClient client() {
-    RegistryClient c = RegistryClient.builder(vertx).registries(List.of(fake.settings()))
+    return client(fake.settings());
+  }
+
+  private RegistryClient client(GateConfig.RegistrySettings settings) {
+    RegistryClient c = RegistryClient.builder(vertx).registries(List.of(settings))
         .retryPolicy(new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(20))).build();
     clients.add(c);
     return c;
@@ -163,7 +170,7 @@ class ReferrersSpecTest {
   }
 
   @Test
-  void aRedirectOfTheReferrersEndpointIsFollowedWithoutCredentials() throws Exception {
+  void aRedirectOfTheReferrersEndpointIsFollowedLikeABlobRedirect() throws Exception {
     Digest image = image("ghcr/web");
     Digest bundle = bundleReferrer("ghcr/web", image);
     try (FakeRegistry elsewhere = new FakeRegistry(vertx)) {
@@ -172,7 +179,15 @@ class ReferrersSpecTest {
       fake.when(path("/referrers/"), r -> r.response().setStatusCode(303)
           .putHeader("Location", elsewhere.origin() + "/referrers-elsewhere/" + image.hex()).end());
 
-      Attachments a = Await.result(client().attachments(fake.reference("ghcr/web@" + image), Await.deadline()));
+      // Only to a host the GateConfig allows for this registry, as for blob redirects.
+      RegistryException refused = Await.failure(client().attachments(fake.reference("ghcr/web@" + image),
+          Await.deadline()));
+      assertTrue(refused.getMessage().contains("not allowed for this registry (redirectHosts"), refused.getMessage());
+      assertEquals(0, elsewhere.requests().size());
+
+      RegistryClient allowing = client(new GateConfig.RegistrySettings(fake.host(), true, Optional.empty(),
+          Optional.empty(), Optional.of(List.of(HostPattern.parse(elsewhere.host())))));
+      Attachments a = Await.result(allowing.attachments(fake.reference("ghcr/web@" + image), Await.deadline()));
 
       assertEquals(Attachments.ReferrersSource.API, a.referrersSource());
       assertEquals(bundle, a.referrers().get(0).manifest().digest());
