@@ -1,7 +1,6 @@
 package dev.promgate.image;
 
 import java.util.Locale;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -51,6 +50,12 @@ public record ImageReference(String registry, String repository, String tag, Dig
   /** The longest normalised name, {@code registry/repository}, distribution accepts. */
   public static final int NAME_MAX_LENGTH = 255;
   private static final int TAG_MAX_LENGTH = 128;
+  /**
+   * The longest image string that can be a valid reference: a 255-character name, a 128-character
+   * tag and a sha512 digest ({@code name:tag@sha512:<128 hex>}). Anything longer is invalid
+   * whatever it holds, so nothing needs to keep it.
+   */
+  public static final int MAX_LENGTH = NAME_MAX_LENGTH + 1 + TAG_MAX_LENGTH + 1 + "sha512:".length() + 128;
 
   private static final String ALPHANUMERIC = "[a-z0-9]+";
   private static final String SEPARATOR = "(?:[._]|__|[-]+)";
@@ -192,12 +197,9 @@ public record ImageReference(String registry, String repository, String tag, Dig
     return digest != null;
   }
 
-  public Optional<String> tagName() {
-    return Optional.ofNullable(tag);
-  }
-
-  public Optional<Digest> digestValue() {
-    return Optional.ofNullable(digest);
+  /** The tag a registry resolves for this reference: its own, or {@code latest} when it has none. */
+  public String tagOrLatest() {
+    return tag == null ? "latest" : tag;
   }
 
   /** The same repository at another digest, without the tag. */

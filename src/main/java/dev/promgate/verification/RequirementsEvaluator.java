@@ -36,9 +36,10 @@ import java.util.function.Function;
  *
  * <p><b>Cost.</b> Each attachment is verified at most once per key and once per trusted root,
  * however many rules and policies name the authority; identity matching is cheap and done per
- * keyless authority. sigstore-java's verifiers are built once per trusted root and shared. At most
- * 50 attachments of each kind (signature layers, attestation layers, bundles) are checked; a denial
- * says how many were left out.
+ * keyless authority. sigstore-java's verifiers are built once per trusted root and shared. Every
+ * attachment handed in is checked: the registry step bounds how many arrive
+ * ({@code spec.limits.maxAttachments}) and fails as Unverifiable beyond that, so a genuine
+ * signature is never skipped for coming after many foreign ones.
  *
  * <p><b>Failures are values.</b> Malformed or foreign evidence is a reason in a
  * {@link Verdict.Rejected}; an unexpected exception (a bug, never an expected input) becomes
@@ -61,9 +62,20 @@ public final class RequirementsEvaluator {
    * @return Verified with the evidence used; Rejected with every failed requirement, what was found
    *         and how to fix it; Unverifiable only if verification itself broke
    */
-  public Verdict evaluate(VerificationRequest request, Attachments attachments) {
+  public Verdict evaluate(VerificationRequest request, SignedContent attachments) {
     return FailureBoundary.guardNow(Verdict.Unverifiable.Category.VERIFICATION_ERROR, request.image(),
         () -> new Evaluation(request, attachments, trust, clock.instant()).run());
+  }
+
+  /**
+   * Each piece of material checked against one authority, as {@link #evaluate} would check it:
+   * for {@code promgate verify}. Synchronous and CPU-bound.
+   *
+   * @param image the pinned image the material is for
+   */
+  public List<AuthorityCheck> check(ImageReference image, SignedContent attachments, Authority authority) {
+    return new Evaluation(new VerificationRequest(image, "", List.of()), attachments, trust, clock.instant())
+        .check(authority);
   }
 
   /**
@@ -75,7 +87,7 @@ public final class RequirementsEvaluator {
    * @param image          the pinned image the attachments belong to
    * @param authoritiesFor the authorities whose signature makes a promotion to an environment count
    */
-  public FoundPromotion.All promotions(ImageReference image, Attachments attachments,
+  public FoundPromotion.All promotions(ImageReference image, SignedContent attachments,
                                        Function<String, List<Authority>> authoritiesFor) {
     return new Evaluation(new VerificationRequest(image, "", List.of()), attachments, trust, clock.instant())
         .promotions(authoritiesFor);
