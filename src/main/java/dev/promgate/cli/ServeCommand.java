@@ -54,6 +54,11 @@ public final class ServeCommand implements Callable<Integer> {
           + "registry connections (default: one per available processor)")
   Integer eventLoops;
 
+  @Option(names = "--warm-up", defaultValue = "5", paramLabel = "SECONDS",
+      description = "at startup, run the decision path and open registry connections for at most this long "
+          + "before /readyz reports ready; 0 for none (default: ${DEFAULT-VALUE})")
+  int warmUpSeconds;
+
   @Option(names = "--log-level", defaultValue = "INFO", description = "SEVERE, WARNING, INFO, FINE (default: ${DEFAULT-VALUE})")
   String logLevel;
 
@@ -68,7 +73,8 @@ public final class ServeCommand implements Callable<Integer> {
     try {
       server = Server.start(new Server.Options(policies, certs, host, port, Optional.ofNullable(mode),
               maxBody <= 0 ? WebhookServer.Settings.DEFAULT_BODY_LIMIT : maxBody,
-              eventLoops == null ? WebhookServer.Settings.defaultEventLoops() : eventLoops))
+              eventLoops == null ? WebhookServer.Settings.defaultEventLoops() : eventLoops,
+              java.time.Duration.ofSeconds(Math.max(0, warmUpSeconds))))
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       return 1;
