@@ -322,7 +322,10 @@ async function fulcioCA(instance, ctLog) {
       const tbs = {
         serialNumber: randomSerial(),
         issuer: intermediate.subject,
-        notBefore: now,
+        // Back-dated a minute: the mock TSA's clock is fixed when the services start, and on a busy
+        // machine a second or more passes before this certificate is issued; a timestamp older
+        // than the certificate fails verification.
+        notBefore: new Date(now.getTime() - 60_000),
         notAfter: new Date(now.getTime() + LEAF_LIFETIME_MS),
         signingAlgorithm: SIGNING_ALGORITHM,
         publicKey: key,
