@@ -11,7 +11,7 @@ mvn -q -B test-compile
 cp=$(mktemp)
 mvn -q -B dependency:build-classpath -Dmdep.outputFile="$cp" -Dmdep.includeScope=test >/dev/null
 if [ "${1:-}" = "--rss" ]; then
-  flags=${JAVA_OPTS:-"-XX:MaxRAM=768m -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"}
+  flags=${JAVA_OPTS:-"-XX:MaxRAM=768m -XX:+UseSerialGC -XX:MaxRAMPercentage=50 -XX:MaxMetaspaceSize=160m -XX:MaxDirectMemorySize=64m -XX:ReservedCodeCacheSize=64m -Xss512k -XX:+ExitOnOutOfMemoryError"}
 else
   flags="-XX:+UseSerialGC -Xmx1g"
 fi

@@ -25,7 +25,7 @@ ENVIRONMENT=${ENVIRONMENT:-prod}
 PROMGATE_PORT=${PROMGATE_PORT:-18443}
 TRIVIAL_PORT=${TRIVIAL_PORT:-18444}
 # manifests/base/deployment.yaml: JAVA_TOOL_OPTIONS and a 768Mi limit (MaxRAM stands in for the cgroup).
-JAVA_OPTS=${JAVA_OPTS:-"-XX:MaxRAM=768m -XX:MaxRAMPercentage=75 -XX:+ExitOnOutOfMemoryError"}
+JAVA_OPTS=${JAVA_OPTS:-"-XX:MaxRAM=768m -XX:+UseSerialGC -XX:MaxRAMPercentage=50 -XX:MaxMetaspaceSize=160m -XX:MaxDirectMemorySize=64m -XX:ReservedCodeCacheSize=64m -Xss512k -XX:+ExitOnOutOfMemoryError"}
 
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)" >&2; exit 1; }
 [ -f target/promgate.jar ] || mvn -q -B package -DskipTests
