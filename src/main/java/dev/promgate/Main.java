@@ -2,6 +2,7 @@ package dev.promgate;
 
 import dev.promgate.cli.CertsCommand;
 import dev.promgate.cli.EvaluateCommand;
+import dev.promgate.cli.ExitCodes;
 import dev.promgate.cli.ManifestsCommand;
 import dev.promgate.cli.PolicyCommand;
 import dev.promgate.cli.PromoteCommand;
@@ -12,6 +13,9 @@ import picocli.CommandLine;
 /** The {@code promgate} command line: wiring only. */
 @CommandLine.Command(name = "promgate", mixinStandardHelpOptions = true, version = "promgate 0.1.0",
     description = "Admission webhook that admits only promoted, signed image digests.",
+    footer = {"", "Exit status of every command: 0 allowed/ok; 1 denied, refused or policy problems found; "
+        + "2 usage or input error (missing or unreadable file, YAML that does not parse, empty input, unknown "
+        + "environment, registry configuration error)."},
     subcommands = {ServeCommand.class, PolicyCommand.class, EvaluateCommand.class, ManifestsCommand.class,
         CertsCommand.class, PromoteCommand.class, StatusCommand.class})
 public final class Main {
@@ -26,7 +30,8 @@ public final class Main {
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       commandLine.getErr().println("promgate: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
-      return 1;
+      commandLine.getErr().flush();
+      return ExitCodes.of(e);
     });
     return cli;
   }

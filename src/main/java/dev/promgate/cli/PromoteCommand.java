@@ -1,7 +1,5 @@
 package dev.promgate.cli;
 
-import dev.promgate.policy.PolicyLoadResult;
-import dev.promgate.policy.PolicyLoader;
 import dev.promgate.policy.PolicySet;
 import dev.promgate.promotion.PromotionOutcome;
 import dev.promgate.promotion.PromotionRequest;
@@ -31,7 +29,9 @@ import picocli.CommandLine.Spec;
         "Promote an image digest to an environment: check that it is admissible in the environment before, "
             + "sign a promotion attestation with a cosign-compatible key, and push it where cosign attest "
             + "would (sha256-<hex>.att).",
-        "Exit codes: 0 promoted; 1 refused, nothing pushed; 3 pushed, but the policies do not count it."},
+        "Exit status: 0 promoted; 1 refused, nothing pushed; 2 usage or input error (unknown environment, "
+            + "unreadable key or wrong password, bad --promoted-at, registry configuration error), nothing pushed; "
+            + "3 pushed, but the policies do not count it."},
     footer = {"",
         "The password of a cosign key comes from --password-file, else COSIGN_PASSWORD, else a prompt.",
         "",
@@ -101,24 +101,21 @@ public final class PromoteCommand implements Callable<Integer> {
       try {
         at = Optional.of(OffsetDateTime.parse(promotedAt).toInstant());
       } catch (DateTimeParseException e) {
-        err.println("promgate: --promoted-at \"" + promotedAt + "\" is not an RFC 3339 time such as 2026-11-26T09:00:00Z");
-        return 2;
+        throw CommandFailure.input("--promoted-at \"" + promotedAt
+            + "\" is not an RFC 3339 time such as 2026-11-26T09:00:00Z");
       }
     }
-    PolicyLoadResult loaded = PolicyLoader.load(policies);
-    if (loaded instanceof PolicyLoadResult.Failed failed) {
-      failed.problems().forEach(err::println);
-      err.println("promgate: the policies in " + policies + " do not load; nothing promoted");
-      return 1;
+    PolicySet set = PolicyDirectory.load(policies, err);
+    if (!set.environments().contains(environment)) {
+      throw CommandFailure.input("environment \"" + environment + "\" is not defined by the policies (known: "
+          + String.join(", ", set.environments()) + "); nothing promoted");
     }
-    PolicySet set = ((PolicyLoadResult.Loaded) loaded).policies();
     SigningKey signingKey;
     try {
       signingKey = SigningKey.read(key, KeyPasswords.of(Optional.ofNullable(passwordFile), System.getenv(),
           System.console(), System.in));
     } catch (SigningKey.Unusable e) {
-      err.println("promgate: " + e.getMessage());
-      return 1;
+      throw CommandFailure.input(e.getMessage() + "; nothing promoted");
     }
     PromotionRequest request = new PromotionRequest(image, environment, Optional.ofNullable(from),
         Optional.ofNullable(approver), Optional.ofNullable(change), Optional.ofNullable(pipelineRun),

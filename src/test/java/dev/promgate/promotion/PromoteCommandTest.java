@@ -145,7 +145,7 @@ class PromoteCommandTest {
   void anUnknownEnvironmentOrAnImageNoPolicyGovernsIsRefused() {
     ImageReference web = release.signedImage("shop/web", null).pinned();
     Release.Run unknown = release.promote(web, "staging");
-    assertEquals(1, unknown.exit());
+    assertEquals(2, unknown.exit(), "an unknown environment is an input error");
     assertTrue(unknown.err().contains("environment \"staging\" is not defined by the policies (known: dev, preprod, prod)"),
         unknown.err());
     ImageReference other = release.signedImage("other/app", null).pinned();
@@ -186,9 +186,9 @@ class PromoteCommandTest {
     Path wrong = TestKeys.write(directory.resolve("wrong"), "not the password\n");
     Release.Run run = Release.cli("promote", web.toString(), "--env", "preprod", "--key",
         release.releaseKey.toString(), "--password-file", wrong.toString(), "--policies", release.policies.toString());
-    assertEquals(1, run.exit(), run.toString());
-    assertEquals("promgate: " + release.releaseKey + ": wrong password for the encrypted key (or the key file is damaged)",
-        run.err().strip());
+    assertEquals(2, run.exit(), "a wrong password is an input error: " + run);
+    assertEquals("promgate: " + release.releaseKey + ": wrong password for the encrypted key (or the key file is damaged)"
+        + "; nothing promoted", run.err().strip());
     assertEquals(404, get("/v2/shop/web/manifests/" + web.digest().tagPrefix() + ".att").statusCode());
   }
 
