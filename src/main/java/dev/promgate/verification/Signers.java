@@ -1,0 +1,73 @@
+package dev.promgate.verification;
+
+import dev.promgate.policy.Authority;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+
+/**
+ * Who signed an attachment, checked at most once per attachment and key or trusted root however
+ * many rules and policies name the authority; identities are matched per keyless authority.
+ */
+final class Signers {
+
+  private static final int MAX_PROBLEM_LENGTH = 300;
+
+  private final TrustMaterials trust;
+  private final Instant now;
+  private final Map<Attachment, Map<String, Object>> checks = new IdentityHashMap<>();
+
+  Signers(TrustMaterials trust, Instant now) {
+    this.trust = trust;
+    this.now = now;
+  }
+
+  /** Whether {@code authority} signed an attachment; with the signer's identity, or why not. */
+  record Match(boolean signed, String identity, String problem) {
+    static Match signed(String identity) {
+      return new Match(true, identity, null);
+    }
+
+    static Match not(String problem) {
+      return new Match(false, null, problem);
+    }
+  }
+
+  Match match(Attachment a, Authority authority) {
+    Map<String, Object> done = checks.computeIfAbsent(a, x -> new HashMap<>());
+    if (authority instanceof Authority.Key key) {
+      return (Match) done.computeIfAbsent("key " + key.fingerprint(), k -> a.verifiedBy(key.publicKey())
+          ? Match.signed("key sha256:" + key.fingerprint())
+          : Match.not("not signed with the key of " + key.name() + " (" + keyName(key) + ")"));
+    }
+    Authority.Keyless keyless = (Authority.Keyless) authority;
+    Object outcome = done.computeIfAbsent("root " + keyless.trustedRootDigest(), k -> {
+      try {
+        return a.verifyKeyless(trust.get(keyless), now);
+      } catch (Invalid e) {
+        return abbreviate(e.getMessage());
+      }
+    });
+    if (outcome instanceof String problem) {
+      return Match.not(problem + " (for " + keyless.name() + ")");
+    }
+    CertificateIdentity identity = (CertificateIdentity) outcome;
+    if (keyless.identities().stream().anyMatch(identity::matches)) {
+      return Match.signed(identity.toString());
+    }
+    return Match.not("signed by " + identity + ", which is not an identity of " + keyless.name() + " "
+        + keyless.identities());
+  }
+
+  private static String abbreviate(String problem) {
+    return problem.length() <= MAX_PROBLEM_LENGTH ? problem : problem.substring(0, MAX_PROBLEM_LENGTH - 3) + "...";
+  }
+
+  /** The key's file name, or "inline": where it lives on the server is nobody else's business. */
+  private static String keyName(Authority.Key key) {
+    String source = key.source();
+    int slash = Math.max(source.lastIndexOf('/'), source.lastIndexOf('\\'));
+    return slash < 0 ? source : source.substring(slash + 1);
+  }
+}
