@@ -1,5 +1,6 @@
 package dev.promgate.cli;
 
+import dev.promgate.manifests.AdmissionPolicy;
 import dev.promgate.manifests.WebhookConfiguration;
 import dev.promgate.policy.PemCertificates;
 import dev.promgate.policy.PolicySet;
@@ -14,9 +15,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code promgate manifests webhook}. */
+/** {@code promgate manifests webhook} and {@code promgate manifests admission-policy}. */
 @Command(name = "manifests", description = "Kubernetes manifests generated from the policies.",
-    subcommands = ManifestsCommand.Webhook.class, mixinStandardHelpOptions = true,
+    subcommands = {ManifestsCommand.Webhook.class, ManifestsCommand.AdmissionPolicyCommand.class},
+    mixinStandardHelpOptions = true,
     footer = {"", "Exit status: 0 printed; 1 the policies have problems; 2 usage or input error."})
 public final class ManifestsCommand {
 
@@ -65,6 +67,37 @@ public final class ManifestsCommand {
           : Optional.of(namespace + "/promgate-serving");
       spec.commandLine().getOut().print(WebhookConfiguration.yaml(set,
           new WebhookConfiguration.Target(namespace, service, ca, injectFrom, failurePolicy)));
+      spec.commandLine().getOut().flush();
+      return ExitCodes.OK;
+    }
+  }
+
+  @Command(name = "admission-policy", mixinStandardHelpOptions = true,
+      description = {"Print a ValidatingAdmissionPolicy and its binding (admissionregistration.k8s.io/v1, "
+          + "Kubernetes 1.30+) that deny images not referenced by digest in the namespaces the webhook gates, "
+          + "evaluated by the API server itself: the digest rule holds while promgate is unreachable or its "
+          + "webhook's failurePolicy is Ignore.",
+          "Containers, init and ephemeral containers and image volumes of every workload kind; on UPDATE only "
+              + "new images."},
+      footer = {"", "Exit status: 0 printed; 1 the policies have problems; 2 usage or input error."})
+  static final class AdmissionPolicyCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--policies", defaultValue = "policies", paramLabel = "DIR",
+        description = "the policy directory (default: ${DEFAULT-VALUE})")
+    Path policies;
+
+    @Option(names = "--namespace", defaultValue = WebhookConfiguration.Target.DEFAULT_NAMESPACE,
+        description = NAMESPACE_HELP)
+    String namespace;
+
+    @Override
+    public Integer call() {
+      PolicySet set = PolicyDirectory.load(policies, spec.commandLine().getErr());
+      WebhookConfiguration.Target target = new WebhookConfiguration.Target(namespace, "promgate", Optional.empty(),
+          Optional.empty(), WebhookConfiguration.FailurePolicy.Fail);
+      spec.commandLine().getOut().print(AdmissionPolicy.yaml(set, target));
       spec.commandLine().getOut().flush();
       return ExitCodes.OK;
     }

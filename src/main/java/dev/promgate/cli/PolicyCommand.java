@@ -1,5 +1,6 @@
 package dev.promgate.cli;
 
+import dev.promgate.policy.PolicyLoadResult;
 import dev.promgate.policy.PolicyLoader;
 import dev.promgate.policy.PolicyProblem;
 import java.io.PrintWriter;
@@ -35,13 +36,18 @@ public final class PolicyCommand {
         throw CommandFailure.input(directory + (Files.exists(directory) ? " is not a directory" : " does not exist")
             + "; policy check takes the directory that holds the policy files");
       }
-      List<PolicyProblem> problems = PolicyLoader.check(directory);
+      PolicyLoadResult result = PolicyLoader.load(directory);
       PrintWriter out = spec.commandLine().getOut();
-      if (problems.isEmpty()) {
-        out.println(directory + ": ok");
+      if (result instanceof PolicyLoadResult.Loaded loaded) {
+        for (PolicyProblem w : loaded.warnings()) {
+          out.println(w.file() + ":" + w.line() + ":" + w.column() + ": warning: " + w.message());
+        }
+        int n = loaded.warnings().size();
+        out.println(directory + ": ok" + (n == 0 ? "" : " (" + n + " warning" + (n == 1 ? "" : "s") + ")"));
         out.flush();
         return ExitCodes.OK;
       }
+      List<PolicyProblem> problems = ((PolicyLoadResult.Failed) result).problems();
       problems.forEach(out::println);
       out.flush();
       spec.commandLine().getErr().printf("%d problem%s%n", problems.size(), problems.size() == 1 ? "" : "s");

@@ -179,23 +179,27 @@ public final class WebhookConfiguration {
     target.caBundle().ifPresent(ca -> client.put("caBundle", Base64.getEncoder().encodeToString(ca)));
     w.set("namespaceSelector", namespaceSelector);
     ArrayNode rules = w.putArray("rules");
-    rule(rules, "", List.of("v1"),
-        List.of("pods", "pods/ephemeralcontainers", "replicationcontrollers", "podtemplates"));
-    rule(rules, "apps", List.of("v1"), List.of("deployments", "replicasets", "statefulsets", "daemonsets"));
-    rule(rules, "batch", List.of("v1", "v1beta1"), List.of("jobs", "cronjobs"));
+    for (Rule rule : RULES) {
+      ObjectNode r = rules.addObject();
+      r.putArray("apiGroups").add(rule.group());
+      ArrayNode v = r.putArray("apiVersions");
+      rule.versions().forEach(v::add);
+      r.putArray("operations").add("CREATE").add("UPDATE");
+      ArrayNode res = r.putArray("resources");
+      rule.resources().forEach(res::add);
+      r.put("scope", "Namespaced");
+    }
     return w;
   }
 
-  private static void rule(ArrayNode rules, String group, List<String> versions, List<String> resources) {
-    ObjectNode r = rules.addObject();
-    r.putArray("apiGroups").add(group);
-    ArrayNode v = r.putArray("apiVersions");
-    versions.forEach(v::add);
-    r.putArray("operations").add("CREATE").add("UPDATE");
-    ArrayNode res = r.putArray("resources");
-    resources.forEach(res::add);
-    r.put("scope", "Namespaced");
-  }
+  /** One API group's resources that start containers, as a webhook or policy rule names them. */
+  record Rule(String group, List<String> versions, List<String> resources) {}
+
+  /** Every way to start a container: CREATE and UPDATE of these (ephemeral containers are a subresource). */
+  static final List<Rule> RULES = List.of(
+      new Rule("", List.of("v1"), List.of("pods", "pods/ephemeralcontainers", "replicationcontrollers", "podtemplates")),
+      new Rule("apps", List.of("v1"), List.of("deployments", "replicasets", "statefulsets", "daemonsets")),
+      new Rule("batch", List.of("v1", "v1beta1"), List.of("jobs", "cronjobs")));
 
   private static void exclude(ArrayNode expressions, List<String> names) {
     expression(expressions, NAMESPACE_NAME_LABEL, "NotIn", names);

@@ -183,6 +183,63 @@ class CommandLineTest {
   }
 
   @Test
+  void policyCheckWarnsAboutRegistriesTheAllowListLacksAndRefusesANonBooleanCondition() throws Exception {
+    Path policies = Files.createDirectories(dir.resolve("warn"));
+    Files.writeString(policies.resolve("gate.yaml"), """
+        apiVersion: promgate.dev/v1alpha1
+        kind: GateConfig
+        spec:
+          defaultEnvironment: prod
+          registries:
+            - host: registry.acme.example
+        """);
+    Files.writeString(policies.resolve("shop.yaml"), """
+        apiVersion: promgate.dev/v1alpha1
+        kind: PromotionPolicy
+        metadata: {name: shop}
+        spec:
+          images:
+            - registry.acme.example/shop/**
+            - ghcr.io/acme/shop/**
+            - "*.mirror.example/shop/**"
+            - "**/shop/web"
+          environments:
+            prod: {}
+        """);
+    Run r = run("policy", "check", policies.toString());
+    assertEquals(0, r.exit(), "warnings do not fail: " + r);
+    List<String> lines = r.out().lines().toList();
+    assertEquals(3, lines.size(), r.out());
+    assertTrue(lines.get(0).matches(".*shop\\.yaml:7:7: warning: registry ghcr\\.io of image glob \"ghcr\\.io/acme/shop/\\*\\*\" "
+        + "is not in the GateConfig registry allow-list \\(registry\\.acme\\.example\\).*"), lines.get(0));
+    assertTrue(lines.get(1).matches(".*shop\\.yaml:8:7: warning: image glob \"\\*\\.mirror\\.example/shop/\\*\\*\" can never "
+        + "match an allowed registry.*"), lines.get(1));
+    assertTrue(lines.get(2).endsWith(": ok (2 warnings)"), lines.get(2));
+
+    Files.writeString(policies.resolve("shop.yaml"), """
+        apiVersion: promgate.dev/v1alpha1
+        kind: PromotionPolicy
+        metadata: {name: shop}
+        spec:
+          images: [registry.acme.example/shop/**]
+          authorities:
+            - name: ci
+              key: {publicKeyFile: ci.pub}
+          environments:
+            prod:
+              attestations:
+                - predicateType: https://slsa.dev/provenance/v1
+                  signedBy: [ci]
+                  condition: 'size(predicate)'
+        """);
+    Files.copy(Path.of("policies", "ci.pub"), policies.resolve("ci.pub"));
+    Run cel = run("policy", "check", policies.toString());
+    assertEquals(1, cel.exit(), "a condition that is not a boolean is an error: " + cel);
+    assertTrue(cel.out().contains("shop.yaml:14:"), cel.out());
+    assertTrue(!cel.out().contains("warning:"), cel.out());
+  }
+
+  @Test
   void policyCheckOfADirectoryThatIsNotThereIsAnInputError() throws Exception {
     Run r = run("policy", "check", dir.resolve("absent").toString());
     assertEquals(2, r.exit(), r.toString());

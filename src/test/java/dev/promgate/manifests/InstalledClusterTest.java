@@ -71,6 +71,34 @@ class InstalledClusterTest {
   }
 
   @Test
+  void theDeploymentFitsAOneNodeClusterAndRespectsItsMemoryLimit() throws IOException {
+    JsonNode deployment = only(render("manifests"), "Deployment");
+    JsonNode pod = deployment.path("spec").path("template").path("spec");
+    assertEquals(2, deployment.path("spec").path("replicas").asInt());
+    assertTrue(pod.path("priorityClassName").isMissingNode(), "no system-cluster-critical unless the operator asks");
+    JsonNode antiAffinity = pod.path("affinity").path("podAntiAffinity");
+    assertTrue(antiAffinity.path("requiredDuringSchedulingIgnoredDuringExecution").isMissingNode(),
+        "a required anti-affinity leaves the second replica pending on a one-node cluster");
+    assertEquals("kubernetes.io/hostname", antiAffinity.at(
+        "/preferredDuringSchedulingIgnoredDuringExecution/0/podAffinityTerm/topologyKey").asText());
+    List<String> spread = new ArrayList<>();
+    pod.path("topologySpreadConstraints").forEach(c -> {
+      assertEquals("ScheduleAnyway", c.path("whenUnsatisfiable").asText(), c.toString());
+      spread.add(c.path("topologyKey").asText());
+    });
+    assertTrue(spread.contains("kubernetes.io/hostname"), spread.toString());
+    JsonNode container = deploymentContainer(List.of(deployment));
+    assertTrue(container.path("env").toString().contains("-XX:MaxRAMPercentage="), container.path("env").toString());
+    JsonNode resources = container.path("resources");
+    assertTrue(resources.at("/requests/cpu").isTextual() && resources.at("/requests/memory").isTextual()
+        && resources.at("/limits/memory").isTextual(), resources.toString());
+    String containerfile = Files.readString(Path.of("manifests/Containerfile"));
+    assertTrue(Pattern.compile("(?m)^FROM [^\\s]+@sha256:[0-9a-f]{64}$").matcher(containerfile).find(),
+        "the base image is pinned by digest");
+    assertTrue(containerfile.contains("-XX:MaxRAMPercentage="), "the image alone respects a memory limit too");
+  }
+
+  @Test
   void theAuditOverlayIsHarmlessWhenPromgateIsDownAndAuditsWhenItIsUp() throws IOException {
     List<JsonNode> objects = render("manifests/overlays/audit");
     JsonNode webhooks = only(objects, "ValidatingWebhookConfiguration").path("webhooks");

@@ -82,7 +82,12 @@ final class PolicyFiles {
     try {
       Path file = dir.resolve(name);
       Files.createDirectories(file.getParent());
-      Files.writeString(file, content, StandardCharsets.UTF_8);
+      // Whole or not at all, as kubelet swaps a mounted ConfigMap: a watcher that reads between a
+      // truncate and a write would otherwise see an empty file (and a test would race it).
+      Path partial = Files.createTempFile(file.getParent(), ".write-", ".partial");
+      Files.writeString(partial, content, StandardCharsets.UTF_8);
+      Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       return this;
     } catch (IOException e) {
       throw new UncheckedIOException(e);
