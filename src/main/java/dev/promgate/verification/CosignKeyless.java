@@ -1,5 +1,6 @@
 package dev.promgate.verification;
 
+import dev.promgate.verdict.FailureBoundary;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sigstore.fulcio.client.FulcioVerificationException;
 import dev.sigstore.rekor.client.ImmutableRekorEntry;
@@ -80,7 +81,7 @@ final class CosignKeyless {
       trust.fulcio().verifySigningCertificate(certPath);
     } catch (FulcioVerificationException e) {
       throw new Invalid("its certificate is not trusted by the " + trust.description() + ": "
-          + Invalid.describe(e));
+          + FailureBoundary.describe(e));
     } catch (CertificateException | IOException | RuntimeException e) {
       throw new Invalid("its certificate chain cannot be checked: " + e.getMessage());
     }

@@ -16,7 +16,13 @@ final class Signers {
 
   private final TrustMaterials trust;
   private final Instant now;
-  private final Map<Attachment, Map<String, Object>> checks = new IdentityHashMap<>();
+  /** Per attachment: key checks by fingerprint. */
+  private final Map<Attachment, Map<String, Match>> keyChecks = new IdentityHashMap<>();
+  /** Per attachment: keyless checks by trusted root digest. */
+  private final Map<Attachment, Map<String, Keyless>> keylessChecks = new IdentityHashMap<>();
+
+  /** A keyless check against one trusted root: the certificate identity that signed, or why none did. */
+  private record Keyless(CertificateIdentity identity, String problem) {}
 
   Signers(TrustMaterials trust, Instant now) {
     this.trust = trust;
@@ -35,24 +41,25 @@ final class Signers {
   }
 
   Match match(Attachment a, Authority authority) {
-    Map<String, Object> done = checks.computeIfAbsent(a, x -> new HashMap<>());
     if (authority instanceof Authority.Key key) {
-      return (Match) done.computeIfAbsent("key " + key.fingerprint(), k -> a.verifiedBy(key.publicKey())
+      return keyChecks.computeIfAbsent(a, x -> new HashMap<>())
+          .computeIfAbsent(key.fingerprint(), k -> a.verifiedBy(key.publicKey())
           ? Match.signed("key sha256:" + key.fingerprint())
           : Match.not("not signed with the key of " + key.name() + " (" + keyName(key) + ")"));
     }
     Authority.Keyless keyless = (Authority.Keyless) authority;
-    Object outcome = done.computeIfAbsent("root " + keyless.trustedRootDigest(), k -> {
-      try {
-        return a.verifyKeyless(trust.get(keyless), now);
-      } catch (Invalid e) {
-        return abbreviate(e.getMessage());
-      }
-    });
-    if (outcome instanceof String problem) {
-      return Match.not(problem + " (for " + keyless.name() + ")");
+    Keyless outcome = keylessChecks.computeIfAbsent(a, x -> new HashMap<>())
+        .computeIfAbsent(keyless.trustedRootDigest(), k -> {
+          try {
+            return new Keyless(a.verifyKeyless(trust.get(keyless), now), null);
+          } catch (Invalid e) {
+            return new Keyless(null, abbreviate(e.getMessage()));
+          }
+        });
+    if (outcome.identity() == null) {
+      return Match.not(outcome.problem() + " (for " + keyless.name() + ")");
     }
-    CertificateIdentity identity = (CertificateIdentity) outcome;
+    CertificateIdentity identity = outcome.identity();
     if (keyless.identities().stream().anyMatch(identity::matches)) {
       return Match.signed(identity.toString());
     }

@@ -1,5 +1,6 @@
 package dev.promgate.verification;
 
+import dev.promgate.verdict.FailureBoundary;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.promgate.image.Digest;
 import dev.sigstore.KeylessVerificationException;
@@ -193,7 +194,7 @@ final class SigstoreBundleAttachment extends Attachment {
     try {
       bundle = Bundle.from(new StringReader(json));
     } catch (BundleParseException | RuntimeException e) {
-      throw new Invalid("the bundle cannot be read: " + Invalid.describe(e));
+      throw new Invalid("the bundle cannot be read: " + FailureBoundary.describe(e));
     }
     var certificates = bundle.getCertPath().getCertificates();
     if (certificates.isEmpty()) {
@@ -205,7 +206,7 @@ final class SigstoreBundleAttachment extends Attachment {
       try {
         trust.keyless().verify(digest.bytes(), bundle, VerificationOptions.empty());
       } catch (KeylessVerificationException | RuntimeException e) {
-        throw new Invalid(Invalid.describe(e));
+        throw new Invalid(FailureBoundary.describe(e));
       }
     } else {
       verifyParts(bundle, leaf, trust);
@@ -250,7 +251,7 @@ final class SigstoreBundleAttachment extends Attachment {
     try {
       trust.fulcio().verifySigningCertificate(bundle.getCertPath());
     } catch (FulcioVerificationException | IOException | RuntimeException e) {
-      throw new Invalid("Fulcio certificate was not valid: " + Invalid.describe(e));
+      throw new Invalid("Fulcio certificate was not valid: " + FailureBoundary.describe(e));
     }
     byte[] signature;
     LogEntryBodies.Expected expected;
@@ -284,7 +285,7 @@ final class SigstoreBundleAttachment extends Attachment {
         leaf.checkValidity(response.getGenTime());
       } catch (TimestampException | TimestampVerificationException | CertificateExpiredException
                | CertificateNotYetValidException | RuntimeException e) {
-        throw new Invalid("RFC3161 timestamp verification failed: " + Invalid.describe(e));
+        throw new Invalid("RFC3161 timestamp verification failed: " + FailureBoundary.describe(e));
       }
     }
     try {
