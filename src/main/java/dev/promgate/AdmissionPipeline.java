@@ -89,7 +89,9 @@ public final class AdmissionPipeline {
               .serviceLevelObjectives(DECISION_BUCKETS)
               .register(meters))
               .record(took);
-        });
+        })
+        // The log line above keeps everything; the API server gets what it will carry.
+        .map(Decisions::fitted);
   }
 
   private Future<Decision> decide(AdmissionCall call, EnvironmentResolver.Route route, PolicySet set,

@@ -26,10 +26,13 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "promote", mixinStandardHelpOptions = true,
     description = {
-        "Promote an image digest to an environment: check that it is admissible in the environment before, "
-            + "sign a promotion attestation with a cosign-compatible key, and push it where cosign attest "
-            + "would (sha256-<hex>.att).",
-        "Exit status: 0 promoted; 1 refused, nothing pushed; 2 usage or input error (unknown environment, "
+        "Promote an image digest to an environment. Before pushing anything it checks that the digest exists, "
+            + "that the key signs for an authority the policies accept for promotions to ENV, that the digest "
+            + "meets ENV's signature requirement, and that it is admissible in the environment before (the "
+            + "webhook's own verification); then it signs a promotion attestation with a cosign-compatible key "
+            + "and pushes it where cosign attest would (sha256-<hex>.att).",
+        "Exit status: 0 promoted; 1 refused (a key the policies do not accept, unsigned, not admissible before), "
+            + "nothing pushed; 2 usage or input error (unknown environment, --force without --force-reason, "
             + "unreadable key or wrong password, bad --promoted-at, registry configuration error), nothing pushed; "
             + "3 pushed, but the policies do not count it."},
     footer = {"",
@@ -85,8 +88,13 @@ public final class PromoteCommand implements Callable<Integer> {
   String promotedAt;
 
   @Option(names = "--force",
-      description = "promote even if the digest is not admissible in the environment before (recorded as force: true)")
+      description = "promote even if the digest is not admissible in the environment before (recorded as "
+          + "forced: true with --force-reason, and without a from); the key and signature checks still apply")
   boolean force;
+
+  @Option(names = "--force-reason", paramLabel = "TEXT",
+      description = "why --force is used, e.g. an incident ticket; required with --force, recorded in the predicate")
+  String forceReason;
 
   @Option(names = "--password-file", paramLabel = "FILE",
       description = "file holding the key's password (- for standard input)")
@@ -96,6 +104,10 @@ public final class PromoteCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (force && (forceReason == null || forceReason.isBlank())) {
+      throw CommandFailure.input("--force needs --force-reason TEXT (recorded in the promotion with forced: true); "
+          + "nothing promoted");
+    }
     Optional<Instant> at = Optional.empty();
     if (promotedAt != null) {
       try {
@@ -119,7 +131,8 @@ public final class PromoteCommand implements Callable<Integer> {
     }
     PromotionRequest request = new PromotionRequest(image, environment, Optional.ofNullable(from),
         Optional.ofNullable(approver), Optional.ofNullable(change), Optional.ofNullable(pipelineRun),
-        Optional.ofNullable(sourceRepository), Optional.ofNullable(sourceCommit), at, force);
+        Optional.ofNullable(sourceRepository), Optional.ofNullable(sourceCommit), at, force,
+        Optional.ofNullable(forceReason));
     PromotionOutcome outcome;
     try (PromotionWorkflow workflow = PromotionWorkflow.open(set, Clock.systemUTC())) {
       outcome = workflow.promote(request, signingKey);

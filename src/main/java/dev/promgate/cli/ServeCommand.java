@@ -21,6 +21,9 @@ import picocli.CommandLine.Option;
         + "2 usage error."})
 public final class ServeCommand implements Callable<Integer> {
 
+  @picocli.CommandLine.Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
   @Option(names = "--policies", defaultValue = "policies", paramLabel = "DIR",
       description = "policy directory, hot-reloaded (default: ${DEFAULT-VALUE})")
   Path policies;
@@ -77,6 +80,9 @@ public final class ServeCommand implements Callable<Integer> {
               maxBody <= 0 ? WebhookServer.Settings.DEFAULT_BODY_LIMIT : maxBody))
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      spec.commandLine().getErr().println("promgate: could not start: " + cause.getMessage());
+      spec.commandLine().getErr().flush();
       return ExitCodes.FAILED;
     }
     CountDownLatch stopped = new CountDownLatch(1);

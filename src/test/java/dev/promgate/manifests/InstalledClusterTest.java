@@ -13,6 +13,7 @@ import dev.promgate.AdmissionPipeline;
 import dev.promgate.Server;
 import dev.promgate.decision.Decision;
 import dev.promgate.decision.DecisionLog;
+import dev.promgate.decision.Outcome;
 import dev.promgate.environment.EnvironmentResolver;
 import dev.promgate.manifests.ApiServerMatching.Namespace;
 import dev.promgate.manifests.ApiServerMatching.Request;
@@ -236,14 +237,29 @@ class InstalledClusterTest {
         assertFalse(prod.allowed(), prod.toString());
         assertTrue(prod.message().contains("environment prod") && prod.message().contains("ci"), prod.message());
 
-        Decision dev = decide(config, pipeline, Namespace.labelled("shop-dev", "dev"), unsigned).orElseThrow();
-        assertTrue(dev.allowed(), "dev audits: " + dev);
-        assertEquals("audit-deny", dev.outcome());
-        assertFalse(dev.warnings().isEmpty());
+        Decision inDev = decide(config, pipeline, Namespace.labelled("shop-dev", "dev"), unsigned).orElseThrow();
+        assertTrue(inDev.allowed(), "dev audits: " + inDev);
+        assertEquals(Outcome.AUDIT_DENY, inDev.outcome());
+        assertFalse(inDev.warnings().isEmpty());
 
         Decision typo = decide(config, pipeline, Namespace.labelled("shop", "prdo"), unsigned).orElseThrow();
         assertFalse(typo.allowed());
         assertTrue(typo.message().contains("configuration error"), typo.message());
+
+        // Widened to unlabelled namespaces: a third-party image in one is judged in the default
+        // environment (dev), whose audit mode holds for images no policy matches too.
+        PolicySet widened = new PolicySet(1, policies.loadedAt(),
+            policies.gate().withUnlabelledNamespaces(GateConfig.UnlabelledNamespaces.GATE), policies.policies());
+        JsonNode wide = parse(WebhookConfiguration.yaml(widened, WebhookConfiguration.Target.defaults()));
+        Decision certManager = decide(wide, pipeline, Namespace.unlabelled("cert-manager"),
+            "quay.io/jetstack/cert-manager-controller:v1.16.2").orElseThrow();
+        assertTrue(certManager.allowed(), certManager.toString());
+        assertEquals("dev", certManager.environment());
+        assertFalse(certManager.warnings().isEmpty());
+        assertTrue(certManager.images().get(0).judgement().problems().stream().anyMatch(p -> p.contains(
+            "matches no PromotionPolicy (repository quay.io/jetstack/cert-manager-controller; globs tried: "
+                + "registry.acme.example/shop/** (policy shop), " + registry.host() + "/shop/** (policy shop))")),
+            certManager.images().toString());
       } finally {
         vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       }
