@@ -43,15 +43,15 @@ public final class Server implements AutoCloseable {
   private final PolicyStore policies;
   private final WebhookServer webhook;
   private final CertificateRotation rotation;
-  private final Verification verification;
+  private final VerdictChain verdicts;
 
   private Server(Vertx vertx, PolicyStore policies, WebhookServer webhook, CertificateRotation rotation,
-                 Verification verification) {
+                 VerdictChain verdicts) {
     this.vertx = vertx;
     this.policies = policies;
     this.webhook = webhook;
     this.rotation = rotation;
-    this.verification = verification;
+    this.verdicts = verdicts;
   }
 
   public int port() {
@@ -103,19 +103,19 @@ public final class Server implements AutoCloseable {
 
     return Future.all(certificate, firstLoad).compose(ignored -> {
       GateConfig initial = store.current().map(PolicySet::gate).orElse(GateConfig.defaults());
-      return vertx.executeBlocking(() -> Verification.create(vertx, initial, () ->
+      return vertx.executeBlocking(() -> VerdictChain.create(vertx, initial, () ->
           store.current().map(PolicySet::gate).orElse(initial), clock, metrics));
-    }).compose(verification -> {
+    }).compose(verdicts -> {
       // PolicyStore logs every load and problem itself; a new set only needs to reach the registry
       // client and the cache.
       store.onReload(event -> {
         if (event instanceof PolicyStore.ReloadEvent.Applied applied) {
-          verification.apply(applied.current().gate());
+          verdicts.apply(applied.current().gate());
         }
       });
       AdmissionPipeline pipeline = new AdmissionPipeline(
           () -> store.current().orElseGet(PolicySet::none),
-          verification.judge(),
+          verdicts.judge(),
           options.mode(),
           new DecisionLog(JsonLogging::line),
           clock,
@@ -135,7 +135,7 @@ public final class Server implements AutoCloseable {
                 });
             LOG.info("promgate listening on https://" + options.host() + ":" + webhook.port()
                 + options.mode().map(m -> " in " + m.wireName() + " mode for every environment").orElse(""));
-            return new Server(vertx, store, webhook, rotation, verification);
+            return new Server(vertx, store, webhook, rotation, verdicts);
           });
     }).onFailure(e -> {
       LOG.log(Level.SEVERE, "promgate could not start: " + e.getMessage());
@@ -150,8 +150,8 @@ public final class Server implements AutoCloseable {
    */
   public static AdmissionPipeline offlinePipeline(Vertx vertx, PolicySet set, Optional<Mode> mode, DecisionLog log,
                                                   Clock clock, io.micrometer.core.instrument.MeterRegistry meters) {
-    Verification verification = Verification.create(vertx, set.gate(), set::gate, clock, meters);
-    return new AdmissionPipeline(() -> set, verification.judge(), mode, log, clock, meters);
+    VerdictChain verdicts = VerdictChain.create(vertx, set.gate(), set::gate, clock, meters);
+    return new AdmissionPipeline(() -> set, verdicts.judge(), mode, log, clock, meters);
   }
 
   @Override
@@ -159,7 +159,7 @@ public final class Server implements AutoCloseable {
     rotation.stop();
     policies.close();
     webhook.close().onComplete(done -> {
-      verification.close();
+      verdicts.close();
       vertx.close();
     });
   }

@@ -2,7 +2,7 @@ package dev.promgate.cli;
 
 /**
  * Ends a command with an exit status and a message for standard error, from wherever in the
- * command it is found ({@link dev.promgate.Main#commandLine} prints the message and returns the
+ * command it is found ({@link Main#commandLine} prints the message and returns the
  * status). Nothing the command meant to print on standard output is printed after it.
  */
 final class CommandFailure extends RuntimeException {
