@@ -78,13 +78,15 @@ final class PolicyFiles {
     return withKeys(dir).write("gate.yaml", GATE).write("shop.yaml", SHOP);
   }
 
+  /**
+   * Replaces a file at once, as a ConfigMap update does (a watcher never sees it half written: a
+   * truncated file would be read as an emptied one).
+   */
   PolicyFiles write(String name, String content) {
     try {
       Path file = dir.resolve(name);
       Files.createDirectories(file.getParent());
-      // Whole or not at all, as kubelet swaps a mounted ConfigMap: a watcher that reads between a
-      // truncate and a write would otherwise see an empty file (and a test would race it).
-      Path partial = Files.createTempFile(file.getParent(), ".write-", ".partial");
+      Path partial = file.resolveSibling("." + file.getFileName() + ".partial");
       Files.writeString(partial, content, StandardCharsets.UTF_8);
       Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);
