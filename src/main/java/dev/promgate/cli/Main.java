@@ -9,7 +9,7 @@ import picocli.CommandLine;
         + "2 usage or input error (missing or unreadable file, YAML that does not parse, empty input, unknown "
         + "environment, registry configuration error)."},
     subcommands = {ServeCommand.class, PolicyCommand.class, EvaluateCommand.class, ManifestsCommand.class,
-        CertsCommand.class, PromoteCommand.class, StatusCommand.class})
+        CertsCommand.class, PromoteCommand.class, StatusCommand.class, VerifyCommand.class})
 public final class Main {
 
   public static void main(String[] args) {
