@@ -2,6 +2,7 @@ package dev.promgate;
 
 import dev.promgate.decision.DecisionLog;
 import dev.promgate.http.WebhookServer;
+import dev.promgate.judgement.Cutoff;
 import dev.promgate.log.JsonLogging;
 import dev.promgate.policy.GateConfig;
 import dev.promgate.policy.Mode;
@@ -135,7 +136,8 @@ public final class Server implements AutoCloseable {
           options.mode(),
           DecisionLog.utf8(JsonLogging::line),
           clock,
-          metrics);
+          metrics,
+          cutoffTimers(vertx));
       WebhookServer.Settings settings = new WebhookServer.Settings(options.host(), options.port(), options.bodyLimit(),
           options.eventLoops());
       AtomicBoolean warm = new AtomicBoolean(options.warmUp().isZero());
@@ -190,7 +192,18 @@ public final class Server implements AutoCloseable {
   public static AdmissionPipeline offlinePipeline(Vertx vertx, PolicySet set, Optional<Mode> mode, DecisionLog log,
                                                   Clock clock, io.micrometer.core.instrument.MeterRegistry meters) {
     VerdictChain verdicts = VerdictChain.create(vertx, set.gate(), set::gate, clock, meters);
-    return new AdmissionPipeline(() -> set, verdicts.judge(), mode, log, clock, meters);
+    return new AdmissionPipeline(() -> set, verdicts.judge(), mode, log, clock, meters, cutoffTimers(vertx));
+  }
+
+  /**
+   * Vert.x timers for each request's cutoff, on the event loop that sets them (the request's),
+   * rounded up to the millisecond so that none rings early.
+   */
+  static Cutoff.Timers cutoffTimers(Vertx vertx) {
+    return (delay, action) -> {
+      long id = vertx.setTimer(Math.max(1, (delay.toNanos() + 999_999) / 1_000_000), ignored -> action.run());
+      return () -> vertx.cancelTimer(id);
+    };
   }
 
   @Override
