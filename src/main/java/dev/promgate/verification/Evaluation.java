@@ -32,7 +32,6 @@ final class Evaluation {
 
   static final int MAX_PER_KIND = 50;
   private static final int MAX_FINDINGS = 5;
-  private static final int MAX_PROBLEM_LENGTH = 300;
 
   private final VerificationRequest request;
   private final Digest digest;
@@ -40,7 +39,7 @@ final class Evaluation {
   private final Instant now;
   private final TrustMaterials trust;
   private final List<Attachment> attachments = new ArrayList<>();
-  private final Map<Attachment, Map<String, Object>> checks = new IdentityHashMap<>();
+  private final AuthorityMatcher matcher;
   private final Map<Attachment, Object> promotions = new IdentityHashMap<>();
   private int unchecked;
 
@@ -50,6 +49,7 @@ final class Evaluation {
     this.image = request.image().pinnedForm(digest);
     this.trust = trust;
     this.now = now;
+    this.matcher = new AuthorityMatcher(trust, now);
     for (var s : first(found.signatures())) {
       attachments.add(CosignSignatureLayer.of(s, digest));
     }
@@ -108,7 +108,7 @@ final class Evaluation {
     List<String> findings = new ArrayList<>();
     for (Attachment a : candidates) {
       if (a.unusable().isPresent()) {
-        findings.add(a.source() + ": " + a.unusable().get());
+        findings.add(describe(a) + ": " + a.unusable().get());
         continue;
       }
       List<String> problems = new ArrayList<>();
@@ -120,7 +120,7 @@ final class Evaluation {
         }
         problems.add(m.problem());
       }
-      findings.add(a.source() + ": " + String.join(" and ", problems));
+      findings.add(describe(a) + ": " + String.join(" and ", problems));
     }
     String names = names(authorities);
     String problem = candidates.isEmpty()
@@ -237,7 +237,7 @@ final class Evaluation {
         boolean claims = unclaimedToo ? a.mayBeAbout(Promotion.PREDICATE_TYPE)
             : a.claimedPredicateType().filter(Promotion.PREDICATE_TYPE::equals).isPresent();
         if (claims) {
-          unreadable.add(a.source() + ": " + a.unusable().get());
+          unreadable.add(describe(a) + ": " + a.unusable().get());
         }
         continue;
       }
@@ -247,7 +247,7 @@ final class Evaluation {
       }
       Object parsed = promotion(a, statement.get());
       if (parsed instanceof String problem) {
-        unreadable.add(a.source() + ": " + problem);
+        unreadable.add(describe(a) + ": " + problem);
       } else {
         read.add(new ReadPromotion(a, (Promotion) parsed));
       }
@@ -278,7 +278,7 @@ final class Evaluation {
     for (Attachment a : attachments) {
       if (a.unusable().isPresent()) {
         if (a.mayBeAbout(type)) {
-          unusable.add(a.source() + ": " + a.unusable().get());
+          unusable.add(describe(a) + ": " + a.unusable().get());
         }
         continue;
       }
@@ -304,12 +304,12 @@ final class Evaluation {
               type + rule.condition().map(c -> " where " + c.expression()).orElse(""), Optional.empty()));
           return;
         }
-        unsatisfied.add(a.source() + " by " + authority.name() + ": " + conditionProblem.get());
+        unsatisfied.add(describe(a) + " by " + authority.name() + ": " + conditionProblem.get());
         problems.clear();
         break;
       }
       if (!problems.isEmpty()) {
-        unsigned.add(a.source() + ": " + String.join(" and ", problems));
+        unsigned.add(describe(a) + ": " + String.join(" and ", problems));
       }
     }
     String names = names(rule.signedBy());
@@ -366,36 +366,23 @@ final class Evaluation {
   }
 
   Match match(Attachment a, Authority authority) {
-    Map<String, Object> done = checks.computeIfAbsent(a, x -> new HashMap<>());
-    if (authority instanceof Authority.Key key) {
-      return (Match) done.computeIfAbsent("key " + key.fingerprint(), k -> a.verifiedBy(key.publicKey())
-          ? Match.signed("key sha256:" + key.fingerprint())
-          : Match.not("not signed with the key of " + key.name() + " (" + keyName(key) + ")"));
-    }
-    Authority.Keyless keyless = (Authority.Keyless) authority;
-    Object outcome = done.computeIfAbsent("root " + keyless.trustedRootDigest(), k -> {
-      try {
-        return a.verifyKeyless(trust.get(keyless), now);
-      } catch (Invalid e) {
-        return abbreviate(e.getMessage());
-      }
-    });
-    if (outcome instanceof String problem) {
-      return Match.not(problem + " (for " + keyless.name() + ")");
-    }
-    CertificateIdentity identity = (CertificateIdentity) outcome;
-    if (keyless.identities().stream().anyMatch(identity::matches)) {
-      return Match.signed(identity.toString());
-    }
-    return Match.not("signed by " + identity + ", which is not an identity of " + keyless.name() + " "
-        + keyless.identities());
+    return matcher.match(a, authority);
   }
 
   // ---- messages -----------------------------------------------------------------------------
 
+  /** An attachment as denials name it: its format and where it was found. */
+  private static String describe(Attachment a) {
+    return a.format() + " " + a.source();
+  }
+
   private String signFix(Authority authority) {
     if (authority instanceof Authority.Key key) {
       return "sign it with the key of " + key.name() + ": cosign sign --key <private key of " + key.name() + "> " + image;
+    }
+    if (authority instanceof Authority.CertificateChain chain) {
+      return "sign it with a certificate of " + chain.name() + (chain.identities().isEmpty() ? "" : " " + chain.identities())
+          + ": cosign sign" + keyFlag(authority) + " " + image;
     }
     return "sign it keyless as an identity of " + authority.name() + " " + ((Authority.Keyless) authority).identities()
         + ": cosign sign " + image;
@@ -415,6 +402,10 @@ final class Evaluation {
   }
 
   private static String keyFlag(Authority authority) {
+    if (authority instanceof Authority.CertificateChain) {
+      return " --key <private key> --certificate <certificate of " + authority.name()
+          + "> --certificate-chain <its CA chain>";
+    }
     return authority instanceof Authority.Key ? " --key <private key of " + authority.name() + ">" : "";
   }
 
@@ -433,10 +424,6 @@ final class Evaluation {
     }
     return findings.stream().limit(MAX_FINDINGS).collect(Collectors.joining("; "))
         + "; and " + (findings.size() - MAX_FINDINGS) + " more";
-  }
-
-  private static String abbreviate(String problem) {
-    return problem.length() <= MAX_PROBLEM_LENGTH ? problem : problem.substring(0, MAX_PROBLEM_LENGTH - 3) + "...";
   }
 
   /** {@code 31 days}, {@code 1 day}, {@code 5 hours}, {@code 12 minutes}. */
@@ -464,10 +451,4 @@ final class Evaluation {
     return d.toSeconds() + "s";
   }
 
-  /** The key's file name, or "inline": where it lives on the server is nobody else's business. */
-  private static String keyName(Authority.Key key) {
-    String source = key.source();
-    int slash = Math.max(source.lastIndexOf('/'), source.lastIndexOf('\\'));
-    return slash < 0 ? source : source.substring(slash + 1);
-  }
 }

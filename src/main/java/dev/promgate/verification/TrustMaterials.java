@@ -2,7 +2,7 @@ package dev.promgate.verification;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.promgate.policy.Authority;
+import dev.promgate.policy.TrustedRoot;
 
 /**
  * The verifiers of each trusted root, built on first use and kept while policies refer to the root
@@ -13,10 +13,10 @@ final class TrustMaterials {
 
   private final Cache<String, Object> byRootDigest = Caffeine.newBuilder().maximumSize(64).build();
 
-  TrustMaterial get(Authority.Keyless authority) throws Invalid {
-    Object built = byRootDigest.get(authority.trustedRootDigest(), digest -> {
+  TrustMaterial get(TrustedRoot root) throws Invalid {
+    Object built = byRootDigest.get(root.digest(), digest -> {
       try {
-        return TrustMaterial.of(authority);
+        return TrustMaterial.of(root.root(), root.description());
       } catch (Invalid e) {
         return e.getMessage();
       }

@@ -1,0 +1,34 @@
+package dev.promgate.policy;
+
+import dev.sigstore.trustroot.SigstoreTrustedRoot;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * A Sigstore trusted root that an authority checks signatures, log entries and timestamps against:
+ * the certificate authorities (Fulcio), transparency logs (Rekor), CT logs and timestamp authorities
+ * of one Sigstore instance, read offline from a file.
+ *
+ * @param file   where it was read from
+ * @param root   its parsed content
+ * @param digest sha256 of the file's bytes, hex, so that a changed root changes fingerprints and
+ *               verifiers
+ */
+public record TrustedRoot(Path file, SigstoreTrustedRoot root, String digest) {
+
+  public TrustedRoot {
+    Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(root, "root");
+    Objects.requireNonNull(digest, "digest");
+  }
+
+  /** How messages name it. */
+  public String description() {
+    return "trusted root " + file;
+  }
+
+  @Override
+  public String toString() {
+    return description();
+  }
+}

@@ -1,0 +1,110 @@
+package dev.promgate.verification;
+
+import dev.promgate.policy.Authority;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Whether an authority signed an attachment, for each kind of authority: the check itself runs once
+ * per attachment and trust (a key with its transparency requirement, a trusted root with its rules,
+ * a set of enterprise roots), however many authorities and rules share that trust; the identity
+ * match that follows is cheap and done per authority.
+ */
+final class AuthorityMatcher {
+
+  private static final int MAX_PROBLEM_LENGTH = 300;
+
+  private final TrustMaterials trust;
+  private final Instant now;
+  private final Map<Attachment, Map<String, Object>> checks = new IdentityHashMap<>();
+
+  AuthorityMatcher(TrustMaterials trust, Instant now) {
+    this.trust = trust;
+    this.now = now;
+  }
+
+  Evaluation.Match match(Attachment a, Authority authority) {
+    Map<String, Object> done = checks.computeIfAbsent(a, x -> new HashMap<>());
+    if (authority instanceof Authority.Key key) {
+      return key(a, key, done);
+    }
+    if (authority instanceof Authority.Keyless keyless) {
+      Object outcome = done.computeIfAbsent("root " + keyless.root().digest() + " log " + keyless.transparencyLogRequired()
+          + " sct " + keyless.certificateTransparencyRequired(), k -> {
+            try {
+              return a.verifyCertificate(new SignerTrust.Keyless(trust.get(keyless.root()),
+                  keyless.transparencyLogRequired(), keyless.certificateTransparencyRequired()), now).identity();
+            } catch (Invalid e) {
+              return abbreviate(e.getMessage());
+            }
+          });
+      return identities(outcome, keyless.name(), keyless.identities(), "keyless");
+    }
+    Authority.CertificateChain chain = (Authority.CertificateChain) authority;
+    Object outcome = done.computeIfAbsent("chain " + chain.fingerprint() + transparencyKey(chain.transparency()), k -> {
+      try {
+        return a.verifyCertificate(new SignerTrust.Enterprise(chain.roots(), chain.intermediates(),
+            "roots " + fileName(chain.source()), transparency(chain.transparency())), now).identity();
+      } catch (Invalid e) {
+        return abbreviate(e.getMessage());
+      }
+    });
+    return identities(outcome, chain.name(), chain.identities(), "certificate chain");
+  }
+
+  private Evaluation.Match key(Attachment a, Authority.Key key, Map<String, Object> done) {
+    String notSigned = "not signed with the key of " + key.name() + " (" + fileName(key.source()) + ")";
+    if (key.transparency().isEmpty()) {
+      return (Evaluation.Match) done.computeIfAbsent("key " + key.fingerprint(), k -> a.verifiedBy(key.publicKey())
+          ? Evaluation.Match.signed("key sha256:" + key.fingerprint())
+          : Evaluation.Match.not(notSigned));
+    }
+    return (Evaluation.Match) done.computeIfAbsent("key " + key.fingerprint() + transparencyKey(key.transparency()), k -> {
+      try {
+        Optional<String> logged = a.verifyKey(new SignerTrust.Key(key.publicKey(), transparency(key.transparency())), now);
+        if (logged.isEmpty()) {
+          return Evaluation.Match.not(notSigned);
+        }
+        return Evaluation.Match.signed("key sha256:" + key.fingerprint() + (logged.get().isEmpty() ? "" : ", " + logged.get()));
+      } catch (Invalid e) {
+        return Evaluation.Match.not("signed with the key of " + key.name() + ", but " + abbreviate(e.getMessage()));
+      }
+    });
+  }
+
+  private Optional<SignerTrust.Transparency> transparency(Optional<Authority.Transparency> t) throws Invalid {
+    if (t.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new SignerTrust.Transparency(trust.get(t.get().root()), t.get().logRequired()));
+  }
+
+  private static String transparencyKey(Optional<Authority.Transparency> t) {
+    return t.map(x -> " root " + x.root().digest() + " log " + x.logRequired()).orElse("");
+  }
+
+  private static Evaluation.Match identities(Object outcome, String name, java.util.List<Authority.Identity> identities,
+                                             String kind) {
+    if (outcome instanceof String problem) {
+      return Evaluation.Match.not(problem + " (for " + name + ")");
+    }
+    CertificateIdentity identity = (CertificateIdentity) outcome;
+    if ((identities.isEmpty() && kind.equals("certificate chain")) || identities.stream().anyMatch(identity::matches)) {
+      return Evaluation.Match.signed(identity.toString());
+    }
+    return Evaluation.Match.not("signed by " + identity + ", which is not an identity of " + name + " " + identities);
+  }
+
+  private static String abbreviate(String problem) {
+    return problem.length() <= MAX_PROBLEM_LENGTH ? problem : problem.substring(0, MAX_PROBLEM_LENGTH - 3) + "...";
+  }
+
+  /** The file name, or "inline": where it lives on the server is nobody else's business. */
+  static String fileName(String source) {
+    int slash = Math.max(source.lastIndexOf('/'), source.lastIndexOf('\\'));
+    return slash < 0 ? source : source.substring(slash + 1);
+  }
+}
