@@ -22,9 +22,10 @@ public record TrustedRoot(Path file, SigstoreTrustedRoot root, String digest) {
     Objects.requireNonNull(digest, "digest");
   }
 
-  /** How messages name it. */
+  /** How messages name it: by file name, since where it lives on the server is nobody else's business. */
   public String description() {
-    return "trusted root " + file;
+    Path name = file.getFileName();
+    return "trusted root " + (name == null ? file : name);
   }
 
   @Override

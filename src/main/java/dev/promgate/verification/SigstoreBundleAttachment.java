@@ -153,8 +153,10 @@ final class SigstoreBundleAttachment extends Attachment {
   String format() {
     return switch (content) {
       case MESSAGE_SIGNATURE -> "Sigstore bundle (message signature)";
-      case DSSE -> claimedPredicateType().filter(InTotoStatement.COSIGN_IMAGE_SIGNATURE::equals).isPresent()
-          ? "Sigstore bundle (cosign v3 image signature)" : "Sigstore bundle (DSSE attestation)";
+      case DSSE -> claimedPredicateType()
+          .map(type -> type.equals(InTotoStatement.COSIGN_IMAGE_SIGNATURE) ? "Sigstore bundle (cosign v3 image signature)"
+              : "Sigstore bundle (DSSE attestation)")
+          .orElse("Sigstore bundle (DSSE)");
       case UNKNOWN -> "Sigstore bundle";
     };
   }

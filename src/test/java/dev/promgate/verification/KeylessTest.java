@@ -102,7 +102,7 @@ class KeylessTest {
     void foreignTrustedRoot() {
       String p = problem(evaluator.evaluate(request(DIGEST, signedByReleaseManagers()),
           sig(FOREIGN.cosignSignature(FOREIGN_ALICE, payload, SIGNED))));
-      assertTrue(p.contains("its certificate is not trusted by the trusted root trust/test_trusted_root.json"), p);
+      assertTrue(p.contains("its certificate is not trusted by the trusted root test_trusted_root.json"), p);
     }
 
     @Test
