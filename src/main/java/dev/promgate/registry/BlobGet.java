@@ -2,6 +2,7 @@ package dev.promgate.registry;
 
 import dev.promgate.image.Digest;
 import dev.promgate.image.ImageReference;
+import io.vertx.core.Future;
 import io.vertx.core.http.HttpMethod;
 
 /**
@@ -19,6 +20,26 @@ final class BlobGet extends Endpoint<byte[]> {
     this.repository = repository;
     this.descriptor = descriptor;
     this.configuredCap = configuredCap;
+  }
+
+  /**
+   * A blob's bytes within the cap: a descriptor declaring more than {@code cap} bytes fails with
+   * TOO_LARGE before any request.
+   */
+  static Future<byte[]> fetch(Transport transport, RegistryHost host, ImageReference repository,
+                              Descriptor descriptor, long cap, Call call) {
+    if (descriptor.size() > cap) {
+      return Future.failedFuture(declaredTooLarge(repository, descriptor, cap));
+    }
+    return transport.execute(host, new BlobGet(repository, descriptor, cap), call);
+  }
+
+  static RegistryException declaredTooLarge(ImageReference repository, Descriptor descriptor, long cap) {
+    return RegistryException.of(RegistryException.Kind.TOO_LARGE, repository.registry(),
+        "blob " + descriptor.digest() + " of " + repository.repository(),
+        "its descriptor declares " + descriptor.size() + " bytes, over the " + Sizes.human(cap)
+            + " cap; not fetched",
+        "if this content is legitimate, raise GateConfig spec.limits.maxBlobBytes");
   }
 
   @Override

@@ -4,22 +4,16 @@ import dev.promgate.image.Digest;
 import dev.promgate.image.ImageReference;
 import dev.promgate.image.InvalidReferenceException;
 import dev.promgate.policy.GateConfig;
-import dev.promgate.registry.Attachments.Artifact;
-import dev.promgate.registry.Attachments.Layer;
-import dev.promgate.registry.Attachments.ReferrersSource;
-import dev.promgate.registry.Attachments.Unavailable;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -85,21 +79,18 @@ public final class RegistryClient implements AutoCloseable {
   private final int maxConcurrent;
   private final long maxManifestBytes;
   private final long maxBlobBytes;
-  private final int maxAttachments;
-  private final long maxAttachmentBytes;
   private final String userAgent;
   private final Transport transport;
+  private final AttachmentDiscovery discovery;
   private volatile Map<String, RegistryHost> hosts;
 
-  private RegistryClient(Builder b) {
+  RegistryClient(RegistryClientBuilder b) {
     this.vertx = b.vertx;
     this.clock = b.clock;
     this.connectTimeout = b.connectTimeout;
     this.maxConcurrent = b.maxConcurrent;
     this.maxManifestBytes = b.maxManifestBytes;
     this.maxBlobBytes = b.maxBlobBytes;
-    this.maxAttachments = b.maxAttachments;
-    this.maxAttachmentBytes = b.maxAttachmentBytes;
     this.userAgent = b.userAgent;
     DockerConfigCredentials credentials = b.credentials == null
         ? DockerConfigCredentials.none(vertx)
@@ -107,12 +98,14 @@ public final class RegistryClient implements AutoCloseable {
     Authenticator auth = new Authenticator(credentials, clock);
     this.transport = new Transport(vertx, b.requestTimeout, b.retryPolicy,
         b.meterRegistry == null ? RegistryMetrics.none() : new RegistryMetrics(b.meterRegistry), auth);
+    this.discovery = new AttachmentDiscovery(transport, maxManifestBytes, maxBlobBytes, b.maxAttachments,
+        b.maxAttachmentBytes);
     this.hosts = createHosts(b.registries, Map.of());
   }
 
   /** A builder; see its setters for the defaults. */
-  public static Builder builder(Vertx vertx) {
-    return new Builder(vertx);
+  public static RegistryClientBuilder builder(Vertx vertx) {
+    return new RegistryClientBuilder(vertx);
   }
 
   /**
@@ -124,7 +117,7 @@ public final class RegistryClient implements AutoCloseable {
    */
   public static RegistryClient fromConfig(Vertx vertx, GateConfig config, MeterRegistry meterRegistry) {
     GateConfig.Limits limits = config.limits();
-    Builder b = builder(vertx).registries(config.registries()).requestTimeout(config.timeouts().request())
+    RegistryClientBuilder b = builder(vertx).registries(config.registries()).requestTimeout(config.timeouts().request())
         .maxManifestBytes(limits.maxManifestBytes())
         .maxBlobBytes(limits.maxBlobBytes())
         .maxAttachments(limits.maxAttachments())
@@ -223,9 +216,9 @@ public final class RegistryClient implements AutoCloseable {
    */
   public Future<byte[]> blob(ImageReference repository, Descriptor descriptor, Instant deadline) {
     if (allows(repository.registry()) && descriptor.size() > maxBlobBytes) {
-      return Future.failedFuture(blobTooLarge(repository, descriptor));
+      return Future.failedFuture(BlobGet.declaredTooLarge(repository, descriptor, maxBlobBytes));
     }
-    return withHost(repository, deadline, (host, call) -> blob(host, repository, descriptor, call));
+    return withHost(repository, deadline, (host, call) -> BlobGet.fetch(transport, host, repository, descriptor, maxBlobBytes, call));
   }
 
   /**
@@ -237,7 +230,7 @@ public final class RegistryClient implements AutoCloseable {
   public Future<List<Descriptor>> referrers(ImageReference repository, Digest subject,
                                             Optional<String> artifactType, Instant deadline) {
     return withHost(repository, deadline, (host, call) ->
-        listReferrers(host, repository, subject, artifactType, call).map(Listing::referrers));
+        discovery.listReferrers(host, repository, subject, artifactType, call).map(AttachmentDiscovery.Listing::referrers));
   }
 
   /**
@@ -268,35 +261,7 @@ public final class RegistryClient implements AutoCloseable {
           "attachments belong to a digest; " + image + " has none"));
     }
     Set<String> types = Set.copyOf(referrerTypes);
-    return withHost(image, deadline, (host, call) -> {
-      ImageReference pinned = image.withDigest(image.digest());
-      Digest digest = image.digest();
-      List<Unavailable> unavailable = Collections.synchronizedList(new ArrayList<>());
-      Future<Optional<Artifact>> sig = cosignArtifact(host, pinned, digest.tagPrefix() + ".sig", call, unavailable);
-      Future<Optional<Artifact>> att = cosignArtifact(host, pinned, digest.tagPrefix() + ".att", call, unavailable);
-      Future<Fetched> referrers = listReferrers(host, pinned, digest, Optional.empty(), call)
-          .compose(listing -> fetchReferrers(host, pinned, digest, listing, types, call, unavailable));
-      for (Future<?> branch : List.of(sig, att, referrers)) {
-        branch.onFailure(e -> {
-          if (e instanceof RegistryException re) {
-            call.abandon(re);
-          }
-        });
-      }
-      return Future.all(sig, att, referrers).compose(all -> {
-        // Only when nothing is attached does it matter whether the image exists at all: then a
-        // missing image must fail as NOT_FOUND instead of looking unsigned. Otherwise the request
-        // is saved: the signed digest existed when it was signed, and the runtime pulls it anyway.
-        boolean nothing = sig.result().isEmpty() && att.result().isEmpty()
-            && referrers.result().artifacts().isEmpty();
-        Future<Optional<Manifest>> own = nothing
-            ? transport.execute(host, ManifestGet.byDigest(pinned, digest, maxManifestBytes), call).map(Optional::of)
-            : Future.succeededFuture(Optional.empty());
-        return own.map(manifest -> new Attachments(pinned, manifest, sig.result(), att.result(),
-            referrers.result().artifacts(), referrers.result().others(), referrers.result().source(),
-            List.copyOf(unavailable), call.roundTrips()));
-      });
-    });
+    return withHost(image, deadline, (host, call) -> discovery.attachments(host, image, types, call));
   }
 
   /** A repository's tags, all pages (following the {@code Link} header). */
@@ -402,21 +367,6 @@ public final class RegistryClient implements AutoCloseable {
     return tag;
   }
 
-  private Future<byte[]> blob(RegistryHost host, ImageReference repository, Descriptor descriptor, Call call) {
-    if (descriptor.size() > maxBlobBytes) {
-      return Future.failedFuture(blobTooLarge(repository, descriptor));
-    }
-    return transport.execute(host, new BlobGet(repository, descriptor, maxBlobBytes), call);
-  }
-
-  private RegistryException blobTooLarge(ImageReference repository, Descriptor descriptor) {
-    return RegistryException.of(RegistryException.Kind.TOO_LARGE, repository.registry(),
-        "blob " + descriptor.digest() + " of " + repository.repository(),
-        "its descriptor declares " + descriptor.size() + " bytes, over the " + Sizes.human(maxBlobBytes)
-            + " cap; not fetched",
-        "if this content is legitimate, raise GateConfig spec.limits.maxBlobBytes");
-  }
-
   private Future<List<String>> tagPages(RegistryHost host, ImageReference repository, String pageUrl,
                                         List<String> acc, int pages, Call call) {
     return transport.execute(host, new TagsGet(repository, pageUrl, maxManifestBytes), call).compose(page -> {
@@ -430,362 +380,5 @@ public final class RegistryClient implements AutoCloseable {
       }
       return tagPages(host, repository, page.next().get(), acc, pages + 1, call);
     });
-  }
-
-  // Cosign's tag scheme ---------------------------------------------------------------------------
-
-  private Future<Optional<Artifact>> cosignArtifact(RegistryHost host, ImageReference repository, String tag,
-                                                    Call call, List<Unavailable> unavailable) {
-    String source = repository.name() + ":" + tag;
-    return transport.execute(host, ManifestGet.byTag(repository, tag, maxManifestBytes), call)
-        .map(Optional::of)
-        .recover(e -> isNotFound(e) ? Future.succeededFuture(Optional.empty()) : Future.failedFuture(e))
-        .compose(found -> {
-          if (found.isEmpty()) {
-            return Future.succeededFuture(Optional.empty());
-          }
-          Manifest manifest = found.get();
-          if (manifest.isIndex()) {
-            return Future.failedFuture(RegistryException.of(RegistryException.Kind.PROTOCOL, host.registry(),
-                "manifest " + repository.repository() + ":" + tag,
-                "holds an index, not a signature or attestation manifest", "push it again with cosign"));
-          }
-          return layers(host, repository, manifest, source, call, unavailable)
-              .map(layers -> Optional.of(new Artifact(source, manifest, layers)));
-        });
-  }
-
-  private Future<List<Layer>> layers(RegistryHost host, ImageReference repository, Manifest manifest,
-                                     String source, Call call, List<Unavailable> unavailable) {
-    if (manifest.layers().size() > maxAttachments) {
-      return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
-          "manifest " + manifest.digest() + " (" + source + ")",
-          "lists " + manifest.layers().size() + " layers, more than the " + maxAttachments + " promgate reads",
-          "raise GateConfig spec.limits.maxAttachments, or clean up old signatures"));
-    }
-    long declared = manifest.layers().stream().mapToLong(Descriptor::size).sum();
-    if (!call.reserveBytes(declared, maxAttachmentBytes)) {
-      return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
-          "manifest " + manifest.digest() + " (" + source + ")",
-          "its layers would take the content read for this image past the " + Sizes.human(maxAttachmentBytes) + " cap",
-          "raise GateConfig spec.limits.maxAttachmentBytes, or clean up old signatures and attestations"));
-    }
-    List<Future<Optional<Layer>>> fetches = new ArrayList<>();
-    for (Descriptor d : manifest.layers()) {
-      fetches.add(blob(host, repository, d, call)
-          .map(bytes -> Optional.of(new Layer(d, bytes)))
-          .recover(e -> {
-            if (isNotFound(e)) {
-              unavailable.add(new Unavailable(d, source, e.getMessage()));
-              return Future.succeededFuture(Optional.empty());
-            }
-            return Future.failedFuture(e);
-          }));
-    }
-    return Future.all(fetches).map(all -> {
-      List<Layer> layers = new ArrayList<>();
-      for (Future<Optional<Layer>> f : fetches) {
-        f.result().ifPresent(layers::add);
-      }
-      return layers;
-    });
-  }
-
-  // Referrers -------------------------------------------------------------------------------------
-
-  private record Listing(List<Descriptor> referrers, ReferrersSource source) {}
-
-  private record Fetched(List<Artifact> artifacts, List<Descriptor> others, ReferrersSource source) {}
-
-  private Future<Listing> listReferrers(RegistryHost host, ImageReference repository, Digest subject,
-                                       Optional<String> artifactType, Call call) {
-    Future<Listing> pages = host.lacksReferrersApi()
-        ? referrersTag(host, repository, subject, call)
-        : referrerPages(host, repository, subject, artifactType, null, new ArrayList<>(), 0, call);
-    return pages
-        .map(listing -> artifactType.isEmpty() ? listing : new Listing(listing.referrers().stream()
-            .filter(d -> d.artifactType().equals(artifactType)).toList(), listing.source()));
-  }
-
-  private Future<Listing> referrerPages(RegistryHost host, ImageReference repository, Digest subject,
-                                        Optional<String> artifactType, String pageUrl, List<Descriptor> acc,
-                                        int pages, Call call) {
-    return transport.execute(host, new ReferrersGet(repository, subject, artifactType, pageUrl, maxManifestBytes), call)
-        .compose(page -> {
-          if (!page.supported()) {
-            if (pages == 0) {
-              host.rememberNoReferrersApi();
-            }
-            return pages == 0 ? referrersTag(host, repository, subject, call)
-                : Future.failedFuture(RegistryException.of(RegistryException.Kind.PROTOCOL, host.registry(),
-                    "referrers of " + repository.repository() + "@" + subject,
-                    "a later page of the referrers list is not an index", ""));
-          }
-          acc.addAll(page.referrers());
-          if (page.next().isEmpty()) {
-            return Future.succeededFuture(new Listing(List.copyOf(acc), ReferrersSource.API));
-          }
-          if (pages + 1 >= MAX_PAGES) {
-            return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
-                "referrers of " + repository.repository() + "@" + subject,
-                "more than " + MAX_PAGES + " pages of referrers", ""));
-          }
-          return referrerPages(host, repository, subject, artifactType, page.next().get(), acc, pages + 1, call);
-        });
-  }
-
-  /** The referrers tag schema: the index at tag {@code sha256-<hex>}; no tag, no referrers. */
-  private Future<Listing> referrersTag(RegistryHost host, ImageReference repository, Digest subject, Call call) {
-    String tag = referrersTag(subject);
-    return transport.execute(host, ManifestGet.byTag(repository, tag, maxManifestBytes), call)
-        .compose(index -> index.isIndex()
-            ? Future.succeededFuture(new Listing(index.manifests(), ReferrersSource.TAG_SCHEMA))
-            : Future.<Listing>failedFuture(RegistryException.of(RegistryException.Kind.PROTOCOL, host.registry(),
-                "manifest " + repository.repository() + ":" + tag,
-                "the referrers tag holds a manifest, not an index", "")))
-        .recover(e -> isNotFound(e)
-            ? Future.succeededFuture(new Listing(List.of(), ReferrersSource.TAG_SCHEMA))
-            : Future.failedFuture(e));
-  }
-
-  /**
-   * The referrers tag schema's tag: {@code <alg>-<hex>}, the algorithm cut to 32 and the hex to 64
-   * characters (OCI distribution spec 1.1), so {@code sha256-<hex>} for sha256.
-   */
-  static String referrersTag(Digest subject) {
-    String alg = subject.algorithm();
-    String hex = subject.hex();
-    return alg.substring(0, Math.min(32, alg.length())) + "-" + hex.substring(0, Math.min(64, hex.length()));
-  }
-
-  private Future<Fetched> fetchReferrers(RegistryHost host, ImageReference repository, Digest subject,
-                                         Listing listing, Set<String> types, Call call,
-                                         List<Unavailable> unavailable) {
-    String source = "referrers of " + repository.name() + "@" + subject;
-    List<Descriptor> wanted = new ArrayList<>();
-    List<Descriptor> others = new ArrayList<>();
-    for (Descriptor d : listing.referrers()) {
-      if (d.artifactType().isEmpty() || types.contains(d.artifactType().get())) {
-        wanted.add(d);
-      } else {
-        others.add(d);
-      }
-    }
-    if (wanted.size() > maxAttachments) {
-      return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
-          source,
-          wanted.size() + " referrers of the wanted types, more than the " + maxAttachments + " promgate reads",
-          "raise GateConfig spec.limits.maxAttachments, or clean up old attestations"));
-    }
-    List<Future<Optional<Artifact>>> fetches = new ArrayList<>();
-    Map<Descriptor, Boolean> otherByManifest = Collections.synchronizedMap(new HashMap<>());
-    for (Descriptor d : wanted) {
-      fetches.add(referrer(host, repository, subject, d, types, source, call, unavailable, otherByManifest));
-    }
-    return Future.all(fetches).map(all -> {
-      List<Artifact> artifacts = new ArrayList<>();
-      for (Future<Optional<Artifact>> f : fetches) {
-        f.result().ifPresent(artifacts::add);
-      }
-      List<Descriptor> allOthers = new ArrayList<>(others);
-      for (Descriptor d : wanted) {
-        if (otherByManifest.containsKey(d)) {
-          allOthers.add(d);
-        }
-      }
-      return new Fetched(artifacts, allOthers, listing.source());
-    });
-  }
-
-  private Future<Optional<Artifact>> referrer(RegistryHost host, ImageReference repository, Digest subject,
-                                              Descriptor d, Set<String> types, String source, Call call,
-                                              List<Unavailable> unavailable, Map<Descriptor, Boolean> other) {
-    if (d.size() > maxManifestBytes) {
-      return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
-          "manifest " + d.digest() + " (" + source + ")",
-          "declares " + d.size() + " bytes, over the " + Sizes.human(maxManifestBytes) + " cap; not fetched",
-          "if this content is legitimate, raise GateConfig spec.limits.maxManifestBytes"));
-    }
-    return transport.execute(host, ManifestGet.byDigest(repository, d.digest(), maxManifestBytes), call)
-        .map(Optional::of)
-        .recover(e -> {
-          if (isNotFound(e)) {
-            unavailable.add(new Unavailable(d, source, e.getMessage()));
-            return Future.succeededFuture(Optional.empty());
-          }
-          return Future.failedFuture(e);
-        })
-        .compose(found -> {
-          if (found.isEmpty()) {
-            return Future.succeededFuture(Optional.empty());
-          }
-          Manifest manifest = found.get();
-          if (manifest.subject().isPresent() && !manifest.subject().get().digest().equals(subject)) {
-            unavailable.add(new Unavailable(d, source,
-                "its subject is " + manifest.subject().get().digest() + ", not this image"));
-            return Future.succeededFuture(Optional.empty());
-          }
-          Optional<String> type = d.artifactType().or(manifest::effectiveArtifactType);
-          if (type.isEmpty() || !types.contains(type.get()) || manifest.isIndex()) {
-            other.put(d, Boolean.TRUE);
-            return Future.succeededFuture(Optional.empty());
-          }
-          return layers(host, repository, manifest, source, call, unavailable)
-              .map(layers -> Optional.of(new Artifact(repository.name() + "@" + manifest.digest() + " (referrer)",
-                  manifest, layers)));
-        });
-  }
-
-  private static boolean isNotFound(Throwable e) {
-    return e instanceof RegistryException re && re.kind() == RegistryException.Kind.NOT_FOUND;
-  }
-
-  // Builder ---------------------------------------------------------------------------------------
-
-  /** Settings of a {@link RegistryClient}; each setter checks its input and says what is wrong. */
-  public static final class Builder {
-    private final Vertx vertx;
-    private List<GateConfig.RegistrySettings> registries = List.of();
-    private Path credentials;
-    private Duration credentialsReloadInterval = Duration.ofSeconds(5);
-    private Duration connectTimeout = Duration.ofSeconds(2);
-    private Duration requestTimeout = Duration.ofSeconds(5);
-    private long maxManifestBytes = 4 * Sizes.MIB;
-    private long maxBlobBytes = 16 * Sizes.MIB;
-    private int maxConcurrent = 16;
-    private int maxAttachments = 128;
-    private long maxAttachmentBytes = 64 * Sizes.MIB;
-    private RetryPolicy retryPolicy = RetryPolicy.defaults();
-    private MeterRegistry meterRegistry;
-    private Clock clock = Clock.systemUTC();
-    private String userAgent = "promgate";
-
-    private Builder(Vertx vertx) {
-      this.vertx = Objects.requireNonNull(vertx, "vertx");
-    }
-
-    /** The allow-list; no other registry is ever contacted. Default: empty (nothing is reachable). */
-    public Builder registries(List<GateConfig.RegistrySettings> registries) {
-      this.registries = List.copyOf(registries);
-      return this;
-    }
-
-    /** A Docker config JSON file with credentials (a mounted dockerconfigjson secret). Default: none. */
-    public Builder credentials(Path dockerConfigJson) {
-      this.credentials = Objects.requireNonNull(dockerConfigJson, "dockerConfigJson");
-      return this;
-    }
-
-    /** How often the credentials file is checked for changes. Default 5 s; zero checks on every use. */
-    public Builder credentialsReloadInterval(Duration interval) {
-      this.credentialsReloadInterval = notNegative("credentialsReloadInterval", interval);
-      return this;
-    }
-
-    /** The TCP (and TLS) connect timeout. Default 2 s. */
-    public Builder connectTimeout(Duration timeout) {
-      this.connectTimeout = positive("connectTimeout", timeout);
-      return this;
-    }
-
-    /** The longest one HTTP request may take, body included. Default 5 s. */
-    public Builder requestTimeout(Duration timeout) {
-      this.requestTimeout = positive("requestTimeout", timeout);
-      return this;
-    }
-
-    /** The cap on a manifest, index, tag list or referrers page. Default 4 MiB. */
-    public Builder maxManifestBytes(long bytes) {
-      this.maxManifestBytes = positive("maxManifestBytes", bytes);
-      return this;
-    }
-
-    /** The cap on a blob (a signature payload, an attestation, a bundle). Default 16 MiB. */
-    public Builder maxBlobBytes(long bytes) {
-      this.maxBlobBytes = positive("maxBlobBytes", bytes);
-      return this;
-    }
-
-    /** Requests in flight per registry; more wait in line. Default 16. */
-    public Builder maxConcurrentRequestsPerRegistry(int max) {
-      this.maxConcurrent = (int) positive("maxConcurrentRequestsPerRegistry", max);
-      return this;
-    }
-
-    /**
-     * The most attached items read for one image: referrers of the wanted types, and layers of one
-     * signature, attestation or referrer manifest. More fails with TOO_LARGE. Default 128.
-     */
-    public Builder maxAttachments(int max) {
-      this.maxAttachments = (int) positive("maxAttachments", max);
-      return this;
-    }
-
-    /**
-     * The most layer bytes {@link RegistryClient#attachments} reads for one image, all artifacts
-     * together (declared sizes, checked before fetching). Default 64 MiB.
-     */
-    public Builder maxAttachmentBytes(long bytes) {
-      this.maxAttachmentBytes = positive("maxAttachmentBytes", bytes);
-      return this;
-    }
-
-    /** Retries for 429, 5xx and refused or reset connections. Default {@link RetryPolicy#defaults()}. */
-    public Builder retryPolicy(RetryPolicy policy) {
-      this.retryPolicy = Objects.requireNonNull(policy, "retryPolicy");
-      return this;
-    }
-
-    /** Where to record request metrics. Default: none. */
-    public Builder meterRegistry(MeterRegistry registry) {
-      this.meterRegistry = Objects.requireNonNull(registry, "meterRegistry");
-      return this;
-    }
-
-    /** The User-Agent header. Default {@code promgate}. */
-    public Builder userAgent(String agent) {
-      if (agent == null || agent.isBlank()) {
-        throw new IllegalArgumentException("userAgent must not be blank");
-      }
-      this.userAgent = agent;
-      return this;
-    }
-
-    Builder clock(Clock c) {
-      this.clock = Objects.requireNonNull(c);
-      return this;
-    }
-
-    /**
-     * The client. Reads the CA bundles of the allow-list (blocking): call it at startup or on a worker.
-     *
-     * @throws IllegalArgumentException when a CA bundle cannot be read or a registry is listed twice
-     */
-    public RegistryClient build() {
-      return new RegistryClient(this);
-    }
-
-    private static Duration positive(String name, Duration d) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative() || d.isZero()) {
-        throw new IllegalArgumentException(name + " must be positive, found " + d);
-      }
-      return d;
-    }
-
-    private static Duration notNegative(String name, Duration d) {
-      Objects.requireNonNull(d, name);
-      if (d.isNegative()) {
-        throw new IllegalArgumentException(name + " must not be negative, found " + d);
-      }
-      return d;
-    }
-
-    private static long positive(String name, long value) {
-      if (value <= 0) {
-        throw new IllegalArgumentException(name + " must be positive, found " + value);
-      }
-      return value;
-    }
   }
 }

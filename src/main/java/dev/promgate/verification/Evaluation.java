@@ -14,15 +14,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
-import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
-import java.util.stream.Collectors;
 
 /**
  * One run of {@link RequirementsEvaluator}: the parsed attachments and the signer checks made so far,
@@ -31,25 +27,22 @@ import java.util.stream.Collectors;
 final class Evaluation {
 
   static final int MAX_PER_KIND = 50;
-  private static final int MAX_FINDINGS = 5;
 
   private final VerificationRequest request;
   private final Digest digest;
   private final String image;
   private final Instant now;
-  private final TrustMaterials trust;
   private final List<Attachment> attachments = new ArrayList<>();
-  private final AuthorityMatcher matcher;
-  private final Map<Attachment, Object> promotions = new IdentityHashMap<>();
+  private final Signers signers;
+  private final PromotionAttachments promotions;
   private int unchecked;
 
   Evaluation(VerificationRequest request, Attachments found, TrustMaterials trust, Instant now) {
     this.request = request;
     this.digest = request.image().digest();
     this.image = request.image().pinnedForm(digest);
-    this.trust = trust;
+    this.signers = new Signers(trust, now);
     this.now = now;
-    this.matcher = new AuthorityMatcher(trust, now);
     for (var s : first(found.signatures())) {
       attachments.add(CosignSignatureLayer.of(s, digest));
     }
@@ -59,6 +52,7 @@ final class Evaluation {
     for (var b : first(found.bundles())) {
       attachments.add(SigstoreBundleAttachment.of(b, digest));
     }
+    this.promotions = new PromotionAttachments(attachments, signers, now);
   }
 
   /** At most {@value #MAX_PER_KIND} of a kind: anyone who can push can attach, and each check costs. */
@@ -68,6 +62,14 @@ final class Evaluation {
     }
     unchecked += all.size() - MAX_PER_KIND;
     return all.subList(0, MAX_PER_KIND);
+  }
+
+  /**
+   * Every readable promotion with the authority that signed it; see
+   * {@link RequirementsEvaluator#promotions}.
+   */
+  FoundPromotion.All promotions(Function<String, List<Authority>> authoritiesFor) {
+    return promotions.status(authoritiesFor);
   }
 
   Verdict run() {
@@ -108,25 +110,25 @@ final class Evaluation {
     List<String> findings = new ArrayList<>();
     for (Attachment a : candidates) {
       if (a.unusable().isPresent()) {
-        findings.add(describe(a) + ": " + a.unusable().get());
+        findings.add(Messages.describe(a) + ": " + a.unusable().get());
         continue;
       }
       List<String> problems = new ArrayList<>();
       for (Authority authority : authorities) {
-        Match m = match(a, authority);
+        Signers.Match m = signers.match(a, authority);
         if (m.signed()) {
           evidence.add(new Evidence("signature", authority.name(), m.identity(), a.evidenceDetail(), Optional.empty()));
           return;
         }
         problems.add(m.problem());
       }
-      findings.add(describe(a) + ": " + String.join(" and ", problems));
+      findings.add(Messages.describe(a) + ": " + String.join(" and ", problems));
     }
-    String names = names(authorities);
+    String names = Messages.names(authorities);
     String problem = candidates.isEmpty()
         ? "is not signed: no cosign signature or Sigstore bundle was found (required: a signature by " + names + ")"
-        : "is not signed by " + names + " (found: " + join(findings) + ")";
-    failed.add(new Reason(problem, signFix(authorities.get(0))));
+        : "is not signed by " + names + " (found: " + Messages.join(findings) + ")";
+    failed.add(new Reason(problem, Messages.signFix(authorities.get(0), image)));
   }
 
   // ---- promotions ---------------------------------------------------------------------------
@@ -136,7 +138,7 @@ final class Evaluation {
   private void checkPromotion(PromotionRule rule, List<Reason> failed, Set<Evidence> evidence) {
     List<SignedPromotion> signed = new ArrayList<>();
     List<String> found = new ArrayList<>();
-    for (ReadPromotion read : readPromotions(found, true)) {
+    for (PromotionAttachments.ReadPromotion read : promotions.read(found, true)) {
       Attachment a = read.attachment();
       Promotion p = read.promotion();
       if (!p.environment().equals(rule.environment())) {
@@ -150,7 +152,7 @@ final class Evaluation {
       List<String> problems = new ArrayList<>();
       boolean any = false;
       for (Authority authority : rule.signedBy()) {
-        Match m = match(a, authority);
+        Signers.Match m = signers.match(a, authority);
         if (m.signed()) {
           signed.add(new SignedPromotion(p, authority, m.identity()));
           any = true;
@@ -159,13 +161,13 @@ final class Evaluation {
         problems.add(m.problem());
       }
       if (!any) {
-        found.add(p.summary() + " (not signed by " + names(rule.signedBy()) + ": " + String.join(" and ", problems) + ")");
+        found.add(p.summary() + " (not signed by " + Messages.names(rule.signedBy()) + ": " + String.join(" and ", problems) + ")");
       }
     }
-    String fix = promoteFix(rule);
+    String fix = Messages.promoteFix(rule, image);
     if (signed.isEmpty()) {
-      failed.add(new Reason("has no promotion to " + rule.environment() + " signed by " + names(rule.signedBy())
-          + " (found: " + (found.isEmpty() ? "no promotions" : join(found)) + ")", fix));
+      failed.add(new Reason("has no promotion to " + rule.environment() + " signed by " + Messages.names(rule.signedBy())
+          + " (found: " + (found.isEmpty() ? "no promotions" : Messages.join(found)) + ")", fix));
       return;
     }
     SignedPromotion newest = signed.stream()
@@ -175,95 +177,11 @@ final class Evaluation {
     if (rule.maxAge().isPresent() && now.isAfter(expiresAt.get())) {
       failed.add(new Reason("has no current promotion to " + rule.environment() + ": the newest one signed by "
           + newest.authority().name() + " (" + newest.promotion().summary() + ") is "
-          + age(Duration.between(at, now)) + " old, older than maxAge " + goDuration(rule.maxAge().get()), fix));
+          + Messages.age(Duration.between(at, now)) + " old, older than maxAge " + Messages.goDuration(rule.maxAge().get()), fix));
       return;
     }
     evidence.add(new Evidence("promotion", newest.authority().name(), newest.identity(),
         newest.promotion().detail(), expiresAt));
-  }
-
-  /**
-   * Every readable promotion, each checked against the authorities that count for its environment
-   * (the first that signed it is named); attachments that claim to be promotions but cannot be
-   * read are listed with the reason. For {@code promgate status} and {@code promote}.
-   */
-  FoundPromotion.All promotions(Function<String, List<Authority>> authoritiesFor) {
-    List<FoundPromotion> found = new ArrayList<>();
-    List<String> unreadable = new ArrayList<>();
-    for (ReadPromotion read : readPromotions(unreadable, false)) {
-      Attachment a = read.attachment();
-      Promotion p = read.promotion();
-      List<Authority> authorities = authoritiesFor.apply(p.environment());
-      Optional<String> authority = Optional.empty();
-      Optional<String> signer = Optional.empty();
-      List<String> problems = new ArrayList<>();
-      for (Authority candidate : authorities) {
-        Match m = match(a, candidate);
-        if (m.signed()) {
-          authority = Optional.of(candidate.name());
-          signer = Optional.of(m.identity());
-          break;
-        }
-        problems.add(m.problem());
-      }
-      Optional<String> problem;
-      if (authorities.isEmpty()) {
-        problem = Optional.of("no policy names an authority for promotions to " + p.environment());
-      } else if (authority.isEmpty()) {
-        problem = Optional.of("not signed by " + names(authorities) + ": " + String.join(" and ", problems));
-      } else if (p.promotedAt().isAfter(now.plus(PromotionRule.FUTURE_TOLERANCE))) {
-        problem = Optional.of("promotedAt " + p.promotedAt() + " is in the future");
-      } else {
-        problem = Optional.empty();
-      }
-      found.add(new FoundPromotion(a.source(), p.environment(), p.promotedAt(), p.approver(), p.from(), p.change(),
-          p.pipelineRun(), p.sourceRepository(), p.sourceCommit(), p.force(), authority, signer, problem));
-    }
-    return new FoundPromotion.All(found, unreadable);
-  }
-
-  /** A promotion attestation that could be read, and where it came from. */
-  private record ReadPromotion(Attachment attachment, Promotion promotion) {}
-
-  /**
-   * Every attachment that is a readable promotion attestation. Those that are promotions (or,
-   * with {@code unclaimedToo}, that could be: an unreadable layer that names no predicate type) but
-   * cannot be read are added to {@code unreadable}, naming where they came from.
-   */
-  private List<ReadPromotion> readPromotions(List<String> unreadable, boolean unclaimedToo) {
-    List<ReadPromotion> read = new ArrayList<>();
-    for (Attachment a : attachments) {
-      if (a.unusable().isPresent()) {
-        boolean claims = unclaimedToo ? a.mayBeAbout(Promotion.PREDICATE_TYPE)
-            : a.claimedPredicateType().filter(Promotion.PREDICATE_TYPE::equals).isPresent();
-        if (claims) {
-          unreadable.add(describe(a) + ": " + a.unusable().get());
-        }
-        continue;
-      }
-      Optional<InTotoStatement> statement = a.statement();
-      if (statement.isEmpty() || !Promotion.PREDICATE_TYPE.equals(statement.get().predicateType())) {
-        continue;
-      }
-      Object parsed = promotion(a, statement.get());
-      if (parsed instanceof String problem) {
-        unreadable.add(describe(a) + ": " + problem);
-      } else {
-        read.add(new ReadPromotion(a, (Promotion) parsed));
-      }
-    }
-    return read;
-  }
-
-  /** The parsed promotion, or a String saying why it cannot be read; parsed once per attachment. */
-  private Object promotion(Attachment a, InTotoStatement statement) {
-    return promotions.computeIfAbsent(a, x -> {
-      try {
-        return Promotion.parse(statement);
-      } catch (Invalid e) {
-        return e.getMessage();
-      }
-    });
   }
 
   // ---- attestations -------------------------------------------------------------------------
@@ -278,7 +196,7 @@ final class Evaluation {
     for (Attachment a : attachments) {
       if (a.unusable().isPresent()) {
         if (a.mayBeAbout(type)) {
-          unusable.add(describe(a) + ": " + a.unusable().get());
+          unusable.add(Messages.describe(a) + ": " + a.unusable().get());
         }
         continue;
       }
@@ -293,7 +211,7 @@ final class Evaluation {
       anyOfType = true;
       List<String> problems = new ArrayList<>();
       for (Authority authority : rule.signedBy()) {
-        Match m = match(a, authority);
+        Signers.Match m = signers.match(a, authority);
         if (!m.signed()) {
           problems.add(m.problem());
           continue;
@@ -304,26 +222,26 @@ final class Evaluation {
               type + rule.condition().map(c -> " where " + c.expression()).orElse(""), Optional.empty()));
           return;
         }
-        unsatisfied.add(describe(a) + " by " + authority.name() + ": " + conditionProblem.get());
+        unsatisfied.add(Messages.describe(a) + " by " + authority.name() + ": " + conditionProblem.get());
         problems.clear();
         break;
       }
       if (!problems.isEmpty()) {
-        unsigned.add(describe(a) + ": " + String.join(" and ", problems));
+        unsigned.add(Messages.describe(a) + ": " + String.join(" and ", problems));
       }
     }
-    String names = names(rule.signedBy());
-    String fix = attestFix(type, rule.signedBy().get(0));
+    String names = Messages.names(rule.signedBy());
+    String fix = Messages.attestFix(type, rule.signedBy().get(0), image);
     if (!unsatisfied.isEmpty()) {
       String expression = rule.condition().map(AttestationCondition::expression).orElse("");
       List<String> found = new ArrayList<>(unsatisfied);
       found.addAll(unsigned);
       failed.add(new Reason("has no " + type + " attestation signed by " + names + " for which " + expression
-          + " holds (found: " + join(found) + ")",
+          + " holds (found: " + Messages.join(found) + ")",
           "attest a predicate for which the condition holds: " + fix));
     } else if (anyOfType) {
       unsigned.addAll(unusable);
-      failed.add(new Reason("has no " + type + " attestation signed by " + names + " (found: " + join(unsigned) + ")", fix));
+      failed.add(new Reason("has no " + type + " attestation signed by " + names + " (found: " + Messages.join(unsigned) + ")", fix));
     } else {
       List<String> found = new ArrayList<>();
       if (!otherTypes.isEmpty()) {
@@ -331,7 +249,7 @@ final class Evaluation {
       }
       found.addAll(unusable);
       failed.add(new Reason("has no " + type + " attestation (found: "
-          + (found.isEmpty() ? "no attestations" : join(found)) + ")", fix));
+          + (found.isEmpty() ? "no attestations" : Messages.join(found)) + ")", fix));
     }
   }
 
@@ -351,104 +269,4 @@ final class Evaluation {
     }
     return result.satisfied() ? Optional.empty() : Optional.of("the condition is false");
   }
-
-  // ---- who signed ---------------------------------------------------------------------------
-
-  /** Whether {@code authority} signed an attachment; with the signer's identity, or why not. */
-  record Match(boolean signed, String identity, String problem) {
-    static Match signed(String identity) {
-      return new Match(true, identity, null);
-    }
-
-    static Match not(String problem) {
-      return new Match(false, null, problem);
-    }
-  }
-
-  Match match(Attachment a, Authority authority) {
-    return matcher.match(a, authority);
-  }
-
-  // ---- messages -----------------------------------------------------------------------------
-
-  /** An attachment as denials name it: its format and where it was found. */
-  private static String describe(Attachment a) {
-    return a.format() + " " + a.source();
-  }
-
-  private String signFix(Authority authority) {
-    if (authority instanceof Authority.Key key) {
-      return "sign it with the key of " + key.name() + ": cosign sign --key <private key of " + key.name() + "> " + image;
-    }
-    if (authority instanceof Authority.CertificateChain chain) {
-      return "sign it with a certificate of " + chain.name() + (chain.identities().isEmpty() ? "" : " " + chain.identities())
-          + ": cosign sign" + keyFlag(authority) + " " + image;
-    }
-    return "sign it keyless as an identity of " + authority.name() + " " + ((Authority.Keyless) authority).identities()
-        + ": cosign sign " + image;
-  }
-
-  private String promoteFix(PromotionRule rule) {
-    Authority authority = rule.signedBy().get(0);
-    return "promote it: cosign attest --type " + Promotion.PREDICATE_TYPE + " --predicate promotion.json"
-        + keyFlag(authority) + " " + image + ", where promotion.json is {\"environment\": \""
-        + rule.environment() + "\", \"promotedAt\": \"<now, RFC 3339>\", \"approver\": \"<you>\"}"
-        + (authority instanceof Authority.Keyless k ? ", signing in as an identity of " + k.name() + " " + k.identities() : "");
-  }
-
-  private String attestFix(String predicateType, Authority authority) {
-    return "cosign attest --type " + predicateType + " --predicate <predicate.json>" + keyFlag(authority) + " " + image
-        + (authority instanceof Authority.Keyless k ? ", signing in as an identity of " + k.name() + " " + k.identities() : "");
-  }
-
-  private static String keyFlag(Authority authority) {
-    if (authority instanceof Authority.CertificateChain) {
-      return " --key <private key> --certificate <certificate of " + authority.name()
-          + "> --certificate-chain <its CA chain>";
-    }
-    return authority instanceof Authority.Key ? " --key <private key of " + authority.name() + ">" : "";
-  }
-
-  /** {@code ci}, {@code ci or release-managers}, {@code a, b or c}. */
-  static String names(List<Authority> authorities) {
-    List<String> n = authorities.stream().map(Authority::name).distinct().toList();
-    if (n.size() == 1) {
-      return n.get(0);
-    }
-    return String.join(", ", n.subList(0, n.size() - 1)) + " or " + n.get(n.size() - 1);
-  }
-
-  private static String join(List<String> findings) {
-    if (findings.size() <= MAX_FINDINGS) {
-      return String.join("; ", findings);
-    }
-    return findings.stream().limit(MAX_FINDINGS).collect(Collectors.joining("; "))
-        + "; and " + (findings.size() - MAX_FINDINGS) + " more";
-  }
-
-  /** {@code 31 days}, {@code 1 day}, {@code 5 hours}, {@code 12 minutes}. */
-  static String age(Duration d) {
-    long days = d.toDays();
-    if (days >= 1) {
-      return days + (days == 1 ? " day" : " days");
-    }
-    long hours = d.toHours();
-    if (hours >= 1) {
-      return hours + (hours == 1 ? " hour" : " hours");
-    }
-    long minutes = d.toMinutes();
-    return minutes + (minutes == 1 ? " minute" : " minutes");
-  }
-
-  /** A duration as a policy writes it: {@code 720h}, {@code 90m}, {@code 45s}. */
-  static String goDuration(Duration d) {
-    if (d.toSecondsPart() == 0 && d.toMinutesPart() == 0 && d.toHours() > 0) {
-      return d.toHours() + "h";
-    }
-    if (d.toSecondsPart() == 0 && d.toMinutes() > 0) {
-      return d.toMinutes() + "m";
-    }
-    return d.toSeconds() + "s";
-  }
-
 }

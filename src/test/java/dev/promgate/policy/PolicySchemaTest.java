@@ -104,7 +104,7 @@ class PolicySchemaTest {
     }
     assertEquals(modes, textValues(defs.path("mode").path("enum")));
     assertEquals(PolicyShapes.API_VERSION, defs.path("apiVersionValue").path("const").asText());
-    assertEquals(DocumentReader.PROMOTION_PREDICATE_TYPE,
+    assertEquals(PromotionPolicyReader.PROMOTION_PREDICATE_TYPE,
         defs.path("attestationRule").path("properties").path("predicateType").path("not").path("const").asText());
 
     Pattern duration = Pattern.compile(defs.path("duration").path("pattern").asText());

@@ -70,12 +70,12 @@ class MisbehavingRegistryTest {
     fake.close();
   }
 
-  private RegistryClient.Builder builder() {
+  private RegistryClientBuilder builder() {
     return RegistryClient.builder(vertx).registries(List.of(fake.settings()))
         .retryPolicy(new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50)));
   }
 
-  private RegistryClient client(RegistryClient.Builder b) {
+  private RegistryClient client(RegistryClientBuilder b) {
     RegistryClient c = b.build();
     clients.add(c);
     return c;

@@ -38,7 +38,7 @@ class RegistryAuthTest {
   }
 
   private RegistryClient client(LocalRegistry registry, Path dockerConfig) {
-    RegistryClient.Builder b = RegistryClient.builder(vertx).registries(List.of(registry.settings()))
+    RegistryClientBuilder b = RegistryClient.builder(vertx).registries(List.of(registry.settings()))
         .credentialsReloadInterval(Duration.ZERO);
     if (dockerConfig != null) {
       b.credentials(dockerConfig);

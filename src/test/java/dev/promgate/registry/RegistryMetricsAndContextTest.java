@@ -103,7 +103,7 @@ class RegistryMetricsAndContextTest {
 
   @Test
   void builderSaysWhatIsWrong() {
-    RegistryClient.Builder b = RegistryClient.builder(vertx);
+    RegistryClientBuilder b = RegistryClient.builder(vertx);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> b.maxManifestBytes(0));
     assertEquals("maxManifestBytes must be positive, found 0", e.getMessage());

@@ -112,8 +112,8 @@ class WireFormatsTest {
     Digest sha256 = Digest.sha256Of(new byte[1]);
     Digest sha512 = Digest.of("sha512", new byte[1]);
 
-    assertEquals("sha256-" + sha256.hex(), RegistryClient.referrersTag(sha256));
-    assertEquals("sha512-" + sha512.hex().substring(0, 64), RegistryClient.referrersTag(sha512));
+    assertEquals("sha256-" + sha256.hex(), AttachmentDiscovery.referrersTag(sha256));
+    assertEquals("sha512-" + sha512.hex().substring(0, 64), AttachmentDiscovery.referrersTag(sha512));
   }
 
   @Test

@@ -4,16 +4,17 @@ import dev.promgate.policy.Authority;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Whether an authority signed an attachment, for each kind of authority: the check itself runs once
- * per attachment and trust (a key with its transparency requirement, a trusted root with its rules,
- * a set of enterprise roots), however many authorities and rules share that trust; the identity
- * match that follows is cheap and done per authority.
+ * Who signed an attachment, for each kind of authority: the check itself runs once per attachment
+ * and trust (a key with its transparency requirement, a trusted root with its rules, a set of
+ * enterprise roots), however many rules and policies name the authority; the identity match that
+ * follows is cheap and done per authority.
  */
-final class AuthorityMatcher {
+final class Signers {
 
   private static final int MAX_PROBLEM_LENGTH = 300;
 
@@ -21,12 +22,23 @@ final class AuthorityMatcher {
   private final Instant now;
   private final Map<Attachment, Map<String, Object>> checks = new IdentityHashMap<>();
 
-  AuthorityMatcher(TrustMaterials trust, Instant now) {
+  Signers(TrustMaterials trust, Instant now) {
     this.trust = trust;
     this.now = now;
   }
 
-  Evaluation.Match match(Attachment a, Authority authority) {
+  /** Whether {@code authority} signed an attachment; with the signer's identity, or why not. */
+  record Match(boolean signed, String identity, String problem) {
+    static Match signed(String identity) {
+      return new Match(true, identity, null);
+    }
+
+    static Match not(String problem) {
+      return new Match(false, null, problem);
+    }
+  }
+
+  Match match(Attachment a, Authority authority) {
     Map<String, Object> done = checks.computeIfAbsent(a, x -> new HashMap<>());
     if (authority instanceof Authority.Key key) {
       return key(a, key, done);
@@ -55,22 +67,22 @@ final class AuthorityMatcher {
     return identities(outcome, chain.name(), chain.identities(), "certificate chain");
   }
 
-  private Evaluation.Match key(Attachment a, Authority.Key key, Map<String, Object> done) {
+  private Match key(Attachment a, Authority.Key key, Map<String, Object> done) {
     String notSigned = "not signed with the key of " + key.name() + " (" + fileName(key.source()) + ")";
     if (key.transparency().isEmpty()) {
-      return (Evaluation.Match) done.computeIfAbsent("key " + key.fingerprint(), k -> a.verifiedBy(key.publicKey())
-          ? Evaluation.Match.signed("key sha256:" + key.fingerprint())
-          : Evaluation.Match.not(notSigned));
+      return (Match) done.computeIfAbsent("key " + key.fingerprint(), k -> a.verifiedBy(key.publicKey())
+          ? Match.signed("key sha256:" + key.fingerprint())
+          : Match.not(notSigned));
     }
-    return (Evaluation.Match) done.computeIfAbsent("key " + key.fingerprint() + transparencyKey(key.transparency()), k -> {
+    return (Match) done.computeIfAbsent("key " + key.fingerprint() + transparencyKey(key.transparency()), k -> {
       try {
         Optional<String> logged = a.verifyKey(new SignerTrust.Key(key.publicKey(), transparency(key.transparency())), now);
         if (logged.isEmpty()) {
-          return Evaluation.Match.not(notSigned);
+          return Match.not(notSigned);
         }
-        return Evaluation.Match.signed("key sha256:" + key.fingerprint() + (logged.get().isEmpty() ? "" : ", " + logged.get()));
+        return Match.signed("key sha256:" + key.fingerprint() + (logged.get().isEmpty() ? "" : ", " + logged.get()));
       } catch (Invalid e) {
-        return Evaluation.Match.not("signed with the key of " + key.name() + ", but " + abbreviate(e.getMessage()));
+        return Match.not("signed with the key of " + key.name() + ", but " + abbreviate(e.getMessage()));
       }
     });
   }
@@ -86,16 +98,16 @@ final class AuthorityMatcher {
     return t.map(x -> " root " + x.root().digest() + " log " + x.logRequired()).orElse("");
   }
 
-  private static Evaluation.Match identities(Object outcome, String name, java.util.List<Authority.Identity> identities,
+  private static Match identities(Object outcome, String name, List<Authority.Identity> identities,
                                              String kind) {
     if (outcome instanceof String problem) {
-      return Evaluation.Match.not(problem + " (for " + name + ")");
+      return Match.not(problem + " (for " + name + ")");
     }
     CertificateIdentity identity = (CertificateIdentity) outcome;
     if ((identities.isEmpty() && kind.equals("certificate chain")) || identities.stream().anyMatch(identity::matches)) {
-      return Evaluation.Match.signed(identity.toString());
+      return Match.signed(identity.toString());
     }
-    return Evaluation.Match.not("signed by " + identity + ", which is not an identity of " + name + " " + identities);
+    return Match.not("signed by " + identity + ", which is not an identity of " + name + " " + identities);
   }
 
   private static String abbreviate(String problem) {

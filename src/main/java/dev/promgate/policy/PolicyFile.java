@@ -1,0 +1,120 @@
+package dev.promgate.policy;
+
+import dev.promgate.policy.LoadContext.EnvironmentReference;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import org.yaml.snakeyaml.nodes.Node;
+
+/**
+ * One policy file being read: where its problems go, where its referenced files are resolved
+ * from, and the checks both kinds of document share (environment names, modes, globs, files).
+ */
+final class PolicyFile {
+
+  /** Environment and authority names: they become URL path segments and label values. */
+  static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final List<String> MODES = List.of("enforce", "audit");
+
+  final LoadContext context;
+  final FileProblems problems;
+  /** The file's real location, to resolve relative paths for reading. */
+  private final Path file;
+  /** The file as the user named it, to show resolved paths in messages. */
+  final Path displayFile;
+  /** The file's text as code points, which is how SnakeYAML marks count. */
+  final int[] source;
+
+  PolicyFile(LoadContext context, FileProblems problems, Path file, Path displayFile, String text) {
+    this.context = context;
+    this.problems = problems;
+    this.file = file;
+    this.displayFile = displayFile;
+    this.source = text.codePoints().toArray();
+  }
+
+  Mode mode(Fields fields) {
+    String text = fields.string("mode");
+    if (text == null) {
+      return null;
+    }
+    if (!MODES.contains(text)) {
+      problems.at(fields.value("mode"), "mode must be enforce or audit, not \"" + text + "\""
+          + Suggestions.didYouMean(text, MODES));
+      return null;
+    }
+    return text.equals("audit") ? Mode.AUDIT : Mode.ENFORCE;
+  }
+
+  Glob glob(Node node, String text, String what) {
+    try {
+      return Glob.compile(text);
+    } catch (IllegalArgumentException e) {
+      problems.at(node, what + ": " + e.getMessage());
+      return null;
+    }
+  }
+
+  Duration positive(Fields fields, String key) {
+    Duration d = fields.duration(key);
+    if (d != null && d.isZero()) {
+      problems.at(fields.value(key), key + " must be longer than 0s");
+      return null;
+    }
+    return d;
+  }
+
+
+  String environmentName(Node node, String what) {
+    String name = Fields.string(node, what, problems);
+    if (name == null) {
+      return null;
+    }
+    if (!DNS_LABEL.matcher(name).matches()) {
+      problems.at(node, what + " \"" + name + "\" is not a valid environment name: use lower-case letters,"
+          + " digits and '-', at most 63, starting and ending with a letter or digit"
+          + " (it becomes a URL path segment and a label value)");
+      return null;
+    }
+    return name;
+  }
+
+  void reference(String environment, Node at, String role) {
+    context.environmentReferences.add(new EnvironmentReference(environment, at, problems, role));
+  }
+
+  /** A referenced file: its real path, how to show it, its bytes and their digest. */
+  record ReadFile(Path path, String display, byte[] bytes, String digest) {}
+
+  /** Reads a file named relative to this policy file; null (reported) when it cannot be read. */
+  ReadFile readReferenced(Node node, String key, int maxBytes) {
+    String written = Fields.string(node, key, problems);
+    if (written == null) {
+      return null;
+    }
+    if (written.isBlank()) {
+      problems.at(node, key + " must not be empty");
+      return null;
+    }
+    Path path;
+    String display;
+    try {
+      Path base = file.toAbsolutePath().getParent();
+      path = base.resolve(written).normalize();
+      Path shownBase = displayFile.getParent();
+      display = (shownBase == null ? Path.of(written) : shownBase.resolve(written)).normalize().toString();
+    } catch (InvalidPathException e) {
+      problems.at(node, key + " \"" + written + "\" is not a valid path");
+      return null;
+    }
+    try {
+      byte[] bytes = context.inputs.read(path, maxBytes);
+      return new ReadFile(path, display, bytes, InputFiles.sha256(bytes));
+    } catch (InputFiles.Unreadable e) {
+      problems.at(node, key + " " + display + " " + e.getMessage());
+      return null;
+    }
+  }
+}
