@@ -52,13 +52,16 @@ final class PolicyShapes {
   static final Shape POLICY_SPEC = shape("promotionPolicySpec", "PromotionPolicy spec",
       List.of("images", "authorities", "environments"), List.of("images", "environments"));
   static final Shape AUTHORITY = shape("authority", "authority",
-      List.of("name", "key", "keyless"), List.of("name"));
+      List.of("name", "key", "keyless", "certificateChain"), List.of("name"));
   static final Shape KEY = shape("key", "key",
-      List.of("publicKeyFile", "publicKey"), List.of());
+      List.of("publicKeyFile", "publicKey", "transparencyLog", "trustedRoot"), List.of());
   static final Shape KEYLESS = shape("keyless", "keyless",
-      List.of("trustedRoot", "identities"), List.of("trustedRoot", "identities"));
-  static final Shape IDENTITY = shape("identity", "identity",
-      List.of("issuer", "issuerRegExp", "subject", "subjectRegExp"), List.of());
+      List.of("trustedRoot", "identities", "transparencyLog", "certificateTransparency"),
+      List.of("trustedRoot", "identities"));
+  static final Shape CERTIFICATE_CHAIN = shape("certificateChain", "certificateChain",
+      List.of("roots", "intermediates", "identities", "transparencyLog", "trustedRoot"), List.of("roots"));
+  static final Shape IDENTITY = shape("identity", "identity", identityKeys(), List.of());
+  static final Shape CERTIFICATE_IDENTITY = shape("certificateIdentity", "identity", identityKeys(), List.of());
   static final Shape ENVIRONMENT = shape("environmentRules", "environment",
       List.of("mode", "signatures", "promotions", "attestations"), List.of());
   static final Shape PROMOTION = shape("promotionRule", "promotion",
@@ -73,13 +76,20 @@ final class PolicyShapes {
     Map<String, Shape> all = new LinkedHashMap<>();
     for (Shape s : List.of(GATE_CONFIG, PROMOTION_POLICY, METADATA, POLICY_METADATA, GATE_SPEC,
         NAMESPACE_RULE, REGISTRY, CACHE, CREDENTIALS, TIMEOUTS, LIMITS, BREAK_GLASS, POLICY_SPEC, AUTHORITY, KEY,
-        KEYLESS, IDENTITY, ENVIRONMENT, PROMOTION, ATTESTATION)) {
+        KEYLESS, CERTIFICATE_CHAIN, IDENTITY, CERTIFICATE_IDENTITY, ENVIRONMENT, PROMOTION, ATTESTATION)) {
       all.put(s.name(), s);
     }
     ALL = Map.copyOf(all);
   }
 
   private PolicyShapes() {}
+
+  /** Issuer and subject, exact or by regular expression, then every Fulcio certificate extension. */
+  private static List<String> identityKeys() {
+    List<String> keys = new java.util.ArrayList<>(List.of("issuer", "issuerRegExp", "subject", "subjectRegExp"));
+    keys.addAll(CertificateExtension.policyKeys());
+    return keys;
+  }
 
   private static Shape shape(String name, String label, List<String> keys, List<String> required) {
     return new Shape(name, label, List.copyOf(keys), List.copyOf(required));

@@ -9,15 +9,21 @@ import java.util.Objects;
  * the certificate authorities (Fulcio), transparency logs (Rekor), CT logs and timestamp authorities
  * of one Sigstore instance, read offline from a file.
  *
- * @param file   where it was read from
- * @param root   its parsed content
+ * @param file    where it was read from
+ * @param display the file as the policy names it, for {@code policy check} problems
+ * @param root    its parsed content
  * @param digest sha256 of the file's bytes, hex, so that a changed root changes fingerprints and
  *               verifiers
  */
-public record TrustedRoot(Path file, SigstoreTrustedRoot root, String digest) {
+public record TrustedRoot(Path file, String display, SigstoreTrustedRoot root, String digest) {
+
+  public TrustedRoot(Path file, SigstoreTrustedRoot root, String digest) {
+    this(file, file.toString(), root, digest);
+  }
 
   public TrustedRoot {
     Objects.requireNonNull(file, "file");
+    Objects.requireNonNull(display, "display");
     Objects.requireNonNull(root, "root");
     Objects.requireNonNull(digest, "digest");
   }
