@@ -4,12 +4,14 @@ import dev.promgate.admission.AdmissionCall;
 import dev.promgate.decision.Decision;
 import dev.promgate.decision.DecisionLog;
 import dev.promgate.decision.Decisions;
-import dev.promgate.decision.ImageJudge;
 import dev.promgate.decision.ImageResult;
+import dev.promgate.decision.Outcome;
 import dev.promgate.environment.EnvironmentResolver;
+import dev.promgate.judgement.ImageJudge;
+import dev.promgate.judgement.Judgement;
+import dev.promgate.judgement.Scope;
 import dev.promgate.policy.Mode;
 import dev.promgate.policy.PolicySet;
-import dev.promgate.workload.BreakGlass;
 import dev.promgate.workload.ContainerImage;
 import dev.promgate.workload.WorkloadImages;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -23,13 +25,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.stream.LongStream;
 
 /**
- * The whole admission flow in one readable method, {@link #admit}: request → environment →
- * workload images → per-image judgement (policy, verdict) → decision (and, for a denial, the
- * break-glass annotation where the GateConfig allows it) → log. Each step lives in its
- * own package; this class only sequences them. It never touches HTTP.
+ * The whole admission flow in one readable method, {@link #admit}: review → workload images →
+ * environment → per-image judgement → decision (with the break-glass annotation where the
+ * GateConfig allows it) → log; the HTTP layer turns the decision into the response. Each step
+ * lives in its own package; this class only sequences them. It never touches HTTP.
  */
 public final class AdmissionPipeline {
 
@@ -39,7 +43,7 @@ public final class AdmissionPipeline {
   private final DecisionLog log;
   private final Clock clock;
   private final MeterRegistry meters;
-  private final Map<String, Timer> timers = new java.util.concurrent.ConcurrentHashMap<>();
+  private final Map<Outcome, Timer> timers = new ConcurrentHashMap<>();
 
   /**
    * @param policies     the policy set in force (hot-reloaded behind this supplier)
@@ -81,7 +85,7 @@ public final class AdmissionPipeline {
           log.record(d, at, took);
           timers.computeIfAbsent(d.outcome(), outcome -> Timer.builder("promgate_decision_seconds")
               .description("Time to decide one admission request, by decision")
-              .tag("decision", outcome)
+              .tag("decision", outcome.wireName())
               .serviceLevelObjectives(DECISION_BUCKETS)
               .register(meters))
               .record(took);
@@ -90,6 +94,7 @@ public final class AdmissionPipeline {
 
   private Future<Decision> decide(AdmissionCall call, EnvironmentResolver.Route route, PolicySet set,
                                   Instant at) {
+    // The review
     long generation = set.generation();
     if (call.operation().equals("DELETE") || call.operation().equals("CONNECT")) {
       return done(Decisions.skip(call, call.operation() + " runs no new image", "", generation));
@@ -103,6 +108,11 @@ public final class AdmissionPipeline {
       return done(Decisions.exempt(call, route instanceof EnvironmentResolver.Named n ? n.environment() : "",
           generation));
     }
+
+    // Workload images
+    WorkloadImages.Extraction workload = WorkloadImages.of(call);
+
+    // Environment
     var resolution = EnvironmentResolver.resolve(route, call.namespace(), set);
     if (resolution instanceof EnvironmentResolver.Unknown unknown) {
       // A configuration error is no environment's business, so no environment's audit mode
@@ -111,42 +121,37 @@ public final class AdmissionPipeline {
           modeOverride.orElse(Mode.ENFORCE), "", generation));
     }
     String environment = ((EnvironmentResolver.Known) resolution).name();
-
-    var extraction = WorkloadImages.of(call);
-    if (extraction instanceof WorkloadImages.NotAWorkload other) {
+    if (workload instanceof WorkloadImages.NotAWorkload other) {
       return done(Decisions.skip(call, "kind " + other.kind() + " runs no containers", environment, generation));
     }
-    if (extraction instanceof WorkloadImages.Malformed malformed) {
+    if (workload instanceof WorkloadImages.Malformed malformed) {
       return done(Decisions.refuse(call, malformed.reason(),
           modeOverride.orElse(set.modeFor(environment, set.policies())), environment, generation));
     }
-    List<ContainerImage> images = ((WorkloadImages.Images) extraction).images();
+    List<ContainerImage> images = ((WorkloadImages.Images) workload).images();
     if (images.isEmpty()) {
       return done(Decisions.skip(call, "no image is new in this " + call.operation(), environment, generation));
     }
 
-    // The same image string in several containers is judged once.
-    Instant deadline = at.plus(set.gate().timeouts().verification());
-    Map<String, Future<ImageResult>> byImage = new LinkedHashMap<>();
+    // Per-image judgement: the same image string in several containers is judged once.
+    Scope scope = new Scope(environment, set, modeOverride, at.plus(set.gate().timeouts().verification()));
+    Map<String, Future<Judgement>> byImage = new LinkedHashMap<>();
     List<Future<ImageResult>> results = new ArrayList<>(images.size());
     for (ContainerImage c : images) {
-      Future<ImageResult> shared = byImage.computeIfAbsent(c.image(),
-          image -> judge.judge(c, environment, set, modeOverride, deadline));
-      results.add(shared.map(r -> r.container().equals(c) ? r : relabel(r, c)));
+      results.add(byImage.computeIfAbsent(c.image(), image -> judge.judge(image, scope))
+          .map(judgement -> new ImageResult(c, judgement)));
     }
+
+    // Decision, and the break-glass annotation read with the workload's images.
     return Future.all(results).map(all -> {
       Decision judged = Decisions.judged(call, environment, generation, all.list());
       if (judged.allowed()) {
         return judged;
       }
-      return BreakGlass.find(call)
+      return workload.breakGlass()
           .map(request -> Decisions.breakGlass(judged, request, set.gate().breakGlass(), at))
           .orElse(judged);
     });
-  }
-
-  private static ImageResult relabel(ImageResult r, ContainerImage c) {
-    return new ImageResult(c, r.status(), r.mode(), r.problems(), r.evidence(), r.digest(), r.cache());
   }
 
   private static Future<Decision> done(Decision d) {
@@ -154,7 +159,7 @@ public final class AdmissionPipeline {
   }
 
   /** Buckets that resolve sub-millisecond decisions (cache hits) as well as slow registry misses. */
-  private static final Duration[] DECISION_BUCKETS = java.util.stream.LongStream.of(
+  private static final Duration[] DECISION_BUCKETS = LongStream.of(
           50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000,
           1_000_000, 2_500_000, 5_000_000, 10_000_000)
       .mapToObj(Duration::ofNanos).map(d -> d.multipliedBy(1000)).toArray(Duration[]::new);

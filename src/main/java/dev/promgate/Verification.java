@@ -1,8 +1,8 @@
 package dev.promgate;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import dev.promgate.decision.ImageJudge;
-import dev.promgate.decision.TagResolver;
+import dev.promgate.judgement.ImageJudge;
+import dev.promgate.judgement.TagResolver;
 import dev.promgate.policy.GateConfig;
 import dev.promgate.registry.RegistryClient;
 import dev.promgate.verdict.VerdictCache;

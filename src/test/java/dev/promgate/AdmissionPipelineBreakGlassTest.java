@@ -7,13 +7,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promgate.decision.Decision;
 import dev.promgate.decision.DecisionLog;
-import dev.promgate.decision.ImageJudge;
-import dev.promgate.decision.TagResolver;
+import dev.promgate.judgement.ImageJudge;
+import dev.promgate.decision.Outcome;
+import dev.promgate.judgement.TagResolver;
 import dev.promgate.environment.EnvironmentResolver;
 import dev.promgate.policy.GateConfig;
 import dev.promgate.policy.PolicySet;
 import dev.promgate.testing.Reviews;
 import dev.promgate.testing.TestPolicies;
+import dev.promgate.verdict.CacheSource;
 import dev.promgate.verdict.Lookup;
 import dev.promgate.verdict.Verdict;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -41,7 +43,7 @@ class AdmissionPipelineBreakGlassTest {
     PolicySet set = TestPolicies.create().gate(gate).policy("shop", "registry.acme.example/shop/**", Map.of("ci", ci),
         Map.of("prod", TestPolicies.signedBy("prod", ci), "preprod", TestPolicies.signedBy("preprod", ci))).build();
     ImageJudge judge = new ImageJudge((request, deadline) -> Future.succeededFuture(new Lookup(
-        Verdict.Rejected.because("is not signed by ci", "cosign sign --key ci.key …"), "miss")), TagResolver.NONE);
+        Verdict.Rejected.because("is not signed by ci", "cosign sign --key ci.key …"), CacheSource.MISS)), TagResolver.NONE);
     return new AdmissionPipeline(() -> set, judge, Optional.empty(), new DecisionLog(log::add), Clock.systemUTC(),
         new SimpleMeterRegistry());
   }
@@ -64,7 +66,7 @@ class AdmissionPipelineBreakGlassTest {
     Decision d = await(pipeline(Set.of("preprod")).admit(Reviews.call(deploymentWithBreakGlass("INC-7")),
         new EnvironmentResolver.Named("preprod")));
     assertTrue(d.allowed(), d.message());
-    assertEquals("break-glass", d.outcome());
+    assertEquals(Outcome.BREAK_GLASS, d.outcome());
     assertTrue(d.warnings().get(0).contains("break-glass in preprod (reason: \"INC-7\", requested by alice@acme.example)"),
         d.warnings().toString());
     assertEquals("INC-7", d.annotations().get("break-glass-reason"));
@@ -78,7 +80,7 @@ class AdmissionPipelineBreakGlassTest {
     Decision d = await(pipeline(Set.of("preprod")).admit(Reviews.call(deploymentWithBreakGlass("INC-7")),
         new EnvironmentResolver.Named("prod")));
     assertFalse(d.allowed());
-    assertEquals("deny", d.outcome());
+    assertEquals(Outcome.DENY, d.outcome());
     assertTrue(d.message().contains("is not signed by ci"), d.message());
     assertTrue(d.message().contains("was ignored: break-glass is not allowed in environment prod"), d.message());
   }
@@ -95,6 +97,6 @@ class AdmissionPipelineBreakGlassTest {
     ObjectNode review = deploymentWithBreakGlass("INC-7");
     ((ObjectNode) review.path("request")).put("namespace", "kube-system");
     Decision d = await(pipeline(Set.of("preprod")).admit(Reviews.call(review), new EnvironmentResolver.Named("preprod")));
-    assertEquals("exempt", d.outcome());
+    assertEquals(Outcome.EXEMPT, d.outcome());
   }
 }

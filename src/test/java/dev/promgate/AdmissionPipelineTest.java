@@ -2,24 +2,29 @@ package dev.promgate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promgate.decision.Decision;
 import dev.promgate.decision.DecisionLog;
-import dev.promgate.decision.ImageJudge;
 import dev.promgate.decision.ImageResult;
-import dev.promgate.decision.TagResolver;
+import dev.promgate.decision.Outcome;
 import dev.promgate.environment.EnvironmentResolver;
 import dev.promgate.image.Digest;
+import dev.promgate.judgement.ImageJudge;
+import dev.promgate.judgement.Judgement;
+import dev.promgate.judgement.TagResolver;
 import dev.promgate.policy.Authority;
 import dev.promgate.policy.Mode;
 import dev.promgate.policy.PolicySet;
 import dev.promgate.testing.Reviews;
 import dev.promgate.testing.TestPolicies;
+import dev.promgate.verdict.CacheSource;
 import dev.promgate.verdict.Evidence;
 import dev.promgate.verdict.Lookup;
+import dev.promgate.verdict.SignatureEvidence;
 import dev.promgate.verdict.Verdict;
 import dev.promgate.verdict.VerdictSource;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -43,7 +48,7 @@ class AdmissionPipelineTest {
   VerdictSource verdicts = (request, deadline) -> {
     verifications.incrementAndGet();
     return Future.succeededFuture(new Lookup(new Verdict.Verified(List.of(
-        new Evidence("signature", "ci", "key", "", Optional.empty()))), "miss"));
+        new SignatureEvidence("ci", "key", ""))), CacheSource.MISS));
   };
   TagResolver tags = TagResolver.NONE;
 
@@ -66,7 +71,7 @@ class AdmissionPipelineTest {
     Decision d = await(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
         .admit(Reviews.call(Reviews.deployment("shop-prod", "shop/web:1.4")), path("prod")));
     assertFalse(d.allowed());
-    assertEquals("deny", d.outcome());
+    assertEquals(Outcome.DENY, d.outcome());
     assertTrue(d.message().contains("container \"web\": shop/web:1.4 uses the mutable tag \"1.4\""), d.message());
     assertTrue(d.message().contains("pin it as docker.io/shop/web@sha256:<digest>"), d.message());
     assertEquals("deny", d.annotations().get("decision"));
@@ -87,7 +92,7 @@ class AdmissionPipelineTest {
     Decision d = await(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.of(Mode.AUDIT))
         .admit(Reviews.call(Reviews.deployment("shop-prod", "shop/web:1.4")), path("prod")));
     assertTrue(d.allowed());
-    assertEquals("audit-deny", d.outcome());
+    assertEquals(Outcome.AUDIT_DENY, d.outcome());
     assertEquals(1, d.warnings().size());
     assertTrue(d.warnings().get(0).startsWith("promgate (audit) container \"web\": shop/web:1.4 uses the mutable tag"),
         d.warnings().get(0));
@@ -100,7 +105,7 @@ class AdmissionPipelineTest {
     Decision d = await(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
         .admit(Reviews.call(Reviews.deployment("shop", "shop/web:1.4")), path("dev")));
     assertTrue(d.allowed());
-    assertEquals("audit-deny", d.outcome());
+    assertEquals(Outcome.AUDIT_DENY, d.outcome());
   }
 
   @Test
@@ -109,7 +114,7 @@ class AdmissionPipelineTest {
         .admit(Reviews.call(Reviews.pod("shop", "registry.acme.example/shop/web@" + DIGEST,
             "registry.acme.example/shop/side:1.2@" + DIGEST)), path("prod")));
     assertTrue(d.allowed(), d.message());
-    assertEquals("allow", d.outcome());
+    assertEquals(Outcome.ALLOW, d.outcome());
   }
 
   @Test
@@ -154,7 +159,7 @@ class AdmissionPipelineTest {
     Decision d = await(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
         .admit(Reviews.call(Reviews.pod("kube-system", "anything:latest")), path("prod")));
     assertTrue(d.allowed());
-    assertEquals("exempt", d.outcome());
+    assertEquals(Outcome.EXEMPT, d.outcome());
     assertTrue(logLines.get(0).contains("\"decision\":\"exempt\""));
   }
 
@@ -173,10 +178,10 @@ class AdmissionPipelineTest {
     var p = pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty());
     ObjectNode review = Reviews.pod("shop", "shop/web:1");
     ((ObjectNode) review.path("request")).put("operation", "DELETE");
-    assertEquals("skip", await(p.admit(Reviews.call(review), path("prod"))).outcome());
+    assertEquals(Outcome.SKIP, await(p.admit(Reviews.call(review), path("prod"))).outcome());
     Decision role = await(p.admit(Reviews.call(Reviews.connaisseurAsV1("11_role.json")), path("prod")));
     assertTrue(role.allowed());
-    assertEquals("skip", role.outcome());
+    assertEquals(Outcome.SKIP, role.outcome());
   }
 
   @Test
@@ -213,7 +218,7 @@ class AdmissionPipelineTest {
     verdicts = (request, deadline) -> Future.succeededFuture(new Lookup(
         request.image().repository().endsWith("web")
             ? Verdict.Rejected.because("has no signature by ci", "cosign sign --key ci.key …")
-            : new Verdict.Unverifiable("unreachable", "registry.acme.example did not answer"), "miss"));
+            : new Verdict.Unverifiable(Verdict.Unverifiable.Category.UNREACHABLE, "registry.acme.example did not answer"), CacheSource.MISS));
     Decision d = await(pipeline(k.set, Optional.empty()).admit(Reviews.call(Reviews.pod("shop",
         "registry.acme.example/shop/web@" + DIGEST, "registry.acme.example/shop/api@" + DIGEST)), path("prod")));
     assertFalse(d.allowed());
@@ -221,7 +226,7 @@ class AdmissionPipelineTest {
         + " has no signature by ci; fix: cosign sign --key ci.key …"), d.message());
     assertTrue(d.message().contains("could not be verified (unreachable): registry.acme.example did not answer"),
         d.message());
-    assertEquals(ImageResult.Status.UNVERIFIABLE, d.images().get(1).status());
+    assertInstanceOf(Judgement.Unverifiable.class, d.images().get(1).judgement());
   }
 
   @Test

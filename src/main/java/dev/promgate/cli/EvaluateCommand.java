@@ -14,6 +14,7 @@ import dev.promgate.decision.Decision;
 import dev.promgate.decision.DecisionLog;
 import dev.promgate.decision.ImageResult;
 import dev.promgate.environment.EnvironmentResolver;
+import dev.promgate.judgement.Judgement;
 import dev.promgate.policy.Mode;
 import dev.promgate.policy.PolicyLoadResult;
 import dev.promgate.policy.PolicyLoader;
@@ -174,7 +175,7 @@ public final class EvaluateCommand implements Callable<Integer> {
       o.put("resource", d.call().qualifiedKind() + "/" + d.call().name());
       o.put("namespace", d.call().namespace());
       o.put("environment", d.environment());
-      o.put("decision", d.outcome());
+      o.put("decision", d.outcome().wireName());
       o.put("allowed", d.allowed());
       if (d.images().isEmpty() && !d.message().isEmpty()) {
         o.put("reason", d.message());
@@ -185,12 +186,12 @@ public final class EvaluateCommand implements Callable<Integer> {
         i.put("container", r.container().container());
         i.put("field", r.container().fieldPath());
         i.put("image", r.container().image());
-        i.put("verdict", r.status().wireName());
-        i.put("mode", r.mode().wireName());
+        i.put("verdict", r.judgement().status().wireName());
+        i.put("mode", r.judgement().mode().wireName());
         ArrayNode reasons = i.putArray("reasons");
-        r.problems().forEach(reasons::add);
+        r.judgement().problems().forEach(reasons::add);
         ArrayNode evidence = i.putArray("evidence");
-        r.evidence().forEach(e -> evidence.add(e.toString()));
+        r.judgement().evidence().forEach(e -> evidence.add(e.text()));
       }
       ArrayNode warnings = o.putArray("warnings");
       d.warnings().forEach(warnings::add);
@@ -204,12 +205,13 @@ public final class EvaluateCommand implements Callable<Integer> {
     for (Decision d : decisions) {
       String resource = d.call().kind() + "/" + (d.call().name().isEmpty() ? "-" : d.call().name());
       if (d.images().isEmpty()) {
-        rows.add(new String[] {resource, "-", "-", d.outcome(), d.message()});
+        rows.add(new String[] {resource, "-", "-", d.outcome().wireName(), d.message()});
       }
       for (ImageResult r : d.images()) {
-        String verdict = r.failed() && r.mode() == Mode.AUDIT ? r.status().wireName() + " (audit)" : r.status().wireName();
+        Judgement j = r.judgement();
+        String verdict = j.status().wireName() + (j.failed() && j.mode() == Mode.AUDIT ? " (audit)" : "");
         rows.add(new String[] {resource, r.container().container(), r.container().image(), verdict,
-            String.join("; ", r.problems())});
+            String.join("; ", j.problems())});
       }
     }
     int[] widths = new int[4];

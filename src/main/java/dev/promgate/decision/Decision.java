@@ -9,9 +9,7 @@ import java.util.Map;
  *
  * @param call         the request
  * @param allowed      what the API server is told
- * @param outcome      {@code allow}, {@code deny}, {@code audit-deny} (allowed only because of audit
- *                     mode), {@code break-glass} (denied by the policy, admitted by the break-glass
- *                     annotation), {@code exempt} or {@code skip} (nothing to judge)
+ * @param outcome      what was decided ({@link Outcome})
  * @param message      the denial message (every failing container), or a note on why nothing was judged
  * @param warnings     shown by kubectl
  * @param annotations  audit annotations; the API server prefixes each key with the webhook name
@@ -22,7 +20,7 @@ import java.util.Map;
 public record Decision(
     AdmissionCall call,
     boolean allowed,
-    String outcome,
+    Outcome outcome,
     String message,
     List<String> warnings,
     Map<String, String> annotations,

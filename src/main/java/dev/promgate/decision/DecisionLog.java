@@ -2,6 +2,7 @@ package dev.promgate.decision;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import dev.promgate.judgement.Judgement;
 import dev.promgate.verdict.Evidence;
 import java.io.IOException;
 import java.io.StringWriter;
@@ -34,8 +35,7 @@ public final class DecisionLog {
     try (JsonGenerator g = JSON.createGenerator(out)) {
       g.writeStartObject();
       g.writeStringField("time", at.toString());
-      g.writeStringField("level", d.allowed() && !d.outcome().equals("audit-deny") && !d.outcome().equals("break-glass")
-          ? "INFO" : "WARN");
+      g.writeStringField("level", d.outcome().warns() ? "WARN" : "INFO");
       g.writeStringField("msg", "decision");
       g.writeStringField("uid", d.call().uid());
       g.writeStringField("namespace", d.call().namespace());
@@ -51,7 +51,7 @@ public final class DecisionLog {
       }
       g.writeStringField("environment", d.environment());
       g.writeNumberField("policyGeneration", d.generation());
-      g.writeStringField("decision", d.outcome());
+      g.writeStringField("decision", d.outcome().wireName());
       g.writeBooleanField("allowed", d.allowed());
       if (d.images().isEmpty() && !d.message().isEmpty()) {
         g.writeStringField("reason", d.message());
@@ -64,27 +64,28 @@ public final class DecisionLog {
       }
       g.writeArrayFieldStart("images");
       for (ImageResult r : d.images()) {
+        Judgement j = r.judgement();
         g.writeStartObject();
         g.writeStringField("container", r.container().container());
         g.writeStringField("field", r.container().fieldPath());
         g.writeStringField("image", r.container().image());
-        if (!r.digest().isEmpty()) {
-          g.writeStringField("digest", r.digest());
+        if (j.digest().isPresent()) {
+          g.writeStringField("digest", j.digest().get().toString());
         }
-        g.writeStringField("verdict", r.status().wireName());
-        g.writeStringField("mode", r.mode().wireName());
-        g.writeStringField("cache", r.cache());
-        if (!r.problems().isEmpty()) {
+        g.writeStringField("verdict", j.status().wireName());
+        g.writeStringField("mode", j.mode().wireName());
+        g.writeStringField("cache", j.cache().wireName());
+        if (!j.problems().isEmpty()) {
           g.writeArrayFieldStart("reasons");
-          for (String p : r.problems()) {
+          for (String p : j.problems()) {
             g.writeString(p);
           }
           g.writeEndArray();
         }
-        if (!r.evidence().isEmpty()) {
+        if (!j.evidence().isEmpty()) {
           g.writeArrayFieldStart("evidence");
-          for (Evidence e : r.evidence()) {
-            g.writeString(e.toString());
+          for (Evidence e : j.evidence()) {
+            g.writeString(e.text());
           }
           g.writeEndArray();
         }

@@ -2,6 +2,8 @@ package dev.promgate.decision;
 
 import dev.promgate.admission.AdmissionCall;
 import dev.promgate.policy.Mode;
+import dev.promgate.verdict.CacheSource;
+import dev.promgate.verdict.Evidence;
 import dev.promgate.workload.BreakGlass;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,15 +28,15 @@ public final class Decisions {
 
   /** Nothing to judge: DELETE, CONNECT, a kind without containers, or no new image on UPDATE. */
   public static Decision skip(AdmissionCall call, String why, String environment, long generation) {
-    return new Decision(call, true, "skip", why, List.of(),
-        annotations("allow", why, environment, generation), environment, generation, List.of());
+    return new Decision(call, true, Outcome.SKIP, why, List.of(),
+        annotations(Outcome.SKIP, why, environment, generation), environment, generation, List.of());
   }
 
   /** The namespace is exempt from promgate. */
   public static Decision exempt(AdmissionCall call, String environment, long generation) {
     String why = "namespace " + call.namespace() + " is exempt (GateConfig exemptNamespaces)";
-    return new Decision(call, true, "exempt", why, List.of(),
-        annotations("exempt", why, environment, generation), environment, generation, List.of());
+    return new Decision(call, true, Outcome.EXEMPT, why, List.of(),
+        annotations(Outcome.EXEMPT, why, environment, generation), environment, generation, List.of());
   }
 
   /**
@@ -44,11 +46,11 @@ public final class Decisions {
   public static Decision refuse(AdmissionCall call, String problem, Mode mode, String environment,
                                 long generation) {
     if (mode == Mode.AUDIT) {
-      return new Decision(call, true, "audit-deny", problem, List.of(warning("(audit) " + problem)),
-          annotations("audit-deny", problem, environment, generation), environment, generation, List.of());
+      return new Decision(call, true, Outcome.AUDIT_DENY, problem, List.of(warning("(audit) " + problem)),
+          annotations(Outcome.AUDIT_DENY, problem, environment, generation), environment, generation, List.of());
     }
-    return new Decision(call, false, "deny", problem, List.of(),
-        annotations("deny", problem, environment, generation), environment, generation, List.of());
+    return new Decision(call, false, Outcome.DENY, problem, List.of(),
+        annotations(Outcome.DENY, problem, environment, generation), environment, generation, List.of());
   }
 
   /** The judgement of every image: denied if any enforced image failed, else allowed with warnings. */
@@ -58,7 +60,7 @@ public final class Decisions {
     List<String> audited = new ArrayList<>();
     for (ImageResult r : images) {
       if (r.failed()) {
-        (r.mode() == Mode.ENFORCE ? enforced : audited).add(r.message());
+        (r.judgement().mode() == Mode.ENFORCE ? enforced : audited).add(r.message());
       }
     }
     List<String> warnings = new ArrayList<>();
@@ -67,7 +69,7 @@ public final class Decisions {
     }
     List<String> stale = new ArrayList<>();
     for (ImageResult r : images) {
-      if (!r.failed() && r.cache().equals("stale")) {
+      if (!r.failed() && r.judgement().cache() == CacheSource.STALE) {
         stale.add(r.container().container());
       }
     }
@@ -80,8 +82,8 @@ public final class Decisions {
     if (!enforced.isEmpty()) {
       String message = "promgate denied " + call.objectRef() + " in environment " + environment + ": "
           + String.join("\n", enforced);
-      return new Decision(call, false, "deny", message, warnings,
-          annotations("deny", String.join("\n", reasons), environment, generation),
+      return new Decision(call, false, Outcome.DENY, message, warnings,
+          annotations(Outcome.DENY, String.join("\n", reasons), environment, generation),
           environment, generation, images);
     }
     Map<String, String> extra = new LinkedHashMap<>();
@@ -93,26 +95,26 @@ public final class Decisions {
       extra.put("evidence", evidence);
     }
     if (!audited.isEmpty()) {
-      return new Decision(call, true, "audit-deny", String.join("\n", audited), warnings,
-          merge(annotations("audit-deny", String.join("\n", reasons), environment, generation), extra),
+      return new Decision(call, true, Outcome.AUDIT_DENY, String.join("\n", audited), warnings,
+          merge(annotations(Outcome.AUDIT_DENY, String.join("\n", reasons), environment, generation), extra),
           environment, generation, images);
     }
-    return new Decision(call, true, "allow", "", warnings,
-        merge(annotations("allow", "", environment, generation), extra), environment, generation, images);
+    return new Decision(call, true, Outcome.ALLOW, "", warnings,
+        merge(annotations(Outcome.ALLOW, "", environment, generation), extra), environment, generation, images);
   }
 
   /** What the admitted images rested on, for auditors: {@code web: signature by ci (…); …}. */
   private static String evidence(List<ImageResult> images) {
     StringBuilder s = new StringBuilder();
     for (ImageResult r : images) {
-      if (r.failed() || r.evidence().isEmpty()) {
+      if (r.failed() || r.judgement().evidence().isEmpty()) {
         continue;
       }
-      for (var e : r.evidence()) {
+      for (Evidence e : r.judgement().evidence()) {
         if (s.length() > 0) {
           s.append("; ");
         }
-        s.append(r.container().container()).append(": ").append(e);
+        s.append(r.container().container()).append(": ").append(e.text());
       }
     }
     return truncate(s.toString(), MAX_REASONS_ANNOTATION);
@@ -165,12 +167,12 @@ public final class Decisions {
           + "set it on the pod template's metadata.annotations"));
     }
     warnings.addAll(denied.warnings());
-    Map<String, String> annotations = annotations("break-glass", denied.annotations().getOrDefault("reasons", ""),
+    Map<String, String> annotations = annotations(Outcome.BREAK_GLASS, denied.annotations().getOrDefault("reasons", ""),
         environment, denied.generation());
     annotations.put("break-glass-reason", truncate(request.reason(), MAX_REASONS_ANNOTATION));
     annotations.put("break-glass-user", user);
     annotations.put("break-glass-until", request.until());
-    return new Decision(denied.call(), true, "break-glass", denied.message(), warnings, annotations, environment,
+    return new Decision(denied.call(), true, Outcome.BREAK_GLASS, denied.message(), warnings, annotations, environment,
         denied.generation(), denied.images());
   }
 
@@ -193,10 +195,11 @@ public final class Decisions {
     return w.length() <= MAX_WARNING ? w : w.substring(0, MAX_WARNING - 1) + "…";
   }
 
-  private static Map<String, String> annotations(String decision, String reasons, String environment,
+  private static Map<String, String> annotations(Outcome outcome, String reasons, String environment,
                                                  long generation) {
     Map<String, String> a = new LinkedHashMap<>();
-    a.put("decision", decision);
+    // Nothing to judge is, to an auditor, an admission.
+    a.put("decision", outcome == Outcome.SKIP ? Outcome.ALLOW.wireName() : outcome.wireName());
     if (!reasons.isEmpty()) {
       a.put("reasons", reasons.length() <= MAX_REASONS_ANNOTATION ? reasons
           : reasons.substring(0, MAX_REASONS_ANNOTATION - 1) + "…");

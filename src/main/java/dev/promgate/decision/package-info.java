@@ -1,6 +1,8 @@
 /**
- * Step "decision": judging each image (digest pin, registry allow-list, governing policies,
- * verdict) and turning the judgements into allow / deny / allow-with-warnings, with messages that
- * say what failed and how to fix it, audit annotations, and one JSON log line per decision.
+ * Step "decision": combines the judgements of a request's images into allow / deny /
+ * allow-with-warnings ({@link dev.promgate.decision.Outcome}), applies a break-glass annotation
+ * where the GateConfig allows it, and renders the result: a message that says what failed and how
+ * to fix it, warnings, audit annotations, and one JSON log line per decision. It judges nothing
+ * itself: that is {@link dev.promgate.judgement}.
  */
 package dev.promgate.decision;

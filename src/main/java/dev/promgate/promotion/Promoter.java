@@ -1,6 +1,6 @@
 package dev.promgate.promotion;
 
-import dev.promgate.decision.ImageResult;
+import dev.promgate.judgement.Judgement;
 import dev.promgate.image.Digest;
 import dev.promgate.image.ImageReference;
 import dev.promgate.image.InvalidReferenceException;
@@ -92,7 +92,7 @@ final class Promoter {
         : Environments.previous(policies, governing, env);
     if (previous.environment().isPresent()) {
       String before = previous.environment().get();
-      ImageResult earlier = workflow.judge(pinned, before);
+      Judgement earlier = workflow.judge(pinned, before);
       if (earlier.failed()) {
         String problems = "  " + String.join("\n  ", earlier.problems());
         if (!request.force()) {
@@ -127,7 +127,7 @@ final class Promoter {
     String where = appended.where() + " layer " + appended.layerIndex();
 
     ReadBack readBack = readBack(pinned, governing, predicate, appended, key);
-    ImageResult now = workflow.judge(pinned, env);
+    Judgement now = workflow.judge(pinned, env);
     return new PromotionOutcome.Promoted(pinned, predicate, where, appended.manifest(), notes, readBack.signedBy(),
         readBack.notCounted(), !now.failed(), now.problems());
   }

@@ -1,8 +1,9 @@
 package dev.promgate.promotion;
 
-import dev.promgate.decision.ImageJudge;
-import dev.promgate.decision.ImageResult;
-import dev.promgate.decision.TagResolver;
+import dev.promgate.judgement.ImageJudge;
+import dev.promgate.judgement.Judgement;
+import dev.promgate.judgement.Scope;
+import dev.promgate.judgement.TagResolver;
 import dev.promgate.image.ImageReference;
 import dev.promgate.policy.PolicySet;
 import dev.promgate.policy.PromotionPolicy;
@@ -11,7 +12,6 @@ import dev.promgate.verdict.VerdictSource;
 import dev.promgate.verification.FoundPromotion;
 import dev.promgate.verification.RegistryVerifier;
 import dev.promgate.verification.RequirementsEvaluator;
-import dev.promgate.workload.ContainerImage;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
@@ -103,9 +103,8 @@ public final class PromotionWorkflow implements AutoCloseable {
   // ---- shared by promote and status --------------------------------------------------------
 
   /** The webhook's judgement of a pinned image in an environment, uncached. */
-  ImageResult judge(ImageReference pinned, String environment) {
-    return Blocking.await(judge.judge(new ContainerImage("promotion", "image", pinned.toString()), environment,
-        policies, Optional.empty(), deadline()));
+  Judgement judge(ImageReference pinned, String environment) {
+    return Blocking.await(judge.judge(pinned, new Scope(environment, policies, Optional.empty(), deadline())));
   }
 
   /** Every promotion attached to a digest, checked against the authorities that count for its environment. */

@@ -1,6 +1,6 @@
 package dev.promgate.promotion;
 
-import dev.promgate.decision.ImageResult;
+import dev.promgate.judgement.Judgement;
 import dev.promgate.image.Digest;
 import dev.promgate.image.ImageReference;
 import dev.promgate.image.InvalidReferenceException;
@@ -137,7 +137,7 @@ final class StatusReader {
     }
     boolean admissible = false;
     if (exists) {
-      ImageResult result = workflow.judge(pinned, env);
+      Judgement result = workflow.judge(pinned, env);
       admissible = !result.failed();
       reasons.addAll(result.problems());
     }

@@ -3,146 +3,146 @@ package dev.promgate.verdict;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * Evidence packed into one byte array for the verdict cache, so that 100,000 cached digests fit in
- * under 30 MB. Kinds, authority names, signer identities, environment names, approvers and
- * attestation details repeat across digests and are stored once, in a table of this cache, and
- * referred to by number; timestamps as epoch seconds; the rest as UTF-8.
+ * a few tens of MB. Every field of every {@link Evidence} is kept, one by one — never joined into
+ * text and split again — so a cached verdict says exactly what the verified one said. Authority
+ * names, signer identities, environment names, predicate types and other short texts that repeat
+ * across digests are stored once, in a table of this cache, and referred to by number; times as
+ * epoch seconds and nanoseconds; the rest as UTF-8.
  *
- * <p>A promotion is kept as a summary — environment, promotedAt, approver — without its change
- * ticket and pipeline run, which are unique per promotion and would double the cache's size. The
- * decision log line of the verification (the cache miss) carries the full evidence; later hits log
- * the summary. Expiry times are not kept either: the cache folds them into the entry's lifetime
- * when the verdict arrives.
+ * <p>The digest and the repository, which texts often repeat (a signature's source names its
+ * {@code sha256-<hex>.sig} tag), are replaced by markers and put back on unpacking: the cache key
+ * already holds them.
  */
 final class CompactEvidence {
+
+  private static final int SIGNATURE = 0;
+  private static final int PROMOTION = 1;
+  private static final int ATTESTATION = 2;
+
+  // Which optional fields of a promotion are present: bits of one varint.
+  private static final int APPROVER = 1;
+  private static final int FROM = 2;
+  private static final int CHANGE = 4;
+  private static final int PIPELINE_RUN = 8;
+  private static final int FORCED = 16;
+  private static final int EXPIRES = 32;
+
+  // How a text is stored: by number or as UTF-8, with or without the digest and repository markers.
+  private static final int NUMBERED = 0;
+  private static final int NUMBERED_MARKED = 1;
+  private static final int RAW = 2;
+  private static final int RAW_MARKED = 3;
+
+  private static final String DIGEST_MARK = "\u0001";
+  private static final String REPOSITORY_MARK = "\u0002";
+  /** Longer text is kept as text, however often it repeats. */
+  private static final int MAX_NUMBERED = 512;
+  /** The table holds repeated names; past this size new texts are kept as text. */
+  private static final int MAX_TABLE = 50_000;
+  private static final int SEEN_SLOTS = 8192;
 
   /** Repeated strings, numbered in order of first use. Only grows: it holds signer identities. */
   private final ConcurrentHashMap<String, Integer> numbers = new ConcurrentHashMap<>();
   private final CopyOnWriteArrayList<String> strings = new CopyOnWriteArrayList<>();
-  /** Hashes of detail tokens seen once: a second sighting earns a number. */
-  private final java.util.concurrent.atomic.AtomicIntegerArray seen = new java.util.concurrent.atomic.AtomicIntegerArray(SEEN_SLOTS);
-  private static final int SEEN_SLOTS = 8192;
+  /** Hashes of texts seen once: a second sighting earns a number. */
+  private final AtomicIntegerArray seen = new AtomicIntegerArray(SEEN_SLOTS);
 
-  /**
-   * Packs evidence for one digest. The digest and repository, which details often repeat (a
-   * signature's source names its {@code sha256-<hex>.sig} tag), are replaced by markers and put
-   * back on unpacking: the key already holds them. Details are split at ", " into tokens; a token
-   * that is a UTC timestamp is stored as epoch seconds, a short one by its number in the table
-   * (environment names, approvers, predicate types repeat), a long one as UTF-8.
-   */
+  /** Packs the evidence of one digest of {@code repository}. */
   byte[] pack(List<Evidence> evidence, String repository, String digestHex) {
-    Buffer out = new Buffer(32 + evidence.size() * 24);
+    Writer out = new Writer(32 + evidence.size() * 24, repository, digestHex);
     out.varint(evidence.size());
     for (Evidence e : evidence) {
-      out.varint(number(e.kind()));
-      out.varint(number(e.authority()));
-      out.varint(number(e.identity()));
-      String detail = e.detail().replace(digestHex, DIGEST_MARK).replace(repository, REPOSITORY_MARK);
-      // A promotion's detail is a list of fields; other details are one piece of text each.
-      boolean promotion = e.kind().equals("promotion");
-      String[] tokens = detail.isEmpty() ? new String[0]
-          : promotion ? detail.split(SEPARATOR, -1) : new String[] {detail};
-      int kept = promotion ? Math.min(tokens.length, PROMOTION_SUMMARY_TOKENS) : tokens.length;
-      out.varint(kept);
-      for (int t = 0; t < kept; t++) {
-        String token = tokens[t];
-        long epoch = epochSeconds(token);
-        if (epoch >= 0) {
-          out.varint(TIMESTAMP);
-          out.varlong(epoch);
-        } else if (repeated(token)) {
-          out.varint(NUMBERED);
-          out.varint(number(token));
-        } else {
-          byte[] bytes = token.getBytes(StandardCharsets.UTF_8);
-          out.varint(RAW);
-          out.varint(bytes.length);
-          out.bytes(bytes);
-        }
+      if (e instanceof SignatureEvidence s) {
+        out.varint(SIGNATURE);
+        out.varint(number(s.authority()));
+        out.varint(number(s.identity()));
+        out.text(s.source());
+      } else if (e instanceof PromotionEvidence p) {
+        out.varint(PROMOTION);
+        out.varint(number(p.authority()));
+        out.varint(number(p.identity()));
+        out.varint(number(p.environment()));
+        out.instant(p.promotedAt());
+        out.varint((p.approver().isPresent() ? APPROVER : 0) | (p.from().isPresent() ? FROM : 0)
+            | (p.change().isPresent() ? CHANGE : 0) | (p.pipelineRun().isPresent() ? PIPELINE_RUN : 0)
+            | (p.forced() ? FORCED : 0) | (p.expiresAt().isPresent() ? EXPIRES : 0));
+        p.approver().ifPresent(out::text);
+        p.from().ifPresent(out::text);
+        p.change().ifPresent(out::text);
+        p.pipelineRun().ifPresent(out::text);
+        p.expiresAt().ifPresent(out::instant);
+      } else {
+        AttestationEvidence a = (AttestationEvidence) e;
+        out.varint(ATTESTATION);
+        out.varint(number(a.authority()));
+        out.varint(number(a.identity()));
+        out.varint(number(a.predicateType()));
+        out.varint(a.condition().isPresent() ? 1 : 0);
+        a.condition().ifPresent(out::text);
       }
     }
     return out.toArray();
   }
 
   List<Evidence> unpack(byte[] packed, String repository, String digestHex) {
-    Reader in = new Reader(packed);
+    Reader in = new Reader(packed, repository, digestHex);
     int count = in.varint();
     List<Evidence> evidence = new ArrayList<>(count);
     for (int i = 0; i < count; i++) {
-      String kind = strings.get(in.varint());
+      int kind = in.varint();
       String authority = strings.get(in.varint());
       String identity = strings.get(in.varint());
-      int tokens = in.varint();
-      StringBuilder detail = new StringBuilder();
-      for (int t = 0; t < tokens; t++) {
-        if (t > 0) {
-          detail.append(SEPARATOR);
+      evidence.add(switch (kind) {
+        case SIGNATURE -> new SignatureEvidence(authority, identity, in.text());
+        case PROMOTION -> {
+          String environment = strings.get(in.varint());
+          Instant promotedAt = in.instant();
+          int present = in.varint();
+          Optional<String> approver = in.textIf(present, APPROVER);
+          Optional<String> from = in.textIf(present, FROM);
+          Optional<String> change = in.textIf(present, CHANGE);
+          Optional<String> pipelineRun = in.textIf(present, PIPELINE_RUN);
+          Optional<Instant> expiresAt = (present & EXPIRES) != 0 ? Optional.of(in.instant()) : Optional.empty();
+          yield new PromotionEvidence(authority, identity, environment, promotedAt, approver, from, change,
+              pipelineRun, (present & FORCED) != 0, expiresAt);
         }
-        int type = in.varint();
-        if (type == TIMESTAMP) {
-          detail.append(Instant.ofEpochSecond(in.varlong()));
-        } else if (type == NUMBERED) {
-          detail.append(strings.get(in.varint()));
-        } else {
-          detail.append(in.utf8(in.varint()));
+        case ATTESTATION -> {
+          String predicateType = strings.get(in.varint());
+          Optional<String> condition = in.textIf(in.varint(), 1);
+          yield new AttestationEvidence(authority, identity, predicateType, condition);
         }
-      }
-      String text = detail.toString().replace(REPOSITORY_MARK, repository).replace(DIGEST_MARK, digestHex);
-      evidence.add(new Evidence(kind, authority, identity, text, Optional.empty()));
+        default -> throw new IllegalStateException("packed evidence of unknown kind " + kind);
+      });
     }
     return evidence;
   }
 
-  /** Epoch seconds when the token is exactly how {@link Instant#toString()} writes a whole second, else -1. */
-  private static long epochSeconds(String token) {
-    if (token.length() != 20 || token.charAt(10) != 'T' || token.charAt(19) != 'Z') {
-      return -1;
-    }
-    try {
-      Instant t = Instant.parse(token);
-      return t.getEpochSecond() >= 0 && t.getNano() == 0 && t.toString().equals(token) ? t.getEpochSecond() : -1;
-    } catch (java.time.format.DateTimeParseException e) {
-      return -1;
-    }
-  }
-
-  private static final String SEPARATOR = ", ";
-  /** environment, promotedAt, approver: the leading tokens of a promotion's detail. */
-  private static final int PROMOTION_SUMMARY_TOKENS = 3;
-  private static final String DIGEST_MARK = "\u0001";
-  private static final String REPOSITORY_MARK = "\u0002";
-  private static final int TIMESTAMP = 0;
-  private static final int NUMBERED = 1;
-  private static final int RAW = 2;
-  /** Longer text is kept as text, however often it repeats. */
-  private static final int MAX_NUMBERED = 512;
-  /** The table holds repeated names; past this size new tokens are kept as text. */
-  private static final int MAX_TABLE = 50_000;
-
   /**
-   * Whether a detail token is worth a table number: short, and seen before. A token seen for the
-   * first time (a change ticket, a timestamp with an offset) is kept as text, so unique values do
-   * not fill the table.
+   * Whether a text is worth a table number: short, and seen before. A text seen for the first time
+   * (a change ticket, a pipeline run) is kept as UTF-8, so unique values do not fill the table.
    */
-  private boolean repeated(String token) {
-    if (token.length() > MAX_NUMBERED) {
+  private boolean repeated(String text) {
+    if (text.length() > MAX_NUMBERED) {
       return false;
     }
-    if (numbers.containsKey(token)) {
+    if (numbers.containsKey(text)) {
       return true;
     }
     if (strings.size() >= MAX_TABLE) {
       return false;
     }
-    // A lossy "seen before" set of fixed size: a slot remembers the hash of the last token that
-    // landed in it. A collision only numbers a token early; unique tokens never pile up.
-    int hash = token.hashCode() | 1;
+    // A lossy "seen before" set of fixed size: a slot remembers the hash of the last text that
+    // landed in it. A collision only numbers a text early; unique texts never pile up.
+    int hash = text.hashCode() | 1;
     int slot = (hash ^ (hash >>> 16)) & (SEEN_SLOTS - 1);
     if (seen.get(slot) == hash) {
       return true;
@@ -164,20 +164,47 @@ final class CompactEvidence {
     }
   }
 
-  private static final class Buffer {
+  private final class Writer {
+    private final String repository;
+    private final String digestHex;
     private byte[] bytes;
     private int size;
 
-    Buffer(int capacity) {
-      bytes = new byte[capacity];
+    Writer(int capacity, String repository, String digestHex) {
+      this.bytes = new byte[capacity];
+      this.repository = repository;
+      this.digestHex = digestHex;
+    }
+
+    /**
+     * A text by number when it repeats, else as UTF-8; the digest and repository in it replaced by
+     * markers, unless it holds a marker character itself (then it is kept exactly as it is).
+     */
+    void text(String text) {
+      boolean markable = text.indexOf(DIGEST_MARK.charAt(0)) < 0 && text.indexOf(REPOSITORY_MARK.charAt(0)) < 0;
+      String stored = markable ? text.replace(digestHex, DIGEST_MARK).replace(repository, REPOSITORY_MARK) : text;
+      boolean marked = !stored.equals(text);
+      if (repeated(stored)) {
+        varint(marked ? NUMBERED_MARKED : NUMBERED);
+        varint(number(stored));
+      } else {
+        byte[] utf8 = stored.getBytes(StandardCharsets.UTF_8);
+        varint(marked ? RAW_MARKED : RAW);
+        varint(utf8.length);
+        ensure(utf8.length);
+        System.arraycopy(utf8, 0, bytes, size, utf8.length);
+        size += utf8.length;
+      }
+    }
+
+    void instant(Instant at) {
+      long seconds = at.getEpochSecond();
+      varlong((seconds << 1) ^ (seconds >> 63)); // zig-zag: times before 1970 stay short too
+      varint(at.getNano());
     }
 
     void varint(int v) {
-      while ((v & ~0x7f) != 0) {
-        put((byte) ((v & 0x7f) | 0x80));
-        v >>>= 7;
-      }
-      put((byte) v);
+      varlong(v & 0xffffffffL);
     }
 
     void varlong(long v) {
@@ -188,12 +215,6 @@ final class CompactEvidence {
       put((byte) v);
     }
 
-    void bytes(byte[] b) {
-      ensure(b.length);
-      System.arraycopy(b, 0, bytes, size, b.length);
-      size += b.length;
-    }
-
     private void put(byte b) {
       ensure(1);
       bytes[size++] = b;
@@ -201,34 +222,52 @@ final class CompactEvidence {
 
     private void ensure(int more) {
       if (size + more > bytes.length) {
-        bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
+        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, size + more));
       }
     }
 
     byte[] toArray() {
-      return java.util.Arrays.copyOf(bytes, size);
+      return Arrays.copyOf(bytes, size);
     }
   }
 
-  private static final class Reader {
+  private final class Reader {
     private final byte[] bytes;
+    private final String repository;
+    private final String digestHex;
     private int at;
 
-    Reader(byte[] bytes) {
+    Reader(byte[] bytes, String repository, String digestHex) {
       this.bytes = bytes;
+      this.repository = repository;
+      this.digestHex = digestHex;
+    }
+
+    String text() {
+      int type = varint();
+      String stored;
+      if (type == NUMBERED || type == NUMBERED_MARKED) {
+        stored = strings.get(varint());
+      } else {
+        int length = varint();
+        stored = new String(bytes, at, length, StandardCharsets.UTF_8);
+        at += length;
+      }
+      boolean marked = type == NUMBERED_MARKED || type == RAW_MARKED;
+      return marked ? stored.replace(REPOSITORY_MARK, repository).replace(DIGEST_MARK, digestHex) : stored;
+    }
+
+    Optional<String> textIf(int present, int bit) {
+      return (present & bit) != 0 ? Optional.of(text()) : Optional.empty();
+    }
+
+    Instant instant() {
+      long zigzag = varlong();
+      return Instant.ofEpochSecond((zigzag >>> 1) ^ -(zigzag & 1), varint());
     }
 
     int varint() {
-      int v = 0;
-      int shift = 0;
-      while (true) {
-        byte b = bytes[at++];
-        v |= (b & 0x7f) << shift;
-        if ((b & 0x80) == 0) {
-          return v;
-        }
-        shift += 7;
-      }
+      return (int) varlong();
     }
 
     long varlong() {
@@ -242,12 +281,6 @@ final class CompactEvidence {
         }
         shift += 7;
       }
-    }
-
-    String utf8(int length) {
-      String s = new String(bytes, at, length, StandardCharsets.UTF_8);
-      at += length;
-      return s;
     }
   }
 }

@@ -61,14 +61,51 @@ public sealed interface Verdict permits Verdict.Verified, Verdict.Rejected, Verd
   }
 
   /**
-   * @param category a stable token for metrics: {@code timeout}, {@code unreachable},
-   *                 {@code unauthorized}, {@code rate-limited}, {@code not-implemented}, …
+   * @param category why it could not be checked, as a stable token for messages and metrics
    * @param cause    what went wrong, naming the registry or component
    */
-  record Unverifiable(String category, String cause) implements Verdict {
+  record Unverifiable(Category category, String cause) implements Verdict {
+    public Unverifiable {
+      java.util.Objects.requireNonNull(category, "category");
+      java.util.Objects.requireNonNull(cause, "cause");
+    }
+
     @Override
     public String outcome() {
       return "unverifiable";
+    }
+
+    /** Why a digest could not be checked. */
+    public enum Category {
+      /** The verification did not finish within the time budget. */
+      TIMEOUT,
+      /** The registry could not be reached (connection refused or reset, DNS, TLS). */
+      UNREACHABLE,
+      /** The registry refused the configured credentials. */
+      UNAUTHORIZED,
+      /** The registry kept answering 429. */
+      RATE_LIMITED,
+      /** The registry kept failing with 5xx. */
+      SERVER_ERROR,
+      /** The registry served bytes that do not hash to the digest asked for. */
+      INTEGRITY,
+      /** An answer larger than its cap. */
+      TOO_LARGE,
+      /** A malformed or unexpected answer. */
+      PROTOCOL,
+      /** The registry is outside the registry client's allow-list (not yet caught up with a reload). */
+      NOT_ALLOWED,
+      /** The registry lists content it does not serve, and without it the requirements do not hold. */
+      UNAVAILABLE,
+      /** Checking the evidence itself broke: a bug, never an expected input. */
+      VERIFICATION_ERROR,
+      /** Anything else that broke on the way to a verdict: a bug. */
+      INTERNAL;
+
+      /** {@code timeout}, {@code rate-limited}, {@code verification-error}, …. */
+      public String wireName() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+      }
     }
   }
 

@@ -127,13 +127,15 @@ public final class VerdictCache implements VerdictSource {
    * ints, because 100,000 entries are worth keeping small; rounded down, so an entry may end up to
    * a second early but never late.
    *
-   * @param freshUntil when it must be re-verified
-   * @param keepUntil  when it is gone (stale window and evidence expiry included)
-   * @param payload    packed evidence (byte[]) for a verified verdict, the {@link Verdict} otherwise
+   * @param freshUntil  when it must be re-verified
+   * @param keepUntil   when it is gone (stale window and evidence expiry included)
+   * @param evidence    a verified verdict's evidence, packed ({@link CompactEvidence}); else null
+   * @param notVerified the verdict when it is not Verified (Rejected, or Unverifiable, which is
+   *                    handed to waiting callers but never stored); else null
    */
-  record Entry(int freshUntil, int keepUntil, boolean servedStale, Object payload) {
+  record Entry(int freshUntil, int keepUntil, boolean servedStale, byte[] evidence, Verdict notVerified) {
     boolean verified() {
-      return payload instanceof byte[];
+      return evidence != null;
     }
 
     /**
@@ -142,7 +144,7 @@ public final class VerdictCache implements VerdictSource {
      * the registry to time out again; then one re-verification is tried.
      */
     Entry stale(int now) {
-      return new Entry(Math.min(now + STALE_RETRY_SECONDS, keepUntil), keepUntil, true, payload);
+      return new Entry(Math.min(now + STALE_RETRY_SECONDS, keepUntil), keepUntil, true, evidence, null);
     }
   }
 
@@ -162,7 +164,7 @@ public final class VerdictCache implements VerdictSource {
   private static final int MAX_CONTEXTS = 100_000;
   private final CompactEvidence evidence = new CompactEvidence();
   private volatile GateConfig.CacheSettings settings;
-  private final Map<String, Counter> lookups = new ConcurrentHashMap<>();
+  private final Map<CacheSource, Counter> lookups = new ConcurrentHashMap<>();
   private final Map<String, Timer> verificationTimers = new ConcurrentHashMap<>();
   private final Map<RemovalCause, Counter> evictions = new ConcurrentHashMap<>();
   private final MeterRegistry meters;
@@ -222,7 +224,7 @@ public final class VerdictCache implements VerdictSource {
     CompletableFuture<Entry> mine = new CompletableFuture<>();
     CompletableFuture<Entry> running = inFlight.putIfAbsent(key, mine);
     if (running != null) {
-      return bridge(running, context, "coalesced", request);
+      return bridge(running, context, CacheSource.COALESCED, request);
     }
     // A verification may have finished between the cache read and taking the slot.
     Entry finished = cache.getIfPresent(key);
@@ -244,12 +246,12 @@ public final class VerdictCache implements VerdictSource {
         mine.complete(result);
       }
     });
-    return bridge(mine, context, "miss", request);
+    return bridge(mine, context, CacheSource.MISS, request);
   }
 
   /** A fresh (or, between retries, stale) cached verdict. */
   private Future<Lookup> answered(Entry entry, VerificationRequest request) {
-    String label = entry.servedStale() ? "stale" : "hit";
+    CacheSource label = entry.servedStale() ? CacheSource.STALE : CacheSource.HIT;
     count(label);
     return Future.succeededFuture(new Lookup(
         verdictOf(entry, request.image().name(), request.image().digest().hex()), label));
@@ -271,12 +273,12 @@ public final class VerdictCache implements VerdictSource {
   }
 
   private Verdict verdictOf(Entry entry, String repository, String digestHex) {
-    return entry.payload() instanceof byte[] packed
-        ? new Verdict.Verified(evidence.unpack(packed, repository, digestHex)) : (Verdict) entry.payload();
+    return entry.verified()
+        ? new Verdict.Verified(evidence.unpack(entry.evidence(), repository, digestHex)) : entry.notVerified();
   }
 
   private static boolean cacheable(Entry entry) {
-    return entry.verified() || entry.payload() instanceof Verdict.Rejected;
+    return entry.verified() || entry.notVerified() instanceof Verdict.Rejected;
   }
 
   /**
@@ -286,15 +288,7 @@ public final class VerdictCache implements VerdictSource {
   private CompletableFuture<Entry> verify(VerificationRequest request, Instant deadline, Optional<Entry> fallback) {
     long started = System.nanoTime();
     CompletableFuture<Entry> result = new CompletableFuture<>();
-    Future<Verdict> verdict;
-    try {
-      verdict = verifier.verify(request, deadline);
-    } catch (RuntimeException e) {
-      verdict = Future.succeededFuture(new Verdict.Unverifiable("internal", "verifier failed: " + e));
-    }
-    verdict.onComplete(done -> {
-      Verdict v = done.succeeded() ? done.result()
-          : new Verdict.Unverifiable("internal", "verifier failed: " + done.cause());
+    FailureBoundary.guard(request.image(), () -> verifier.verify(request, deadline)).onSuccess(v -> {
       timer(v.outcome()).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
       // The fallback may have reached the end of its evidence while the registry was being asked.
       if (v instanceof Verdict.Unverifiable && fallback.isPresent() && seconds() < fallback.get().keepUntil()) {
@@ -319,13 +313,13 @@ public final class VerdictCache implements VerdictSource {
         keep = Math.min(keep, left);
       }
       return new Entry(plus(now, fresh), plus(now, keep), false,
-          evidence.pack(verified.evidence(), request.image().name(), request.image().digest().hex()));
+          evidence.pack(verified.evidence(), request.image().name(), request.image().digest().hex()), null);
     }
     if (v instanceof Verdict.Rejected) {
       int until = plus(now, s.negativeTtl().toSeconds());
-      return new Entry(until, until, false, v);
+      return new Entry(until, until, false, null, v);
     }
-    return new Entry(now, now, false, v);
+    return new Entry(now, now, false, null, v);
   }
 
   /** Seconds since this cache was created, on its ticker. */
@@ -337,22 +331,22 @@ public final class VerdictCache implements VerdictSource {
     return (int) Math.min(Integer.MAX_VALUE / 2, now + seconds);
   }
 
-  private Future<Lookup> bridge(CompletableFuture<Entry> future, io.vertx.core.Context context, String label,
+  private Future<Lookup> bridge(CompletableFuture<Entry> future, io.vertx.core.Context context, CacheSource label,
                                 VerificationRequest request) {
     Future<Entry> f = context == null ? Future.fromCompletionStage(future)
         : Future.fromCompletionStage(future, context);
-    return f.map(entry -> {
-      String cacheLabel = entry.servedStale() ? "stale" : label;
-      count(cacheLabel);
-      return new Lookup(verdictOf(entry, request.image().name(), request.image().digest().hex()), cacheLabel);
-    }).otherwise(e -> new Lookup(new Verdict.Unverifiable("internal", "verification failed: " + e), "miss"));
+    return FailureBoundary.guard(request.image(), () -> f.map(entry -> {
+      CacheSource source = entry.servedStale() ? CacheSource.STALE : label;
+      count(source);
+      return new Lookup(verdictOf(entry, request.image().name(), request.image().digest().hex()), source);
+    }), verdict -> new Lookup(verdict, label));
   }
 
-  private void count(String result) {
+  private void count(CacheSource result) {
     lookups.computeIfAbsent(result, r -> Counter.builder("promgate_cache_lookups_total")
         .description("Verdict cache lookups: hit, miss, coalesced (joined a verification under way), "
             + "stale (served a verified verdict past its TTL because re-verification failed)")
-        .tag("result", r).register(meters)).increment();
+        .tag("result", r.wireName()).register(meters)).increment();
   }
 
   private Timer timer(String outcome) {

@@ -3,7 +3,7 @@ package dev.promgate.verdict;
 import io.vertx.core.Future;
 import java.time.Instant;
 
-/** Where the decision step gets verdicts: a cache in front of a {@link Verifier}, or the verifier alone. */
+/** Where the judgement step gets verdicts: a cache in front of a {@link Verifier}, or the verifier alone. */
 @FunctionalInterface
 public interface VerdictSource {
 
@@ -11,6 +11,6 @@ public interface VerdictSource {
 
   /** Every lookup verifies anew. */
   static VerdictSource uncached(Verifier verifier) {
-    return (request, deadline) -> verifier.verify(request, deadline).map(v -> new Lookup(v, "miss"));
+    return (request, deadline) -> verifier.verify(request, deadline).map(v -> new Lookup(v, CacheSource.MISS));
   }
 }

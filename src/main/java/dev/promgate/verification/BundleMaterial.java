@@ -1,5 +1,6 @@
 package dev.promgate.verification;
 
+import dev.promgate.verdict.FailureBoundary;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sigstore.rekor.client.ImmutableInclusionProof;
 import dev.sigstore.rekor.client.ImmutableRekorEntry;
@@ -157,7 +158,7 @@ record BundleMaterial(List<X509Certificate> certificates, Optional<String> keyHi
           .verification(verification.build())
           .build();
     } catch (RuntimeException e) {
-      throw new Invalid(what + " is incomplete: " + Invalid.describe(e));
+      throw new Invalid(what + " is incomplete: " + FailureBoundary.describe(e));
     }
   }
 }

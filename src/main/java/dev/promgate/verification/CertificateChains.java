@@ -1,5 +1,6 @@
 package dev.promgate.verification;
 
+import dev.promgate.verdict.FailureBoundary;
 import dev.sigstore.trustroot.CertificateAuthority;
 import java.security.GeneralSecurityException;
 import java.security.cert.CertPathBuilder;
@@ -80,7 +81,7 @@ final class CertificateChains {
       throw new Invalid("its certificate (" + subject(leaf) + ", issued by " + leaf.getIssuerX500Principal().getName()
           + ") does not chain to the " + rootsName + " at " + at + ": " + reason(e));
     } catch (GeneralSecurityException | RuntimeException e) {
-      throw new Invalid("its certificate chain cannot be checked: " + Invalid.describe(e));
+      throw new Invalid("its certificate chain cannot be checked: " + FailureBoundary.describe(e));
     }
   }
 

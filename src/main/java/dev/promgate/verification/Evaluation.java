@@ -1,12 +1,15 @@
 package dev.promgate.verification;
 
+import dev.promgate.verdict.FailureBoundary;
 import dev.promgate.image.Digest;
 import dev.promgate.policy.AttestationCondition;
 import dev.promgate.policy.Authority;
 import dev.promgate.policy.EnvironmentRules;
 import dev.promgate.policy.EnvironmentRules.AttestationRule;
 import dev.promgate.policy.EnvironmentRules.PromotionRule;
+import dev.promgate.verdict.AttestationEvidence;
 import dev.promgate.verdict.Evidence;
+import dev.promgate.verdict.SignatureEvidence;
 import dev.promgate.verdict.Verdict;
 import dev.promgate.verdict.Verdict.Reason;
 import dev.promgate.verdict.VerificationRequest;
@@ -117,7 +120,7 @@ final class Evaluation {
       for (Authority authority : authorities) {
         Signers.Match m = signers.match(a, authority);
         if (m.signed()) {
-          evidence.add(new Evidence("signature", authority.name(), m.identity(), a.evidenceDetail(), Optional.empty()));
+          evidence.add(new SignatureEvidence(authority.name(), m.identity(), a.evidenceDetail()));
           return;
         }
         problems.add(m.problem());
@@ -180,8 +183,7 @@ final class Evaluation {
           + Messages.age(Duration.between(at, now)) + " old, older than maxAge " + Messages.goDuration(rule.maxAge().get()), fix));
       return;
     }
-    evidence.add(new Evidence("promotion", newest.authority().name(), newest.identity(),
-        newest.promotion().detail(), expiresAt));
+    evidence.add(newest.promotion().evidence(newest.authority().name(), newest.identity(), expiresAt));
   }
 
   // ---- attestations -------------------------------------------------------------------------
@@ -218,8 +220,8 @@ final class Evaluation {
         }
         Optional<String> conditionProblem = rule.condition().flatMap(c -> evaluate(c, statement.get()));
         if (conditionProblem.isEmpty()) {
-          evidence.add(new Evidence("attestation", authority.name(), m.identity(),
-              type + rule.condition().map(c -> " where " + c.expression()).orElse(""), Optional.empty()));
+          evidence.add(new AttestationEvidence(authority.name(), m.identity(), type,
+              rule.condition().map(AttestationCondition::expression)));
           return;
         }
         unsatisfied.add(Messages.describe(a) + " by " + authority.name() + ": " + conditionProblem.get());
@@ -259,7 +261,7 @@ final class Evaluation {
     try {
       result = condition.evaluate(statement.asMap());
     } catch (RuntimeException e) {
-      return Optional.of("the condition could not be evaluated: " + Invalid.describe(e));
+      return Optional.of("the condition could not be evaluated: " + FailureBoundary.describe(e));
     }
     if (result == null) {
       return Optional.of("the condition gave no result");

@@ -1,5 +1,6 @@
 package dev.promgate.verification;
 
+import dev.promgate.verdict.FailureBoundary;
 import dev.sigstore.encryption.signers.Verifiers;
 import dev.sigstore.merkle.InclusionProofVerificationException;
 import dev.sigstore.merkle.InclusionProofVerifier;
@@ -66,7 +67,7 @@ final class LogEntryProofs {
       InclusionProofVerifier.verify(leaf, proof.getLogIndex(), proof.getTreeSize(), hashes, root);
       verifyCheckpoint(proof, root, log, key);
     } catch (InclusionProofVerificationException e) {
-      throw new Invalid("Inclusion proof verification failed: " + Invalid.describe(e));
+      throw new Invalid("Inclusion proof verification failed: " + FailureBoundary.describe(e));
     } catch (IllegalArgumentException e) {
       throw new Invalid("the inclusion proof is malformed");
     }
@@ -78,7 +79,7 @@ final class LogEntryProofs {
     try {
       checkpoint = proof.parsedCheckpoint();
     } catch (RekorParseException | RuntimeException e) {
-      throw new Invalid("Could not parse checkpoint from envelope: " + Invalid.describe(e));
+      throw new Invalid("Could not parse checkpoint from envelope: " + FailureBoundary.describe(e));
     }
     if (checkpoint.getSignatures().size() > MAX_CHECKPOINT_SIGNATURES) {
       throw new Invalid("the checkpoint has more than " + MAX_CHECKPOINT_SIGNATURES + " signatures");

@@ -1,6 +1,7 @@
 package dev.promgate.verification;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.promgate.verdict.PromotionEvidence;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -65,10 +66,9 @@ record Promotion(String environment, Instant promotedAt, Optional<String> approv
         + approver.map(a -> ", " + a).orElse("");
   }
 
-  /** The full detail for evidence: {@code prod, 2026-11-26T09:00:00Z, alice@acme.example, from preprod, CHG-1234}. */
-  String detail() {
-    return environment + ", " + promotedAt + approver.map(a -> ", " + a).orElse("")
-        + from.map(f -> ", from " + f).orElse("") + change.map(c -> ", " + c).orElse("")
-        + pipelineRun.map(p -> ", " + p).orElse("") + (force ? ", forced" : "");
+  /** The evidence it is when {@code authority} signed it as {@code identity} and it counts. */
+  PromotionEvidence evidence(String authority, String identity, Optional<Instant> expiresAt) {
+    return new PromotionEvidence(authority, identity, environment, promotedAt, approver, from, change, pipelineRun,
+        force, expiresAt);
   }
 }

@@ -19,7 +19,7 @@ final class PromotionAttachments {
   private final List<Attachment> attachments;
   private final Signers signers;
   private final Instant now;
-  private final Map<Attachment, Object> parsed = new IdentityHashMap<>();
+  private final Map<Attachment, Parsed> parsed = new IdentityHashMap<>();
 
   PromotionAttachments(List<Attachment> attachments, Signers signers, Instant now) {
     this.attachments = attachments;
@@ -50,23 +50,26 @@ final class PromotionAttachments {
       if (statement.isEmpty() || !Promotion.PREDICATE_TYPE.equals(statement.get().predicateType())) {
         continue;
       }
-      Object parsed = parse(a, statement.get());
-      if (parsed instanceof String problem) {
-        unreadable.add(Messages.describe(a) + ": " + problem);
+      Parsed parsed = parse(a, statement.get());
+      if (parsed.promotion() == null) {
+        unreadable.add(Messages.describe(a) + ": " + parsed.problem());
       } else {
-        read.add(new ReadPromotion(a, (Promotion) parsed));
+        read.add(new ReadPromotion(a, parsed.promotion()));
       }
     }
     return read;
   }
 
-  /** The parsed promotion, or a String saying why it cannot be read; parsed once per attachment. */
-  private Object parse(Attachment a, InTotoStatement statement) {
+  /** A promotion as parsed: the promotion, or why it cannot be read. */
+  private record Parsed(Promotion promotion, String problem) {}
+
+  /** Parsed once per attachment. */
+  private Parsed parse(Attachment a, InTotoStatement statement) {
     return parsed.computeIfAbsent(a, x -> {
       try {
-        return Promotion.parse(statement);
+        return new Parsed(Promotion.parse(statement), null);
       } catch (Invalid e) {
-        return e.getMessage();
+        return new Parsed(null, e.getMessage());
       }
     });
   }

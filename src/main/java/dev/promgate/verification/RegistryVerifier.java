@@ -1,7 +1,7 @@
 package dev.promgate.verification;
 
 import dev.promgate.registry.RegistryClient;
-import dev.promgate.registry.RegistryException;
+import dev.promgate.verdict.FailureBoundary;
 import dev.promgate.verdict.Verdict;
 import dev.promgate.verdict.VerificationRequest;
 import dev.promgate.verdict.Verifier;
@@ -63,13 +63,12 @@ public final class RegistryVerifier implements Verifier {
     }
     Promise<Verdict> answer = Promise.promise();
     long timer = vertx.setTimer(left, id -> answer.tryComplete(timeout(request)));
-    registry.get().attachments(request.image(), deadline)
-        .compose(found -> workers.<Verdict>executeBlocking(() -> missingContent(found,
-            evaluator.evaluate(request, adapt(found))), false))
-        .recover(e -> Future.succeededFuture(verdictFor(request, e)))
-        .onComplete(done -> {
+    FailureBoundary.guard(request.image(), () -> registry.get().attachments(request.image(), deadline)
+            .compose(found -> workers.<Verdict>executeBlocking(() -> missingContent(found,
+                evaluator.evaluate(request, adapt(found))), false)))
+        .onSuccess(verdict -> {
           vertx.cancelTimer(timer);
-          answer.tryComplete(done.succeeded() ? done.result() : verdictFor(request, done.cause()));
+          answer.tryComplete(verdict);
         });
     return answer.future();
   }
@@ -86,28 +85,15 @@ public final class RegistryVerifier implements Verifier {
    */
   static Verdict missingContent(dev.promgate.registry.Attachments found, Verdict verdict) {
     if (verdict instanceof Verdict.Rejected && !found.unavailable().isEmpty()) {
-      return new Verdict.Unverifiable("unavailable", "the registry lists content it does not serve ("
+      return new Verdict.Unverifiable(Verdict.Unverifiable.Category.UNAVAILABLE, "the registry lists content it does not serve ("
           + found.unavailable().stream().map(Object::toString).collect(java.util.stream.Collectors.joining("; "))
           + "), and without it the requirements do not hold: " + verdict);
     }
     return verdict;
   }
 
-  static Verdict verdictFor(VerificationRequest request, Throwable e) {
-    if (e instanceof RegistryException re) {
-      if (re.kind() == RegistryException.Kind.NOT_FOUND) {
-        return Verdict.Rejected.because("does not exist in its registry (" + re.getMessage() + ")",
-            "check the digest; the image must be pushed before it can run");
-      }
-      // The decision step checked the allow-list already: a refusal here means the registry client
-      // has not caught up with a policy reload yet, which is no property of the image.
-      return new Verdict.Unverifiable(re.kind().category(), re.getMessage());
-    }
-    return new Verdict.Unverifiable("internal", "verifying " + request.image() + " failed: " + e);
-  }
-
   private static Verdict timeout(VerificationRequest request) {
-    return new Verdict.Unverifiable("timeout", "verifying " + request.image()
+    return new Verdict.Unverifiable(Verdict.Unverifiable.Category.TIMEOUT, "verifying " + request.image()
         + " did not finish within the time budget (GateConfig spec.timeouts.verification)");
   }
 

@@ -1,5 +1,6 @@
 package dev.promgate.verification;
 
+import dev.promgate.verdict.FailureBoundary;
 import dev.promgate.image.ImageReference;
 import dev.promgate.policy.Authority;
 import dev.promgate.verdict.Verdict;
@@ -61,12 +62,8 @@ public final class RequirementsEvaluator {
    *         and how to fix it; Unverifiable only if verification itself broke
    */
   public Verdict evaluate(VerificationRequest request, Attachments attachments) {
-    try {
-      return new Evaluation(request, attachments, trust, clock.instant()).run();
-    } catch (RuntimeException e) {
-      return new Verdict.Unverifiable("verification-error",
-          "verifying " + request.image() + " failed unexpectedly: " + Invalid.describe(e));
-    }
+    return FailureBoundary.guardNow(Verdict.Unverifiable.Category.VERIFICATION_ERROR, request.image(),
+        () -> new Evaluation(request, attachments, trust, clock.instant()).run());
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.promgate.verification;
 
+import dev.promgate.verdict.FailureBoundary;
 import dev.sigstore.trustroot.CertificateAuthority;
 import java.io.IOException;
 import java.security.GeneralSecurityException;
@@ -98,7 +99,7 @@ final class Rfc3161Timestamps {
         token.validate(new JcaSimpleSignerInfoVerifierBuilder().setProvider(BC).build(leaf));
       } catch (TSPException | OperatorCreationException | RuntimeException e) {
         throw new Invalid("its RFC 3161 timestamp does not verify with the certificate of timestamp authority "
-            + subject(leaf) + ": " + Invalid.describe(e));
+            + subject(leaf) + ": " + FailureBoundary.describe(e));
       }
       validateChain(chain, genTime, subject(leaf));
       if (!tsa.getValidFor().contains(time)) {
@@ -133,7 +134,7 @@ final class Rfc3161Timestamps {
       try {
         return new TimeStampToken(new CMSSignedData(encoded));
       } catch (TSPException | CMSException | IOException | RuntimeException e) {
-        throw new Invalid("its RFC 3161 timestamp cannot be read: " + Invalid.describe(notAResponse));
+        throw new Invalid("its RFC 3161 timestamp cannot be read: " + FailureBoundary.describe(notAResponse));
       }
     }
   }
@@ -172,7 +173,7 @@ final class Rfc3161Timestamps {
       CertPathValidator.getInstance("PKIX").validate(path, parameters);
     } catch (GeneralSecurityException | RuntimeException e) {
       throw new Invalid("the certificate chain of timestamp authority " + authority + " is not valid at "
-          + at.toInstant() + ": " + Invalid.describe(e));
+          + at.toInstant() + ": " + FailureBoundary.describe(e));
     }
   }
 

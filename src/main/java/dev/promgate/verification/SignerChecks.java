@@ -1,5 +1,6 @@
 package dev.promgate.verification;
 
+import dev.promgate.verdict.FailureBoundary;
 import dev.sigstore.fulcio.client.FulcioVerificationException;
 import java.io.IOException;
 import java.security.cert.CertPath;
@@ -51,9 +52,9 @@ final class SignerChecks {
           material.fulcio().verifySigningCertificate(path);
         } catch (FulcioVerificationException e) {
           throw new Invalid("its certificate is not trusted by the " + material.description() + ": "
-              + Invalid.describe(e));
+              + FailureBoundary.describe(e));
         } catch (CertificateException | IOException | RuntimeException e) {
-          throw new Invalid("its certificate chain cannot be checked: " + Invalid.describe(e));
+          throw new Invalid("its certificate chain cannot be checked: " + FailureBoundary.describe(e));
         }
       } else {
         CertificateChains.validateFulcio(certificates, material);

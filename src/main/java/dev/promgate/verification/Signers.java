@@ -20,7 +20,12 @@ final class Signers {
 
   private final TrustMaterials trust;
   private final Instant now;
-  private final Map<Attachment, Map<String, Object>> checks = new IdentityHashMap<>();
+  /** Per attachment: the outcome of each check, by what the check depends on. */
+  private final Map<Attachment, Map<String, Match>> keyChecks = new IdentityHashMap<>();
+  private final Map<Attachment, Map<String, Certified>> certificateChecks = new IdentityHashMap<>();
+
+  /** A certificate check: the identity the certificate was issued to, or why it does not count. */
+  private record Certified(CertificateIdentity identity, String problem) {}
 
   Signers(TrustMaterials trust, Instant now) {
     this.trust = trust;
@@ -39,42 +44,47 @@ final class Signers {
   }
 
   Match match(Attachment a, Authority authority) {
-    Map<String, Object> done = checks.computeIfAbsent(a, x -> new HashMap<>());
     if (authority instanceof Authority.Key key) {
-      return key(a, key, done);
+      return key(a, key);
     }
     if (authority instanceof Authority.Keyless keyless) {
-      Object outcome = done.computeIfAbsent("root " + keyless.root().digest() + " log " + keyless.transparencyLogRequired()
-          + " sct " + keyless.certificateTransparencyRequired(), k -> {
-            try {
-              return a.verifyCertificate(new SignerTrust.Keyless(trust.get(keyless.root()),
-                  keyless.transparencyLogRequired(), keyless.certificateTransparencyRequired()), now).identity();
-            } catch (Invalid e) {
-              return abbreviate(e.getMessage());
-            }
-          });
-      return identities(outcome, keyless.name(), keyless.identities(), "keyless");
+      Certified outcome = certified(a, "root " + keyless.root().digest() + " log " + keyless.transparencyLogRequired()
+          + " sct " + keyless.certificateTransparencyRequired(), () -> new SignerTrust.Keyless(
+              trust.get(keyless.root()), keyless.transparencyLogRequired(), keyless.certificateTransparencyRequired()));
+      return identities(outcome, keyless.name(), keyless.identities(), false);
     }
     Authority.CertificateChain chain = (Authority.CertificateChain) authority;
-    Object outcome = done.computeIfAbsent("chain " + chain.fingerprint() + transparencyKey(chain.transparency()), k -> {
-      try {
-        return a.verifyCertificate(new SignerTrust.Enterprise(chain.roots(), chain.intermediates(),
-            "roots " + fileName(chain.source()), transparency(chain.transparency())), now).identity();
-      } catch (Invalid e) {
-        return abbreviate(e.getMessage());
-      }
-    });
-    return identities(outcome, chain.name(), chain.identities(), "certificate chain");
+    Certified outcome = certified(a, "chain " + chain.fingerprint() + transparencyKey(chain.transparency()),
+        () -> new SignerTrust.Enterprise(chain.roots(), chain.intermediates(), "roots " + fileName(chain.source()),
+            transparency(chain.transparency())));
+    return identities(outcome, chain.name(), chain.identities(), true);
   }
 
-  private Match key(Attachment a, Authority.Key key, Map<String, Object> done) {
+  /** What a certificate check needs; building it may fail (a trusted root that cannot be used). */
+  @FunctionalInterface
+  private interface TrustSupplier {
+    SignerTrust.Certificates get() throws Invalid;
+  }
+
+  private Certified certified(Attachment a, String checkKey, TrustSupplier trust) {
+    return certificateChecks.computeIfAbsent(a, x -> new HashMap<>()).computeIfAbsent(checkKey, k -> {
+      try {
+        return new Certified(a.verifyCertificate(trust.get(), now).identity(), null);
+      } catch (Invalid e) {
+        return new Certified(null, abbreviate(e.getMessage()));
+      }
+    });
+  }
+
+  private Match key(Attachment a, Authority.Key key) {
     String notSigned = "not signed with the key of " + key.name() + " (" + fileName(key.source()) + ")";
+    Map<String, Match> done = keyChecks.computeIfAbsent(a, x -> new HashMap<>());
     if (key.transparency().isEmpty()) {
-      return (Match) done.computeIfAbsent("key " + key.fingerprint(), k -> a.verifiedBy(key.publicKey())
+      return done.computeIfAbsent(key.fingerprint(), k -> a.verifiedBy(key.publicKey())
           ? Match.signed("key sha256:" + key.fingerprint())
           : Match.not(notSigned));
     }
-    return (Match) done.computeIfAbsent("key " + key.fingerprint() + transparencyKey(key.transparency()), k -> {
+    return done.computeIfAbsent(key.fingerprint() + transparencyKey(key.transparency()), k -> {
       try {
         Optional<String> logged = a.verifyKey(new SignerTrust.Key(key.publicKey(), transparency(key.transparency())), now);
         if (logged.isEmpty()) {
@@ -98,13 +108,14 @@ final class Signers {
     return t.map(x -> " root " + x.root().digest() + " log " + x.logRequired()).orElse("");
   }
 
-  private static Match identities(Object outcome, String name, List<Authority.Identity> identities,
-                                             String kind) {
-    if (outcome instanceof String problem) {
-      return Match.not(problem + " (for " + name + ")");
+  /** @param anyIfNone whether an empty identity list accepts every certificate (certificate chains) */
+  private static Match identities(Certified outcome, String name, List<Authority.Identity> identities,
+                                  boolean anyIfNone) {
+    if (outcome.identity() == null) {
+      return Match.not(outcome.problem() + " (for " + name + ")");
     }
-    CertificateIdentity identity = (CertificateIdentity) outcome;
-    if ((identities.isEmpty() && kind.equals("certificate chain")) || identities.stream().anyMatch(identity::matches)) {
+    CertificateIdentity identity = outcome.identity();
+    if ((identities.isEmpty() && anyIfNone) || identities.stream().anyMatch(identity::matches)) {
       return Match.signed(identity.toString());
     }
     return Match.not("signed by " + identity + ", which is not an identity of " + name + " " + identities);

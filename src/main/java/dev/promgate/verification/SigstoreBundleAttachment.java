@@ -1,5 +1,6 @@
 package dev.promgate.verification;
 
+import dev.promgate.verdict.FailureBoundary;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.promgate.image.Digest;
 import dev.sigstore.KeylessVerificationException;
@@ -221,7 +222,7 @@ final class SigstoreBundleAttachment extends Attachment {
         try {
           keyless.material().keyless().verify(digest.bytes(), bundle, VerificationOptions.empty());
         } catch (KeylessVerificationException | RuntimeException e) {
-          throw new Invalid(Invalid.describe(e));
+          throw new Invalid(FailureBoundary.describe(e));
         }
         return new SignerChecks.CertifiedSigner(CertificateIdentity.of(leaf), List.of());
       }
@@ -270,7 +271,7 @@ final class SigstoreBundleAttachment extends Attachment {
     try {
       return Bundle.from(new StringReader(json));
     } catch (BundleParseException | RuntimeException e) {
-      throw new Invalid("the bundle cannot be read: " + Invalid.describe(e));
+      throw new Invalid("the bundle cannot be read: " + FailureBoundary.describe(e));
     }
   }
 

@@ -11,19 +11,22 @@ import dev.promgate.policy.TrustedRoot;
  */
 final class TrustMaterials {
 
-  private final Cache<String, Object> byRootDigest = Caffeine.newBuilder().maximumSize(64).build();
+  private final Cache<String, Built> byRootDigest = Caffeine.newBuilder().maximumSize(64).build();
+
+  /** A root's verifiers, or why it cannot be used. */
+  private record Built(TrustMaterial material, String problem) {}
 
   TrustMaterial get(TrustedRoot root) throws Invalid {
-    Object built = byRootDigest.get(root.digest(), digest -> {
+    Built built = byRootDigest.get(root.digest(), digest -> {
       try {
-        return TrustMaterial.of(root.root(), root.description());
+        return new Built(TrustMaterial.of(root.root(), root.description()), null);
       } catch (Invalid e) {
-        return e.getMessage();
+        return new Built(null, e.getMessage());
       }
     });
-    if (built instanceof TrustMaterial material) {
-      return material;
+    if (built.material() == null) {
+      throw new Invalid(built.problem());
     }
-    throw new Invalid((String) built);
+    return built.material();
   }
 }

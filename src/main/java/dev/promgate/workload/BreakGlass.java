@@ -1,6 +1,5 @@
 package dev.promgate.workload;
 
-import dev.promgate.admission.AdmissionCall;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -68,13 +67,13 @@ public final class BreakGlass {
 
   private BreakGlass() {}
 
-  /** The break-glass request on the request's object, if it has one. */
-  public static Optional<Request> find(AdmissionCall call) {
-    List<String> specPath = WorkloadImages.podSpecPath(call.group(), call.kind());
-    if (specPath == null || call.object().isEmpty()) {
-      return Optional.empty();
-    }
-    JsonNode object = call.object().get();
+  /**
+   * The break-glass request on a workload object, if it has one: read while its images are, from
+   * the object {@link WorkloadImages} already parsed.
+   *
+   * @param specPath the field names from the object's root to its pod spec
+   */
+  static Optional<Request> find(JsonNode object, List<String> specPath) {
     List<String> template = new ArrayList<>(specPath.subList(0, specPath.size() - 1));
     template.add("metadata");
     Optional<Request> onTemplate = read(object, template, true);

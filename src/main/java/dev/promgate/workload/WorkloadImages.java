@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
 
@@ -16,13 +17,22 @@ import tools.jackson.databind.JsonNode;
 public final class WorkloadImages {
 
   /** What a request's object holds. */
-  public sealed interface Extraction permits NotAWorkload, Images, Malformed {}
+  public sealed interface Extraction permits NotAWorkload, Images, Malformed {
+    /** The break-glass annotation on the workload, if it has one ({@link BreakGlass}). */
+    default Optional<BreakGlass.Request> breakGlass() {
+      return Optional.empty();
+    }
+  }
 
   /** A kind that runs no containers (a Role, a ConfigMap…): allowed and logged. */
   public record NotAWorkload(String kind) implements Extraction {}
 
-  /** The images to judge; on UPDATE only the new ones, with how many were unchanged. */
-  public record Images(List<ContainerImage> images, int unchanged) implements Extraction {}
+  /**
+   * The images to judge; on UPDATE only the new ones, with how many were unchanged; and the
+   * break-glass annotation, read from the same object.
+   */
+  public record Images(List<ContainerImage> images, int unchanged, Optional<BreakGlass.Request> breakGlass)
+      implements Extraction {}
 
   /** A workload object promgate cannot read; denied with this reason. */
   public record Malformed(String reason) implements Extraction {}
@@ -68,8 +78,9 @@ public final class WorkloadImages {
     } catch (Unreadable e) {
       return new Malformed("request.object is not a valid " + call.qualifiedKind() + ": " + e.getMessage());
     }
+    Optional<BreakGlass.Request> breakGlass = BreakGlass.find(call.object().get(), path);
     if (!"UPDATE".equals(call.operation()) || call.oldObject().isEmpty()) {
-      return new Images(now, 0);
+      return new Images(now, 0, breakGlass);
     }
     Set<String> before = new HashSet<>();
     try {
@@ -83,12 +94,7 @@ public final class WorkloadImages {
         added.add(c);
       }
     }
-    return new Images(added, now.size() - added.size());
-  }
-
-  /** The field names from the object's root to its pod spec, or null for a kind without one. */
-  static List<String> podSpecPath(String group, String kind) {
-    return POD_SPEC_PATHS.get(group + "/" + kind);
+    return new Images(added, now.size() - added.size(), breakGlass);
   }
 
   private static List<ContainerImage> imagesOf(JsonNode object, List<String> path) {

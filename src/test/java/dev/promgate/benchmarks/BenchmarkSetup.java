@@ -2,15 +2,18 @@ package dev.promgate.benchmarks;
 
 import dev.promgate.AdmissionPipeline;
 import dev.promgate.decision.DecisionLog;
-import dev.promgate.decision.ImageJudge;
-import dev.promgate.decision.TagResolver;
+import dev.promgate.judgement.ImageJudge;
+import dev.promgate.judgement.TagResolver;
 import dev.promgate.policy.Authority;
 import dev.promgate.policy.EnvironmentRules;
 import dev.promgate.policy.PolicySet;
 import dev.promgate.testing.TestPolicies;
+import dev.promgate.verdict.AttestationEvidence;
 import dev.promgate.verdict.Evidence;
-import dev.promgate.verdict.VerdictCache;
+import dev.promgate.verdict.PromotionEvidence;
+import dev.promgate.verdict.SignatureEvidence;
 import dev.promgate.verdict.Verdict;
+import dev.promgate.verdict.VerdictCache;
 import dev.promgate.verdict.Verifier;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -53,17 +56,15 @@ final class BenchmarkSetup {
     Instant preprod = now.minus(Duration.ofMinutes(n % 40_000 + 600)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
     Instant prod = preprod.plus(Duration.ofHours(2));
     return new Verdict.Verified(List.of(
-        new Evidence("signature", "ci", "key sha256:9f2c3a1b7e0d", repo + ":" + tag + ".sig layer 0 (signed as " + repo + ")",
-            Optional.empty()),
-        new Evidence("promotion", "release-managers", "key sha256:77ab01c4e9f2",
-            "preprod, " + preprod + ", " + APPROVERS[n % 5] + ", from dev, CHG-" + n
-                + ", https://ci.acme.example/runs/" + (n * 7), Optional.of(preprod.plus(Duration.ofDays(30)))),
-        new Evidence("promotion", "release-managers", "key sha256:77ab01c4e9f2",
-            "prod, " + prod + ", " + APPROVERS[(n + 1) % 5] + ", from preprod, CHG-" + (n + 1)
-                + ", https://ci.acme.example/runs/" + (n * 7 + 1), Optional.of(prod.plus(Duration.ofDays(30)))),
-        new Evidence("attestation", "ci", "key sha256:9f2c3a1b7e0d",
-            "https://slsa.dev/provenance/v1 where predicate.buildDefinition.buildType.startsWith(\"https://\")",
-            Optional.empty())));
+        new SignatureEvidence("ci", "key sha256:9f2c3a1b7e0d", repo + ":" + tag + ".sig layer 0 (signed as " + repo + ")"),
+        new PromotionEvidence("release-managers", "key sha256:77ab01c4e9f2", "preprod", preprod,
+            Optional.of(APPROVERS[n % 5]), Optional.of("dev"), Optional.of("CHG-" + n),
+            Optional.of("https://ci.acme.example/runs/" + (n * 7)), false, Optional.of(preprod.plus(Duration.ofDays(30)))),
+        new PromotionEvidence("release-managers", "key sha256:77ab01c4e9f2", "prod", prod,
+            Optional.of(APPROVERS[(n + 1) % 5]), Optional.of("preprod"), Optional.of("CHG-" + (n + 1)),
+            Optional.of("https://ci.acme.example/runs/" + (n * 7 + 1)), false, Optional.of(prod.plus(Duration.ofDays(30)))),
+        new AttestationEvidence("ci", "key sha256:9f2c3a1b7e0d", "https://slsa.dev/provenance/v1",
+            Optional.of("predicate.buildDefinition.buildType.startsWith(\"https://\")"))));
   }
 
   static PolicySet prodPolicies() {

@@ -10,6 +10,7 @@ import dev.promgate.policy.PolicyLoadResult;
 import dev.promgate.policy.PolicyLoader;
 import dev.promgate.policy.PolicySet;
 import dev.promgate.testing.Reviews;
+import dev.promgate.verdict.CacheSource;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
@@ -57,7 +58,7 @@ public final class ColdPath {
         Decision d = pipeline.admit(Reviews.call(Reviews.pod("shop", image.toString())),
             new EnvironmentResolver.Named("prod")).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
         long took = (System.nanoTime() - started) / 1000;
-        if (!d.allowed() || !"miss".equals(d.images().get(0).cache())) {
+        if (!d.allowed() || d.images().get(0).judgement().cache() != CacheSource.MISS) {
           throw new IllegalStateException("not a verified cold decision: " + d.message() + " " + d.images());
         }
         micros.add(took);

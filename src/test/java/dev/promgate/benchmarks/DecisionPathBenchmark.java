@@ -5,6 +5,7 @@ import dev.promgate.admission.AdmissionCall;
 import dev.promgate.admission.AdmissionReviews;
 import dev.promgate.decision.Decision;
 import dev.promgate.decision.DecisionLog;
+import dev.promgate.decision.Outcome;
 import dev.promgate.environment.EnvironmentResolver;
 import dev.promgate.policy.PolicySet;
 import dev.promgate.verdict.VerdictCache;
@@ -47,7 +48,7 @@ public class DecisionPathBenchmark {
     VerdictCache cache = BenchmarkSetup.cache(BenchmarkSetup.alwaysVerified(), policies);
     pipeline = BenchmarkSetup.pipeline(policies, cache, new DecisionLog(line -> logSink.consume(line)));
     Decision warm = decide();
-    if (!warm.allowed() || !warm.outcome().equals("allow")) {
+    if (!warm.allowed() || warm.outcome() != Outcome.ALLOW) {
       throw new IllegalStateException("benchmark setup is wrong: " + warm.message());
     }
   }

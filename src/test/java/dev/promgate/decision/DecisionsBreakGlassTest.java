@@ -4,13 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.promgate.image.Digest;
+import dev.promgate.judgement.Judgement;
 import dev.promgate.policy.Mode;
 import dev.promgate.testing.Reviews;
+import dev.promgate.verdict.CacheSource;
 import dev.promgate.workload.BreakGlass;
 import dev.promgate.workload.ContainerImage;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 
@@ -22,8 +26,9 @@ class DecisionsBreakGlassTest {
   static final String UNTIL = "2026-11-26T14:00:00Z";
 
   static Decision denied() {
-    ImageResult failed = ImageResult.denied(new ContainerImage("web", "spec.template.spec.containers[0].image", IMAGE),
-        Mode.ENFORCE, "sha256:" + "ab".repeat(32), List.of("has no promotion to prod signed by release-managers"));
+    ImageResult failed = new ImageResult(new ContainerImage("web", "spec.template.spec.containers[0].image", IMAGE),
+        new Judgement.Denied(Mode.ENFORCE, Optional.of(Digest.parse("sha256:" + "ab".repeat(32))),
+            List.of("has no promotion to prod signed by release-managers"), List.of(), CacheSource.NONE));
     return Decisions.judged(Reviews.call(Reviews.deployment("shop-prod", IMAGE)), "prod", 7, List.of(failed));
   }
 
@@ -32,7 +37,7 @@ class DecisionsBreakGlassTest {
     Decision d = Decisions.breakGlass(denied(), new BreakGlass.Request("INC-42: payments down",
         "spec.template.metadata.annotations", true, UNTIL), Set.of("prod"), NOW);
     assertTrue(d.allowed());
-    assertEquals("break-glass", d.outcome());
+    assertEquals(Outcome.BREAK_GLASS, d.outcome());
     assertEquals("break-glass", d.annotations().get("decision"));
     assertEquals("INC-42: payments down", d.annotations().get("break-glass-reason"));
     assertEquals("alice@acme.example", d.annotations().get("break-glass-user"));
@@ -64,7 +69,7 @@ class DecisionsBreakGlassTest {
     Decision d = Decisions.breakGlass(denied(), new BreakGlass.Request("INC-42", "spec.template.metadata.annotations",
         true, UNTIL), Set.of("preprod", "dev"), NOW);
     assertFalse(d.allowed());
-    assertEquals("deny", d.outcome());
+    assertEquals(Outcome.DENY, d.outcome());
     assertTrue(d.message().startsWith(denied().message()), d.message());
     assertTrue(d.message().endsWith("the promgate.dev/break-glass annotation (spec.template.metadata.annotations) was "
         + "ignored: break-glass is not allowed in environment prod (GateConfig spec.breakGlass.environments: dev, "

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promgate.decision.Decision;
+import dev.promgate.decision.Outcome;
 import dev.promgate.image.ImageReference;
 import dev.promgate.testing.LocalRegistry;
 import dev.promgate.testing.Reviews;
@@ -56,7 +57,7 @@ class BreakGlassRegistryTest {
     ImageReference web = release.signedImage("shop/web", null).pinned();
     Decision d = release.admit(vertx, "preprod", deployment("shop-preprod", web, "INC-42: rollback blocked"));
     assertTrue(d.allowed(), d.message());
-    assertEquals("break-glass", d.outcome());
+    assertEquals(Outcome.BREAK_GLASS, d.outcome());
     assertTrue(d.warnings().get(0).contains("has no promotion to preprod signed by release-managers"), d.warnings().toString());
     assertEquals("INC-42: rollback blocked", d.annotations().get("break-glass-reason"));
     assertEquals("alice@acme.example", d.annotations().get("break-glass-user"));

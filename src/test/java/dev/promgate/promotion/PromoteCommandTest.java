@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promgate.decision.Decision;
+import dev.promgate.decision.Outcome;
 import dev.promgate.image.Digest;
 import dev.promgate.image.ImageReference;
 import dev.promgate.testing.LocalRegistry;
@@ -92,7 +93,7 @@ class PromoteCommandTest {
     assertTrue(prod.out().contains("\"from\":\"preprod\""), prod.out());
     Decision admitted = release.admitPod(vertx, "prod", web);
     assertTrue(admitted.allowed(), admitted.message());
-    assertEquals("allow", admitted.outcome());
+    assertEquals(Outcome.ALLOW, admitted.outcome());
   }
 
   @Test

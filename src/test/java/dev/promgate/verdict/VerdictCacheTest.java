@@ -38,7 +38,7 @@ class VerdictCacheTest {
   }, SETTINGS, time, time, meters);
 
   static Verdict verified() {
-    return new Verdict.Verified(List.of(new Evidence("signature", "ci", "key", "", Optional.empty())));
+    return new Verdict.Verified(List.of(new SignatureEvidence("ci", "key", "")));
   }
 
   static VerificationRequest request(String repo, String digestHex, String env, String fingerprint) {
@@ -58,9 +58,9 @@ class VerdictCacheTest {
 
   @Test
   void aRepeatLookupIsAHitAndNeverCallsTheVerifier() throws Exception {
-    assertEquals("miss", get(web()).cache());
+    assertEquals(CacheSource.MISS, get(web()).source());
     for (int i = 0; i < 100; i++) {
-      assertEquals("hit", get(web()).cache());
+      assertEquals(CacheSource.HIT, get(web()).source());
     }
     assertEquals(1, calls.get());
     assertEquals(100.0, meters.get("promgate_cache_lookups_total").tag("result", "hit").counter().count());
@@ -91,16 +91,16 @@ class VerdictCacheTest {
     get(request("shop/web", "a", "preprod", "fp1"));
     get(request("shop/web", "a", "prod", "fp2"));
     assertEquals(5, calls.get());
-    assertEquals("hit", get(web()).cache());
+    assertEquals(CacheSource.HIT, get(web()).source());
   }
 
   @Test
   void aVerifiedVerdictIsReverifiedAfterItsTtl() throws Exception {
     get(web());
     time.advance(Duration.ofMinutes(9));
-    assertEquals("hit", get(web()).cache());
+    assertEquals(CacheSource.HIT, get(web()).source());
     time.advance(Duration.ofMinutes(2));
-    assertEquals("miss", get(web()).cache());
+    assertEquals(CacheSource.MISS, get(web()).source());
     assertEquals(2, calls.get());
   }
 
@@ -108,12 +108,13 @@ class VerdictCacheTest {
   void evidenceExpiryCapsTheLifetimeAndTheStaleWindow() throws Exception {
     Instant promotionEnds = T0.plus(Duration.ofMinutes(3));
     answer = r -> Future.succeededFuture(new Verdict.Verified(List.of(
-        new Evidence("promotion", "release", "key", "prod", Optional.of(promotionEnds)))));
+        new PromotionEvidence("release", "key", "prod", T0, Optional.empty(), Optional.empty(), Optional.empty(),
+            Optional.empty(), false, Optional.of(promotionEnds)))));
     get(web());
     time.advance(Duration.ofMinutes(2));
-    assertEquals("hit", get(web()).cache());
+    assertEquals(CacheSource.HIT, get(web()).source());
     time.advance(Duration.ofMinutes(2));
-    answer = r -> Future.succeededFuture(new Verdict.Unverifiable("unreachable", "registry down"));
+    answer = r -> Future.succeededFuture(new Verdict.Unverifiable(Verdict.Unverifiable.Category.UNREACHABLE, "registry down"));
     Lookup after = get(web());
     assertInstanceOf(Verdict.Unverifiable.class, after.verdict(), "stale must not outlive evidence");
   }
@@ -123,7 +124,7 @@ class VerdictCacheTest {
     answer = r -> Future.succeededFuture(Verdict.Rejected.because("unpromoted", "promote it"));
     get(web());
     time.advance(Duration.ofSeconds(29));
-    assertEquals("hit", get(web()).cache());
+    assertEquals(CacheSource.HIT, get(web()).source());
     time.advance(Duration.ofSeconds(2));
     answer = r -> Future.succeededFuture(verified());
     assertInstanceOf(Verdict.Verified.class, get(web()).verdict());
@@ -132,7 +133,7 @@ class VerdictCacheTest {
 
   @Test
   void unverifiableIsNeverCached() throws Exception {
-    answer = r -> Future.succeededFuture(new Verdict.Unverifiable("timeout", "slow"));
+    answer = r -> Future.succeededFuture(new Verdict.Unverifiable(Verdict.Unverifiable.Category.TIMEOUT, "slow"));
     get(web());
     get(web());
     assertEquals(2, calls.get());
@@ -144,16 +145,16 @@ class VerdictCacheTest {
   void staleIfErrorServesAKnownGoodDigestDuringAnOutage() throws Exception {
     get(web());
     time.advance(Duration.ofMinutes(11));
-    answer = r -> Future.succeededFuture(new Verdict.Unverifiable("unreachable", "registry down"));
+    answer = r -> Future.succeededFuture(new Verdict.Unverifiable(Verdict.Unverifiable.Category.UNREACHABLE, "registry down"));
     Lookup stale = get(web());
     assertInstanceOf(Verdict.Verified.class, stale.verdict());
-    assertEquals("stale", stale.cache());
+    assertEquals(CacheSource.STALE, stale.source());
     int attempts = calls.get();
     time.advance(Duration.ofSeconds(5));
-    assertEquals("stale", get(web()).cache());
+    assertEquals(CacheSource.STALE, get(web()).source());
     assertEquals(attempts, calls.get(), "between retries the stale verdict is served without asking the registry");
     time.advance(Duration.ofMinutes(30));
-    assertEquals("stale", get(web()).cache());
+    assertEquals(CacheSource.STALE, get(web()).source());
     assertEquals(attempts + 1, calls.get(), "after the retry interval the registry is asked again");
     time.advance(Duration.ofMinutes(40));
     assertInstanceOf(Verdict.Unverifiable.class, get(web()).verdict(), "past ttl + staleIfError");

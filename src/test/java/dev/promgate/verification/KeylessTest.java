@@ -20,6 +20,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promgate.image.Digest;
 import dev.promgate.policy.Authority;
 import dev.promgate.policy.EnvironmentRules;
+import dev.promgate.verdict.FailureBoundary;
 import dev.promgate.verdict.Verdict;
 import dev.sigstore.KeylessVerificationException;
 import dev.sigstore.VerificationOptions;
@@ -183,7 +184,7 @@ class KeylessTest {
       var e = assertThrows(KeylessVerificationException.class, () -> trust.keyless().verify(
           Digest.parse(DIGEST).bytes(), Bundle.from(new StringReader(new String(json, StandardCharsets.UTF_8))),
           VerificationOptions.empty()));
-      assertTrue(Invalid.describe(e).contains("name"), Invalid.describe(e));
+      assertTrue(FailureBoundary.describe(e).contains("name"), FailureBoundary.describe(e));
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.promgate.testing.Fixtures;
+import dev.promgate.verdict.FailureBoundary;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
@@ -88,6 +89,6 @@ class PrimitivesTest {
     var e = new RuntimeException("outer: Provided artifact digest does not match\nprovided(hex) : ab\nverification(hex) : cd",
         new IllegalStateException("inner"));
     assertEquals("outer: Provided artifact digest does not match provided(hex) : ab verification(hex) : cd: inner",
-        Invalid.describe(e));
+        FailureBoundary.describe(e));
   }
 }

@@ -37,7 +37,7 @@ class RegistryVerifierTest {
               List.of(new VerificationRequest.PolicyRules("shop", rules))), Instant.now().plusSeconds(5))
           .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
       Verdict.Unverifiable u = assertInstanceOf(Verdict.Unverifiable.class, v);
-      assertTrue(u.category().equals("not-allowed"), u.toString());
+      assertTrue(u.category() == Verdict.Unverifiable.Category.NOT_ALLOWED, u.toString());
       verifier.close();
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -15,6 +15,7 @@ import dev.promgate.policy.AttestationCondition;
 import dev.promgate.policy.Authority;
 import dev.promgate.policy.EnvironmentRules;
 import dev.promgate.verdict.Evidence;
+import dev.promgate.verdict.PromotionEvidence;
 import dev.promgate.verdict.Verdict;
 import dev.promgate.verification.CosignFormats.SigningKey;
 import java.nio.charset.StandardCharsets;
@@ -204,6 +205,26 @@ class RequirementsEvaluatorTest {
       assertEquals(Optional.of(Instant.parse("2026-11-26T09:00:00Z").plus(MAX_AGE)), prod.expiresAt());
       assertEquals(Optional.empty(), verified.evidence().get(1).expiresAt());
       assertEquals(Optional.of(Instant.parse("2026-11-26T09:00:00Z").plus(MAX_AGE)), verified.expiresAt());
+    }
+
+    @Test
+    void aPromotionKeepsEveryFieldApartHoweverItsTextsAreWritten() {
+      String approver = "Doe, John \\\"JD\\\" Ærøskøbing";
+      String change = "CHG-1, \\\"urgent\\\", Ünïcode";
+      String run = "https://ci.acme.example/runs/42?stages=a,b・本番";
+      byte[] statement = statement(Promotion.PREDICATE_TYPE, DIGEST, "registry.acme.example/shop/web",
+          "{\"environment\":\"prod\",\"promotedAt\":\"2026-11-26T09:00:00Z\",\"approver\":\"" + approver
+              + "\",\"from\":\"preprod\",\"change\":\"" + change + "\",\"pipelineRun\":\"" + run + "\"}");
+      var verified = verified(evaluator.evaluate(request(DIGEST, prodRules()), with(List.of(ciSignature()),
+          promoted(RELEASE, "preprod", "2026-11-20T09:00:00Z", "alice@acme.example"),
+          RELEASE.attestationLayer(statement))));
+      PromotionEvidence prod = assertInstanceOf(PromotionEvidence.class, verified.evidence().get(2));
+      assertEquals(Optional.of("Doe, John \"JD\" Ærøskøbing"), prod.approver());
+      assertEquals(Optional.of("CHG-1, \"urgent\", Ünïcode"), prod.change());
+      assertEquals(Optional.of(run), prod.pipelineRun());
+      assertEquals(Optional.of("preprod"), prod.from());
+      assertEquals("prod, 2026-11-26T09:00:00Z, Doe, John \"JD\" Ærøskøbing, from preprod, CHG-1, \"urgent\", Ünïcode, "
+          + run, prod.detail());
     }
 
     @Test
@@ -580,7 +601,7 @@ class RequirementsEvaluatorTest {
       Verdict v = evaluator.evaluate(request(DIGEST, rules(List.of(), List.of(), List.of(attestation("t", broken, ci)))),
           with(List.of(), CI.attestationLayer(statement("t", DIGEST, "x", "{}"))));
       var u = assertInstanceOf(Verdict.Unverifiable.class, v);
-      assertEquals("verification-error", u.category());
+      assertEquals(Verdict.Unverifiable.Category.VERIFICATION_ERROR, u.category());
       assertFalse(u.cause().isEmpty());
     }
   }

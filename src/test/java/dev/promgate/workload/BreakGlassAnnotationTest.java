@@ -23,7 +23,7 @@ class BreakGlassAnnotationTest {
 
   @Test
   void aPodCarriesItInItsOwnMetadata() {
-    var found = BreakGlass.find(Reviews.call(annotate(Reviews.pod("shop", IMAGE), "metadata", " INC-42 ")));
+    var found = WorkloadImages.of(Reviews.call(annotate(Reviews.pod("shop", IMAGE), "metadata", " INC-42 "))).breakGlass();
     assertEquals(Optional.of(new BreakGlass.Request("INC-42", "metadata.annotations", true, "")), found);
   }
 
@@ -32,12 +32,12 @@ class BreakGlassAnnotationTest {
     ObjectNode review = annotate(Reviews.deployment("shop", IMAGE), "spec.template.metadata", "INC-1");
     annotate(review, "metadata", "INC-2");
     assertEquals(Optional.of(new BreakGlass.Request("INC-1", "spec.template.metadata.annotations", true, "")),
-        BreakGlass.find(Reviews.call(review)));
+        WorkloadImages.of(Reviews.call(review)).breakGlass());
   }
 
   @Test
   void onTheDeploymentsOwnMetadataItCountsButDoesNotReachThePods() {
-    var found = BreakGlass.find(Reviews.call(annotate(Reviews.deployment("shop", IMAGE), "metadata", "INC-3")));
+    var found = WorkloadImages.of(Reviews.call(annotate(Reviews.deployment("shop", IMAGE), "metadata", "INC-3"))).breakGlass();
     assertEquals(Optional.of(new BreakGlass.Request("INC-3", "metadata.annotations", false, "")), found);
   }
 
@@ -50,16 +50,16 @@ class BreakGlassAnnotationTest {
     ObjectNode review = Reviews.review("batch", "v1", "CronJob", "shop", "CREATE", cron, null);
     annotate(review, "spec.jobTemplate.spec.template.metadata", "INC-4");
     assertEquals(Optional.of(new BreakGlass.Request("INC-4", "spec.jobTemplate.spec.template.metadata.annotations", true, "")),
-        BreakGlass.find(Reviews.call(review)));
+        WorkloadImages.of(Reviews.call(review)).breakGlass());
   }
 
   @Test
   void noAnnotationOrNoWorkloadFindsNothing() {
-    assertTrue(BreakGlass.find(Reviews.call(Reviews.pod("shop", IMAGE))).isEmpty());
-    assertTrue(BreakGlass.find(Reviews.call(Reviews.connaisseurAsV1("11_role.json"))).isEmpty());
+    assertTrue(WorkloadImages.of(Reviews.call(Reviews.pod("shop", IMAGE))).breakGlass().isEmpty());
+    assertTrue(WorkloadImages.of(Reviews.call(Reviews.connaisseurAsV1("11_role.json"))).breakGlass().isEmpty());
     ObjectNode number = Reviews.pod("shop", IMAGE);
     ((ObjectNode) number.path("request").path("object").path("metadata")).putObject("annotations")
         .put(BreakGlass.ANNOTATION, 42);
-    assertTrue(BreakGlass.find(Reviews.call(number)).isEmpty(), "annotation values are strings");
+    assertTrue(WorkloadImages.of(Reviews.call(number)).breakGlass().isEmpty(), "annotation values are strings");
   }
 }

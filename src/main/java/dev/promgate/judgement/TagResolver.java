@@ -1,4 +1,4 @@
-package dev.promgate.decision;
+package dev.promgate.judgement;
 
 import dev.promgate.image.Digest;
 import dev.promgate.image.ImageReference;

@@ -1,0 +1,36 @@
+package dev.promgate.verdict;
+
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * An attestation of a required predicate type that verified, and the condition it satisfied.
+ *
+ * @param predicateType e.g. {@code https://slsa.dev/provenance/v1}
+ * @param condition     the CEL expression that held, if the rule has one
+ */
+public record AttestationEvidence(String authority, String identity, String predicateType,
+                                  Optional<String> condition) implements Evidence {
+
+  public AttestationEvidence {
+    Objects.requireNonNull(authority, "authority");
+    Objects.requireNonNull(identity, "identity");
+    Objects.requireNonNull(predicateType, "predicateType");
+    Objects.requireNonNull(condition, "condition");
+  }
+
+  @Override
+  public String kind() {
+    return "attestation";
+  }
+
+  @Override
+  public String detail() {
+    return predicateType + condition.map(c -> " where " + c).orElse("");
+  }
+
+  @Override
+  public String toString() {
+    return text();
+  }
+}
