@@ -10,6 +10,7 @@ import dev.promgate.policy.PolicySet;
 import dev.promgate.policy.PolicyStore;
 import dev.promgate.tls.CertificateRotation;
 import dev.promgate.tls.ServingCertificate;
+import dev.promgate.trustroot.TrustedRootRefresher;
 import dev.promgate.verdict.VerdictCache;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -44,14 +45,16 @@ public final class Server implements AutoCloseable {
   private final WebhookServer webhook;
   private final CertificateRotation rotation;
   private final Verification verification;
+  private final TrustedRootRefresher trustedRoots;
 
   private Server(Vertx vertx, PolicyStore policies, WebhookServer webhook, CertificateRotation rotation,
-                 Verification verification) {
+                 Verification verification, TrustedRootRefresher trustedRoots) {
     this.vertx = vertx;
     this.policies = policies;
     this.webhook = webhook;
     this.rotation = rotation;
     this.verification = verification;
+    this.trustedRoots = trustedRoots;
   }
 
   public int port() {
@@ -108,9 +111,14 @@ public final class Server implements AutoCloseable {
     }).compose(verification -> {
       // PolicyStore logs every load and problem itself; a new set only needs to reach the registry
       // client and the cache.
+      // Trusted roots from TUF mirrors: a refresh that verifies a new root reloads the policies,
+      // which read it from the cache; each policy set says which mirrors to keep current.
+      TrustedRootRefresher trustedRoots = new TrustedRootRefresher(vertx, clock, metrics, () -> store.reloadNow());
+      store.current().ifPresent(trustedRoots::apply);
       store.onReload(event -> {
         if (event instanceof PolicyStore.ReloadEvent.Applied applied) {
           verification.apply(applied.current().gate());
+          trustedRoots.apply(applied.current());
         }
       });
       AdmissionPipeline pipeline = new AdmissionPipeline(
@@ -135,7 +143,7 @@ public final class Server implements AutoCloseable {
                 });
             LOG.info("promgate listening on https://" + options.host() + ":" + webhook.port()
                 + options.mode().map(m -> " in " + m.wireName() + " mode for every environment").orElse(""));
-            return new Server(vertx, store, webhook, rotation, verification);
+            return new Server(vertx, store, webhook, rotation, verification, trustedRoots);
           });
     }).onFailure(e -> {
       LOG.log(Level.SEVERE, "promgate could not start: " + e.getMessage());
@@ -157,6 +165,7 @@ public final class Server implements AutoCloseable {
   @Override
   public void close() {
     rotation.stop();
+    trustedRoots.close();
     policies.close();
     webhook.close().onComplete(done -> {
       verification.close();

@@ -20,6 +20,8 @@ import java.util.Set;
  * @param timeouts           budgets that keep a decision inside the webhook's timeoutSeconds
  * @param breakGlass         environments where the break-glass annotation is honoured
  * @param limits             caps on what promgate reads from registries
+ * @param trustedRootMirrors the TUF mirrors trusted roots may be refreshed from (host, plain HTTP or
+ *                           not, extra CA); promgate connects to no other
  */
 public record GateConfig(
     Mode mode,
@@ -31,7 +33,20 @@ public record GateConfig(
     Optional<Path> credentials,
     Timeouts timeouts,
     Set<String> breakGlass,
-    Limits limits) {
+    Limits limits,
+    List<RegistrySettings> trustedRootMirrors) {
+
+  public GateConfig {
+    trustedRootMirrors = List.copyOf(trustedRootMirrors);
+  }
+
+  /** Settings without TUF mirrors. */
+  public GateConfig(Mode mode, Optional<String> defaultEnvironment, List<NamespaceRule> namespaces,
+                    List<Glob> exemptNamespaces, List<RegistrySettings> registries, CacheSettings cache,
+                    Optional<Path> credentials, Timeouts timeouts, Set<String> breakGlass, Limits limits) {
+    this(mode, defaultEnvironment, namespaces, exemptNamespaces, registries, cache, credentials, timeouts,
+        breakGlass, limits, List.of());
+  }
 
   public static GateConfig defaults() {
     return new GateConfig(Mode.ENFORCE, Optional.empty(), List.of(), List.of(), List.of(),
@@ -41,7 +56,12 @@ public record GateConfig(
   /** The same settings with other limits. */
   public GateConfig withLimits(Limits newLimits) {
     return new GateConfig(mode, defaultEnvironment, namespaces, exemptNamespaces, registries, cache, credentials,
-        timeouts, breakGlass, newLimits);
+        timeouts, breakGlass, newLimits, trustedRootMirrors);
+  }
+
+  /** The allowed TUF mirror with this host[:port], if any. */
+  public Optional<RegistrySettings> trustedRootMirror(String host) {
+    return trustedRootMirrors.stream().filter(m -> m.host().equals(host)).findFirst();
   }
 
   /** The registry entry for a host, if the allow-list has it. */

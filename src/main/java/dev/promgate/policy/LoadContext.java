@@ -25,10 +25,14 @@ final class LoadContext {
 
   record PolicyDocument(PromotionPolicy policy, Node nameAt, FileProblems file) {}
 
+  /** A TUF mirror a trusted root names: its host must be allowed by the GateConfig. */
+  record MirrorReference(java.net.URI mirror, Node at, FileProblems file) {}
+
   final InputFiles inputs = new InputFiles();
   final List<EnvironmentReference> environmentReferences = new ArrayList<>();
   final List<PromotionEdge> promotionEdges = new ArrayList<>();
   final Map<String, Definition> definedEnvironments = new LinkedHashMap<>();
   final List<GateDocument> gates = new ArrayList<>();
   final List<PolicyDocument> policies = new ArrayList<>();
+  final List<MirrorReference> mirrors = new ArrayList<>();
 }

@@ -33,10 +33,12 @@ final class PolicyShapes {
 
   static final Shape GATE_SPEC = shape("gateConfigSpec", "GateConfig spec",
       List.of("mode", "defaultEnvironment", "namespaces", "exemptNamespaces", "registries", "cache",
-          "credentials", "timeouts", "limits", "breakGlass"), List.of());
+          "credentials", "timeouts", "limits", "breakGlass", "trustedRootMirrors"), List.of());
   static final Shape NAMESPACE_RULE = shape("namespaceRule", "namespace rule",
       List.of("match", "environment"), List.of("match", "environment"));
   static final Shape REGISTRY = shape("registry", "registry",
+      List.of("host", "insecure", "caFile"), List.of("host"));
+  static final Shape TRUSTED_ROOT_MIRROR = shape("trustedRootMirror", "trusted root mirror",
       List.of("host", "insecure", "caFile"), List.of("host"));
   static final Shape CACHE = shape("cache", "cache",
       List.of("ttl", "negativeTtl", "staleIfError", "maxEntries"), List.of());
@@ -60,6 +62,10 @@ final class PolicyShapes {
       List.of("trustedRoot", "identities"));
   static final Shape CERTIFICATE_CHAIN = shape("certificateChain", "certificateChain",
       List.of("roots", "intermediates", "identities", "transparencyLog", "trustedRoot"), List.of("roots"));
+  static final Shape TRUSTED_ROOT_SOURCE = shape("trustedRootSource", "trustedRoot",
+      List.of("tuf"), List.of("tuf"));
+  static final Shape TUF = shape("tuf", "tuf",
+      List.of("mirror", "root", "cache", "refreshInterval"), List.of("mirror", "root"));
   static final Shape IDENTITY = shape("identity", "identity", identityKeys(), List.of());
   static final Shape CERTIFICATE_IDENTITY = shape("certificateIdentity", "identity", identityKeys(), List.of());
   static final Shape ENVIRONMENT = shape("environmentRules", "environment",
@@ -75,8 +81,8 @@ final class PolicyShapes {
   static {
     Map<String, Shape> all = new LinkedHashMap<>();
     for (Shape s : List.of(GATE_CONFIG, PROMOTION_POLICY, METADATA, POLICY_METADATA, GATE_SPEC,
-        NAMESPACE_RULE, REGISTRY, CACHE, CREDENTIALS, TIMEOUTS, LIMITS, BREAK_GLASS, POLICY_SPEC, AUTHORITY, KEY,
-        KEYLESS, CERTIFICATE_CHAIN, IDENTITY, CERTIFICATE_IDENTITY, ENVIRONMENT, PROMOTION, ATTESTATION)) {
+        NAMESPACE_RULE, REGISTRY, TRUSTED_ROOT_MIRROR, CACHE, CREDENTIALS, TIMEOUTS, LIMITS, BREAK_GLASS, POLICY_SPEC, AUTHORITY, KEY,
+        KEYLESS, CERTIFICATE_CHAIN, TRUSTED_ROOT_SOURCE, TUF, IDENTITY, CERTIFICATE_IDENTITY, ENVIRONMENT, PROMOTION, ATTESTATION)) {
       all.put(s.name(), s);
     }
     ALL = Map.copyOf(all);

@@ -1,6 +1,5 @@
 package dev.promgate.policy;
 
-import dev.sigstore.trustroot.SigstoreConfigurationException;
 import dev.sigstore.trustroot.SigstoreTrustedRoot;
 import java.io.ByteArrayInputStream;
 import java.security.MessageDigest;
@@ -31,7 +30,6 @@ import org.yaml.snakeyaml.nodes.Node;
  */
 final class SigstoreAuthoritiesReader {
 
-  static final int MAX_TRUSTED_ROOT_BYTES = 4 << 20;
   static final int MAX_CERTIFICATES_BYTES = 1 << 20;
   private static final int MAX_CERTIFICATES = 100;
   private static final List<String> REQUIREMENTS = List.of("required", "ignored");
@@ -59,7 +57,8 @@ final class SigstoreAuthoritiesReader {
     Node rootNode = keyless.value("trustedRoot");
     if (rootNode != null) {
       root = trustedRoot(rootNode);
-      if (root != null && logRequired != null && sctRequired != null
+      // a TUF root not fetched yet is checked by verification, which names what it lacks
+      if (root != null && root.available() && logRequired != null && sctRequired != null
           && !fitsKeyless(rootNode, root, keyless, logRequired, sctRequired)) {
         root = null;
       }
@@ -127,7 +126,7 @@ final class SigstoreAuthoritiesReader {
     if (root == null) {
       return null;
     }
-    if (logRequired && root.root().getTLogs().isEmpty()) {
+    if (logRequired && root.available() && root.root().getTLogs().isEmpty()) {
       problems.at(rootNode, "trustedRoot " + root.display() + " has no transparency logs, and"
           + " transparencyLog is required");
       return null;
@@ -151,32 +150,13 @@ final class SigstoreAuthoritiesReader {
 
   // --- trusted roots -----------------------------------------------------------------------
 
-  /** A trusted root file named relative to the policy file; null when it cannot be used (reported). */
+  /** A trusted root file or TUF repository; null when it cannot be used (reported). */
   TrustedRoot trustedRoot(Node node) {
-    PolicyFile.ReadFile read = file.readReferenced(node, "trustedRoot", MAX_TRUSTED_ROOT_BYTES);
-    if (read == null) {
-      return null;
-    }
-    try {
-      // What TrustedRootProvider.from(path).get() does, but over the bytes already read and
-      // digested, so the fingerprint describes exactly the root in use.
-      SigstoreTrustedRoot root = SigstoreTrustedRoot.from(new ByteArrayInputStream(read.bytes()));
-      return new TrustedRoot(read.path(), read.display(), root, read.digest());
-    } catch (SigstoreConfigurationException | RuntimeException e) {
-      problems.at(node, "trustedRoot " + read.display() + " is not a valid Sigstore trusted root: " + rootCause(e));
-      return null;
-    }
+    return new TrustedRootReader(file).read(node);
   }
 
   private static String rootCause(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    String line = message.lines().findFirst().orElse(message);
-    // Parser messages may quote the file; keep them short in logs.
-    return line.length() > 160 ? line.substring(0, 160) + "…" : line;
+    return TrustedRootReader.rootCause(e);
   }
 
   // --- certificate chains ------------------------------------------------------------------

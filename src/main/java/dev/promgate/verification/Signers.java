@@ -1,6 +1,7 @@
 package dev.promgate.verification;
 
 import dev.promgate.policy.Authority;
+import dev.promgate.policy.TrustedRoot;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -27,6 +28,9 @@ final class Signers {
   /** A certificate check: the identity the certificate was issued to, or why it does not count. */
   private record Certified(CertificateIdentity identity, String problem) {}
 
+  /** Trusted roots (by description) that a check needed and that are not available yet. */
+  private final java.util.Set<String> unavailable = new java.util.LinkedHashSet<>();
+
   Signers(TrustMaterials trust, Instant now) {
     this.trust = trust;
     this.now = now;
@@ -43,7 +47,18 @@ final class Signers {
     }
   }
 
+  /** The trusted roots checks needed that a TUF refresh has not verified yet. */
+  java.util.Set<String> unavailableRoots() {
+    return unavailable;
+  }
+
   Match match(Attachment a, Authority authority) {
+    Optional<TrustedRoot> needed = rootOf(authority);
+    if (needed.isPresent() && !needed.get().available()) {
+      unavailable.add(needed.get().description());
+      return Match.not("its " + needed.get().description() + " has not been verified from the mirror yet (for "
+          + authority.name() + ")");
+    }
     if (authority instanceof Authority.Key key) {
       return key(a, key);
     }
@@ -58,6 +73,19 @@ final class Signers {
         () -> new SignerTrust.Enterprise(chain.roots(), chain.intermediates(), "roots " + fileName(chain.source()),
             transparency(chain.transparency())));
     return identities(outcome, chain.name(), chain.identities(), true);
+  }
+
+  private static Optional<TrustedRoot> rootOf(Authority authority) {
+    if (authority instanceof Authority.Keyless keyless) {
+      return Optional.of(keyless.root());
+    }
+    if (authority instanceof Authority.Key key) {
+      return key.transparency().map(Authority.Transparency::root);
+    }
+    if (authority instanceof Authority.CertificateChain chain) {
+      return chain.transparency().map(Authority.Transparency::root);
+    }
+    return Optional.empty();
   }
 
   /** What a certificate check needs; building it may fail (a trusted root that cannot be used). */
