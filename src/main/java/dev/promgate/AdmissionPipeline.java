@@ -7,6 +7,7 @@ import dev.promgate.decision.Decisions;
 import dev.promgate.decision.ImageResult;
 import dev.promgate.decision.Outcome;
 import dev.promgate.environment.EnvironmentResolver;
+import dev.promgate.http.AdmissionHandler;
 import dev.promgate.judgement.ImageJudge;
 import dev.promgate.judgement.Judgement;
 import dev.promgate.judgement.Scope;
@@ -35,7 +36,7 @@ import java.util.stream.LongStream;
  * GateConfig allows it) → log; the HTTP layer turns the decision into the response. Each step
  * lives in its own package; this class only sequences them. It never touches HTTP.
  */
-public final class AdmissionPipeline {
+public final class AdmissionPipeline implements AdmissionHandler {
 
   private final Supplier<PolicySet> policies;
   private final ImageJudge judge;
@@ -65,6 +66,7 @@ public final class AdmissionPipeline {
    *
    * @param route what the request path says about the environment
    */
+  @Override
   public Future<Decision> admit(AdmissionCall call, EnvironmentResolver.Route route) {
     long started = System.nanoTime();
     Instant at = clock.instant();

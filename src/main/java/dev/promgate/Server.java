@@ -44,16 +44,16 @@ public final class Server implements AutoCloseable {
   private final PolicyStore policies;
   private final WebhookServer webhook;
   private final CertificateRotation rotation;
-  private final Verification verification;
+  private final VerdictChain verdicts;
   private final TrustedRootRefresher trustedRoots;
 
   private Server(Vertx vertx, PolicyStore policies, WebhookServer webhook, CertificateRotation rotation,
-                 Verification verification, TrustedRootRefresher trustedRoots) {
+                 VerdictChain verdicts, TrustedRootRefresher trustedRoots) {
     this.vertx = vertx;
     this.policies = policies;
     this.webhook = webhook;
     this.rotation = rotation;
-    this.verification = verification;
+    this.verdicts = verdicts;
     this.trustedRoots = trustedRoots;
   }
 
@@ -106,9 +106,9 @@ public final class Server implements AutoCloseable {
 
     return Future.all(certificate, firstLoad).compose(ignored -> {
       GateConfig initial = store.current().map(PolicySet::gate).orElse(GateConfig.defaults());
-      return vertx.executeBlocking(() -> Verification.create(vertx, initial, () ->
+      return vertx.executeBlocking(() -> VerdictChain.create(vertx, initial, () ->
           store.current().map(PolicySet::gate).orElse(initial), clock, metrics));
-    }).compose(verification -> {
+    }).compose(verdicts -> {
       // PolicyStore logs every load and problem itself; a new set only needs to reach the registry
       // client and the cache.
       // Trusted roots from TUF mirrors: a refresh that verifies a new root reloads the policies,
@@ -117,13 +117,13 @@ public final class Server implements AutoCloseable {
       store.current().ifPresent(trustedRoots::apply);
       store.onReload(event -> {
         if (event instanceof PolicyStore.ReloadEvent.Applied applied) {
-          verification.apply(applied.current().gate());
+          verdicts.apply(applied.current().gate());
           trustedRoots.apply(applied.current());
         }
       });
       AdmissionPipeline pipeline = new AdmissionPipeline(
           () -> store.current().orElseGet(PolicySet::none),
-          verification.judge(),
+          verdicts.judge(),
           options.mode(),
           new DecisionLog(JsonLogging::line),
           clock,
@@ -143,7 +143,7 @@ public final class Server implements AutoCloseable {
                 });
             LOG.info("promgate listening on https://" + options.host() + ":" + webhook.port()
                 + options.mode().map(m -> " in " + m.wireName() + " mode for every environment").orElse(""));
-            return new Server(vertx, store, webhook, rotation, verification, trustedRoots);
+            return new Server(vertx, store, webhook, rotation, verdicts, trustedRoots);
           });
     }).onFailure(e -> {
       LOG.log(Level.SEVERE, "promgate could not start: " + e.getMessage());
@@ -158,8 +158,8 @@ public final class Server implements AutoCloseable {
    */
   public static AdmissionPipeline offlinePipeline(Vertx vertx, PolicySet set, Optional<Mode> mode, DecisionLog log,
                                                   Clock clock, io.micrometer.core.instrument.MeterRegistry meters) {
-    Verification verification = Verification.create(vertx, set.gate(), set::gate, clock, meters);
-    return new AdmissionPipeline(() -> set, verification.judge(), mode, log, clock, meters);
+    VerdictChain verdicts = VerdictChain.create(vertx, set.gate(), set::gate, clock, meters);
+    return new AdmissionPipeline(() -> set, verdicts.judge(), mode, log, clock, meters);
   }
 
   @Override
@@ -168,7 +168,7 @@ public final class Server implements AutoCloseable {
     trustedRoots.close();
     policies.close();
     webhook.close().onComplete(done -> {
-      verification.close();
+      verdicts.close();
       vertx.close();
     });
   }

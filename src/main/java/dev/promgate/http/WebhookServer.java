@@ -1,6 +1,5 @@
 package dev.promgate.http;
 
-import dev.promgate.AdmissionPipeline;
 import dev.promgate.admission.AdmissionReviews;
 import dev.promgate.admission.BadReview;
 import dev.promgate.decision.Decision;
@@ -51,11 +50,12 @@ public final class WebhookServer {
    * Starts listening.
    *
    * @param certificate the serving certificate and key (PEM)
+   * @param handler     decides each AdmissionReview
    * @param ready       whether policies and certificates are loaded (for {@code /readyz})
    * @param metrics     scraped at {@code /metrics}
    */
   public static Future<WebhookServer> start(Vertx vertx, Settings settings, ServingCertificate certificate,
-                                            AdmissionPipeline pipeline, BooleanSupplier ready,
+                                            AdmissionHandler handler, BooleanSupplier ready,
                                             PrometheusMeterRegistry metrics) {
     Router router = Router.router(vertx);
     router.get("/healthz").handler(ctx -> text(ctx.response(), 200, "ok"));
@@ -96,7 +96,7 @@ public final class WebhookServer {
           if (route == null) {
             router.handle(request);
           } else {
-            admit(request, route, pipeline, limit);
+            admit(request, route, handler, limit);
           }
         })
         .listen()
@@ -123,7 +123,7 @@ public final class WebhookServer {
   }
 
   /** Reads the body up to the limit (answering 413 beyond it, without buffering the rest), then decides. */
-  private static void admit(HttpServerRequest request, EnvironmentResolver.Route route, AdmissionPipeline pipeline,
+  private static void admit(HttpServerRequest request, EnvironmentResolver.Route route, AdmissionHandler handler,
                             long limit) {
     String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
     if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
@@ -153,7 +153,7 @@ public final class WebhookServer {
     request.exceptionHandler(e -> LOG.fine("request body not read: " + e));
     request.endHandler(v -> {
       if (!refused[0]) {
-        decide(request.response(), body, route, pipeline);
+        decide(request.response(), body, route, handler);
       }
     });
   }
@@ -190,7 +190,7 @@ public final class WebhookServer {
   }
 
   private static void decide(HttpServerResponse response, Buffer body, EnvironmentResolver.Route route,
-                             AdmissionPipeline pipeline) {
+                             AdmissionHandler handler) {
     if (body.length() == 0) {
       text(response, 400, "the request body is empty; POST an AdmissionReview");
       return;
@@ -202,7 +202,7 @@ public final class WebhookServer {
       return;
     }
     var call = parsed.call().orElseThrow();
-    pipeline.admit(call, route).onComplete(done -> {
+    handler.admit(call, route).onComplete(done -> {
       if (response.closed()) {
         return;
       }

@@ -1,7 +1,6 @@
 package dev.promgate.image;
 
 import java.util.Locale;
-import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -192,12 +191,9 @@ public record ImageReference(String registry, String repository, String tag, Dig
     return digest != null;
   }
 
-  public Optional<String> tagName() {
-    return Optional.ofNullable(tag);
-  }
-
-  public Optional<Digest> digestValue() {
-    return Optional.ofNullable(digest);
+  /** The tag a registry resolves for this reference: its own, or {@code latest} when it has none. */
+  public String tagOrLatest() {
+    return tag == null ? "latest" : tag;
   }
 
   /** The same repository at another digest, without the tag. */

@@ -77,7 +77,7 @@ public final class ImageJudge {
     GateConfig gate = scope.policies().gate();
     List<PromotionPolicy> governing = scope.policies().governing(image.name());
     Mode mode = scope.modeFor(governing);
-    Optional<Digest> digest = image.digestValue();
+    Optional<Digest> digest = Optional.ofNullable(image.digest());
 
     List<String> problems = new ArrayList<>();
     boolean registryAllowed = gate.registry(image.registry()).isPresent();

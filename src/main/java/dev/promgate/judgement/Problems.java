@@ -46,7 +46,7 @@ final class Problems {
   /** The mutable tag, and the fix with the digest the tag points at now. */
   static String mutableTag(ImageReference ref, Digest now) {
     return mutable(ref) + "; fix: pin it as " + ref.pinnedForm(now) + " (what \""
-        + ref.tagName().orElse("latest") + "\" points at now)";
+        + ref.tagOrLatest() + "\" points at now)";
   }
 
   private static String mutable(ImageReference ref) {

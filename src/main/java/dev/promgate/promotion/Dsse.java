@@ -2,8 +2,7 @@ package dev.promgate.promotion;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promgate.image.ImageReference;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
+import dev.promgate.verification.DsseEncoding;
 import java.util.Base64;
 
 /**
@@ -13,7 +12,7 @@ import java.util.Base64;
 final class Dsse {
 
   static final String STATEMENT_TYPE = "https://in-toto.io/Statement/v1";
-  static final String IN_TOTO_PAYLOAD_TYPE = "application/vnd.in-toto+json";
+  static final String IN_TOTO_PAYLOAD_TYPE = DsseEncoding.IN_TOTO_PAYLOAD_TYPE;
 
   private Dsse() {}
 
@@ -37,7 +36,7 @@ final class Dsse {
    * and with the empty key id cosign's DSSE signer writes.
    */
   static byte[] envelope(byte[] statement, SigningKey key) {
-    byte[] signature = key.sign(pae(IN_TOTO_PAYLOAD_TYPE, statement));
+    byte[] signature = key.sign(DsseEncoding.pae(IN_TOTO_PAYLOAD_TYPE, statement));
     ObjectNode e = SigningJson.MAPPER.createObjectNode();
     e.put("payloadType", IN_TOTO_PAYLOAD_TYPE);
     e.put("payload", Base64.getEncoder().encodeToString(statement));
@@ -45,16 +44,5 @@ final class Dsse {
         .put("keyid", "")
         .put("sig", Base64.getEncoder().encodeToString(signature));
     return SigningJson.bytes(e);
-  }
-
-  /** {@code "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body}, lengths in bytes. */
-  static byte[] pae(String payloadType, byte[] payload) {
-    byte[] type = payloadType.getBytes(StandardCharsets.UTF_8);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(payload.length + type.length + 32);
-    out.writeBytes(("DSSEv1 " + type.length + " ").getBytes(StandardCharsets.US_ASCII));
-    out.writeBytes(type);
-    out.writeBytes((" " + payload.length + " ").getBytes(StandardCharsets.US_ASCII));
-    out.writeBytes(payload);
-    return out.toByteArray();
   }
 }

@@ -162,7 +162,7 @@ final class Promoter {
   }
 
   private String tagRefusal(ImageReference ref, String env, Instant deadline) {
-    String tag = ref.tagName().orElse("latest");
+    String tag = ref.tagOrLatest();
     try {
       Digest digest = Blocking.await(registry.resolve(ref, deadline));
       return "promote by digest; " + ref + " resolves to " + ref.pinnedForm(digest) + " now:\n  promgate promote "

@@ -178,7 +178,7 @@ public final class RegistryClient implements AutoCloseable {
     if (reference.digest() != null) {
       return Future.succeededFuture(reference.digest());
     }
-    String tag = reference.tagName().orElse("latest");
+    String tag = reference.tagOrLatest();
     return withHost(reference, deadline, (host, call) ->
         transport.execute(host, new ManifestHead(reference, tag), call).compose(header -> header.isPresent()
             ? Future.succeededFuture(header.get())
@@ -191,7 +191,7 @@ public final class RegistryClient implements AutoCloseable {
     if (reference.digest() != null) {
       return manifest(reference, reference.digest().toString(), deadline);
     }
-    return manifest(reference, reference.tagName().orElse("latest"), deadline);
+    return manifest(reference, reference.tagOrLatest(), deadline);
   }
 
   /**

@@ -27,7 +27,7 @@ final class CosignAttestationLayer extends Attachment {
     this.annotations = annotations;
   }
 
-  static CosignAttestationLayer of(Attachments.AttestationLayer layer, Digest digest) {
+  static CosignAttestationLayer of(SignedContent.AttestationLayer layer, Digest digest) {
     String claimed = null;
     try {
       DsseEnvelope envelope = DsseEnvelope.parse(Json.parse(layer.envelope(), "the DSSE envelope"), "the DSSE envelope");

@@ -31,7 +31,7 @@ final class CosignSignatureLayer extends Attachment {
     this.dockerReference = dockerReference;
   }
 
-  static CosignSignatureLayer of(Attachments.SignatureLayer layer, Digest digest) {
+  static CosignSignatureLayer of(SignedContent.SignatureLayer layer, Digest digest) {
     Map<String, String> annotations = layer.annotations();
     try {
       if (layer.mediaType() != null && !layer.mediaType().isEmpty() && !MEDIA_TYPE.equals(layer.mediaType())) {

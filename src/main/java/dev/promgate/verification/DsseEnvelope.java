@@ -1,19 +1,16 @@
 package dev.promgate.verification;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.ByteArrayOutputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A DSSE envelope: a payload, its type, and signatures over the pre-authentication encoding of
- * both. The lengths in the encoding are byte lengths, as the DSSE specification says (sigstore-java
- * 2.0.0 counts characters, which differs for non-ASCII payloads).
+ * both ({@link DsseEncoding}).
  */
 record DsseEnvelope(String payloadType, byte[] payload, List<byte[]> signatures) {
 
-  static final String IN_TOTO = "application/vnd.in-toto+json";
+  static final String IN_TOTO = DsseEncoding.IN_TOTO_PAYLOAD_TYPE;
 
   static DsseEnvelope parse(JsonNode envelope, String what) throws Invalid {
     if (!envelope.isObject()) {
@@ -35,14 +32,8 @@ record DsseEnvelope(String payloadType, byte[] payload, List<byte[]> signatures)
     return new DsseEnvelope(payloadType, payload, List.copyOf(sigs));
   }
 
-  /** {@code "DSSEv1" SP LEN(type) SP type SP LEN(body) SP body}. */
+  /** What the signatures are over: {@link DsseEncoding#pae}. */
   byte[] pae() {
-    byte[] type = payloadType.getBytes(StandardCharsets.UTF_8);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(payload.length + type.length + 32);
-    out.writeBytes(("DSSEv1 " + type.length + " ").getBytes(StandardCharsets.US_ASCII));
-    out.writeBytes(type);
-    out.writeBytes((" " + payload.length + " ").getBytes(StandardCharsets.US_ASCII));
-    out.writeBytes(payload);
-    return out.toByteArray();
+    return DsseEncoding.pae(payloadType, payload);
   }
 }

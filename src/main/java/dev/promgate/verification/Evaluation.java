@@ -40,7 +40,7 @@ final class Evaluation {
   private final PromotionAttachments promotions;
   private int unchecked;
 
-  Evaluation(VerificationRequest request, Attachments found, TrustMaterials trust, Instant now) {
+  Evaluation(VerificationRequest request, SignedContent found, TrustMaterials trust, Instant now) {
     this.request = request;
     this.digest = request.image().digest();
     this.image = request.image().pinnedForm(digest);

@@ -98,30 +98,30 @@ public final class RegistryVerifier implements Verifier {
   }
 
   /** The registry's raw findings in the shape the evaluator reads; sources name where each came from. */
-  public static Attachments adapt(dev.promgate.registry.Attachments found) {
-    List<Attachments.SignatureLayer> signatures = new ArrayList<>();
-    List<Attachments.AttestationLayer> attestations = new ArrayList<>();
-    List<Attachments.SigstoreBundle> bundles = new ArrayList<>();
+  public static SignedContent adapt(dev.promgate.registry.Attachments found) {
+    List<SignedContent.SignatureLayer> signatures = new ArrayList<>();
+    List<SignedContent.AttestationLayer> attestations = new ArrayList<>();
+    List<SignedContent.SigstoreBundle> bundles = new ArrayList<>();
     found.signatures().ifPresent(artifact -> {
       for (int i = 0; i < artifact.layers().size(); i++) {
         var layer = artifact.layers().get(i);
-        signatures.add(new Attachments.SignatureLayer(artifact.source() + " layer " + i, layer.mediaType(),
+        signatures.add(new SignedContent.SignatureLayer(artifact.source() + " layer " + i, layer.mediaType(),
             layer.content(), layer.descriptor().annotations()));
       }
     });
     found.attestations().ifPresent(artifact -> {
       for (int i = 0; i < artifact.layers().size(); i++) {
         var layer = artifact.layers().get(i);
-        attestations.add(new Attachments.AttestationLayer(artifact.source() + " layer " + i, layer.mediaType(),
+        attestations.add(new SignedContent.AttestationLayer(artifact.source() + " layer " + i, layer.mediaType(),
             layer.content(), layer.descriptor().annotations()));
       }
     });
     for (var artifact : found.referrers()) {
       for (var layer : artifact.layers()) {
-        bundles.add(new Attachments.SigstoreBundle(artifact.source(),
+        bundles.add(new SignedContent.SigstoreBundle(artifact.source(),
             artifact.artifactType().orElse(layer.mediaType()), layer.content()));
       }
     }
-    return new Attachments(signatures, attestations, bundles);
+    return new SignedContent(signatures, attestations, bundles);
   }
 }

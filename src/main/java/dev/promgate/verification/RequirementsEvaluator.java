@@ -61,7 +61,7 @@ public final class RequirementsEvaluator {
    * @return Verified with the evidence used; Rejected with every failed requirement, what was found
    *         and how to fix it; Unverifiable only if verification itself broke
    */
-  public Verdict evaluate(VerificationRequest request, Attachments attachments) {
+  public Verdict evaluate(VerificationRequest request, SignedContent attachments) {
     return FailureBoundary.guardNow(Verdict.Unverifiable.Category.VERIFICATION_ERROR, request.image(),
         () -> new Evaluation(request, attachments, trust, clock.instant()).run());
   }
@@ -75,7 +75,7 @@ public final class RequirementsEvaluator {
    * @param image          the pinned image the attachments belong to
    * @param authoritiesFor the authorities whose signature makes a promotion to an environment count
    */
-  public FoundPromotion.All promotions(ImageReference image, Attachments attachments,
+  public FoundPromotion.All promotions(ImageReference image, SignedContent attachments,
                                        Function<String, List<Authority>> authoritiesFor) {
     return new Evaluation(new VerificationRequest(image, "", List.of()), attachments, trust, clock.instant())
         .promotions(authoritiesFor);

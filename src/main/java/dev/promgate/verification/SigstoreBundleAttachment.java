@@ -79,7 +79,7 @@ final class SigstoreBundleAttachment extends Attachment {
     this.firstLogKind = firstLogKind;
   }
 
-  static SigstoreBundleAttachment of(Attachments.SigstoreBundle found, Digest digest) {
+  static SigstoreBundleAttachment of(SignedContent.SigstoreBundle found, Digest digest) {
     String json = found.json() == null ? "" : new String(found.json(), StandardCharsets.UTF_8);
     Content content = Content.UNKNOWN;
     String claimed = null;

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.promgate.Main;
 import dev.promgate.testing.Reviews;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -372,9 +372,9 @@ class DistributionVectorsTest {
     String shortRef = "busybox:latest@sha256:86e0e091d0da6bde2456dbb48306f3956bbeb2eae1b5b9a43045843f69fe4aaa";
     ImageReference parsed = ImageReference.parse(shortRef);
     assertEquals("docker.io/library/" + shortRef, parsed.toString());
-    assertEquals("latest", parsed.tagName().orElseThrow());
+    assertEquals("latest", parsed.tag());
     assertEquals("sha256:86e0e091d0da6bde2456dbb48306f3956bbeb2eae1b5b9a43045843f69fe4aaa",
-        parsed.digestValue().orElseThrow().toString());
+        parsed.digest().toString());
     assertTrue(parsed.isPinned());
   }
 

@@ -2,10 +2,10 @@ package dev.promgate.image;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** The value type's own API: construction, derivation, accessors. */
@@ -19,8 +19,9 @@ class ImageReferenceTest {
     assertEquals("registry.acme.example", ref.registry());
     assertEquals("shop/web", ref.repository());
     assertEquals("registry.acme.example/shop/web", ref.name());
-    assertEquals(Optional.of("1.4"), ref.tagName());
-    assertEquals(Optional.empty(), ref.digestValue());
+    assertEquals("1.4", ref.tag());
+    assertEquals("1.4", ref.tagOrLatest());
+    assertNull(ref.digest());
     assertFalse(ref.isPinned());
     assertEquals("registry.acme.example/shop/web@" + DIGEST, ref.pinnedForm(DIGEST));
   }

@@ -1,7 +1,7 @@
 package dev.promgate.promotion;
 
 import dev.promgate.AdmissionPipeline;
-import dev.promgate.Main;
+import dev.promgate.cli.Main;
 import dev.promgate.Server;
 import dev.promgate.decision.Decision;
 import dev.promgate.decision.DecisionLog;

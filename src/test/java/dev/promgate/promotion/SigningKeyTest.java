@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.promgate.verification.DsseEncoding;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.PublicKey;
@@ -15,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 class SigningKeyTest {
 
-  static final byte[] MESSAGE = Dsse.pae(Dsse.IN_TOTO_PAYLOAD_TYPE, "{\"_type\":\"x\"}".getBytes(StandardCharsets.UTF_8));
+  static final byte[] MESSAGE = DsseEncoding.pae(DsseEncoding.IN_TOTO_PAYLOAD_TYPE, "{\"_type\":\"x\"}".getBytes(StandardCharsets.UTF_8));
 
   static final SigningKey.Password NEVER_ASKED = () -> {
     throw new AssertionError("the password must not be asked for an unencrypted key");

@@ -59,7 +59,7 @@ class BundlePathsAgreeTest {
     int compared = 0;
     int verified = 0;
     for (Case c : cases) {
-      var attachment = SigstoreBundleAttachment.of(new Attachments.SigstoreBundle(c.name(), null,
+      var attachment = SigstoreBundleAttachment.of(new SignedContent.SigstoreBundle(c.name(), null,
           TestPolicies.bytes(c.bundle())), c.digest());
       if (attachment.unusable().isPresent()) {
         continue;

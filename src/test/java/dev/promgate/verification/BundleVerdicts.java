@@ -30,7 +30,7 @@ final class BundleVerdicts {
         .map(type -> TestPolicies.rules(List.of(), List.of(), List.of(TestPolicies.attestation(type, null, authority))))
         .orElseGet(() -> TestPolicies.signatures(authority));
     return evaluator.evaluate(TestPolicies.request(ImageReference.of("registry.test", "artifact", digest), rules),
-        FixtureAttachments.bundles(List.of(new Attachments.SigstoreBundle(source, null, bundle))));
+        FixtureAttachments.bundles(List.of(new SignedContent.SigstoreBundle(source, null, bundle))));
   }
 
   /** The predicate type of a DSSE bundle's statement; empty for message signatures and unreadable bundles. */

@@ -57,15 +57,15 @@ final class CosignFormats {
     }
 
     /** A cosign {@code .sig} layer with this key's signature over {@code payload}. */
-    Attachments.SignatureLayer signatureLayer(byte[] payload) {
-      return new Attachments.SignatureLayer(description + ".sig layer", CosignSignatureLayer.MEDIA_TYPE, payload,
+    SignedContent.SignatureLayer signatureLayer(byte[] payload) {
+      return new SignedContent.SignatureLayer(description + ".sig layer", CosignSignatureLayer.MEDIA_TYPE, payload,
           Map.of(CosignSignatureLayer.SIGNATURE, Base64.getEncoder().encodeToString(sign(payload))));
     }
 
     /** A cosign {@code .att} layer: {@code statement} in a DSSE envelope signed with this key. */
-    Attachments.AttestationLayer attestationLayer(byte[] statement) {
+    SignedContent.AttestationLayer attestationLayer(byte[] statement) {
       DsseEnvelope unsigned = new DsseEnvelope(DsseEnvelope.IN_TOTO, statement, java.util.List.of());
-      return new Attachments.AttestationLayer(description + ".att layer", "application/vnd.dsse.envelope.v1+json",
+      return new SignedContent.AttestationLayer(description + ".att layer", "application/vnd.dsse.envelope.v1+json",
           TestSigstore.envelopeJson(DsseEnvelope.IN_TOTO, statement, sign(unsigned.pae())), Map.of());
     }
   }

@@ -92,7 +92,7 @@ class CosignLegacyFixturesTest {
     @Test
     void eachOfThreeSignaturesVerifiesOnlyWithItsOwnKey() {
       String digest = connaisseurDigest("multi-cosigned-alice-bob-charlie");
-      List<Attachments.SignatureLayer> layers = connaisseurSignatures(digest);
+      List<SignedContent.SignatureLayer> layers = connaisseurSignatures(digest);
       assertEquals(3, layers.size());
       List<String> owners = List.of("alice", "bob", "charlie");
       for (int i = 0; i < 3; i++) {
@@ -125,7 +125,7 @@ class CosignLegacyFixturesTest {
     void unsignedImageIsRejectedWithTheSignCommand() {
       String digest = "sha256:" + "1".repeat(64);
       Verdict.Rejected r = rejected(evaluator.evaluate(request(digest, TestPolicies.signatures(connaisseurKey("alice"))),
-          Attachments.none()));
+          SignedContent.none()));
       assertEquals("is not signed: no cosign signature or Sigstore bundle was found (required: a signature by alice)",
           r.reasons().get(0).problem());
       assertEquals("sign it with the key of alice: cosign sign --key <private key of alice> registry.acme.example/shop/web@"
@@ -193,31 +193,31 @@ class CosignLegacyFixturesTest {
     void tamperedRekorBundleOrCertificateIsRejected() {
       String digest = connaisseurDigest("keyless");
       Authority.Keyless philipp = keyless("philipp", productionRoot(), identityRegExp(".*", ".*philipp.*"));
-      Attachments.SignatureLayer layer = connaisseurSignatures(digest).get(0);
+      SignedContent.SignatureLayer layer = connaisseurSignatures(digest).get(0);
 
       Map<String, String> laterTime = new java.util.HashMap<>(layer.annotations());
       laterTime.put(CosignLegacy.BUNDLE, laterTime.get(CosignLegacy.BUNDLE).replace("1717082297", "1717082298"));
       assertTrue(problem(evaluator.evaluate(request(digest, TestPolicies.signatures(philipp)), signatures(List.of(
-          new Attachments.SignatureLayer("tampered", layer.mediaType(), layer.payload(), laterTime)))))
+          new SignedContent.SignatureLayer("tampered", layer.mediaType(), layer.payload(), laterTime)))))
           .contains("signed entry timestamp does not verify"));
 
       Map<String, String> noBundle = new java.util.HashMap<>(layer.annotations());
       noBundle.remove(CosignLegacy.BUNDLE);
       assertTrue(problem(evaluator.evaluate(request(digest, TestPolicies.signatures(philipp)), signatures(List.of(
-          new Attachments.SignatureLayer("no-bundle", layer.mediaType(), layer.payload(), noBundle)))))
+          new SignedContent.SignatureLayer("no-bundle", layer.mediaType(), layer.payload(), noBundle)))))
           .contains("carries no Rekor bundle"));
 
       Map<String, String> otherCert = new java.util.HashMap<>(layer.annotations());
       otherCert.put(CosignLegacy.CERTIFICATE, TestPolicies.read(Fixtures.path("containers-image", "fulcio-cert")));
       otherCert.remove(CosignLegacy.CHAIN);
       assertTrue(problem(evaluator.evaluate(request(digest, TestPolicies.signatures(philipp)), signatures(List.of(
-          new Attachments.SignatureLayer("other-cert", layer.mediaType(), layer.payload(), otherCert)))))
+          new SignedContent.SignatureLayer("other-cert", layer.mediaType(), layer.payload(), otherCert)))))
           .contains("does not verify with the key of its certificate"));
 
       byte[] payload = new String(layer.payload(), StandardCharsets.UTF_8).replace("\"optional\":null", "\"optional\":{}")
           .getBytes(StandardCharsets.UTF_8);
       assertTrue(problem(evaluator.evaluate(request(digest, TestPolicies.signatures(philipp)), signatures(List.of(
-          new Attachments.SignatureLayer("other-payload", layer.mediaType(), payload, layer.annotations())))))
+          new SignedContent.SignatureLayer("other-payload", layer.mediaType(), payload, layer.annotations())))))
           .contains("does not verify with the key of its certificate"));
     }
   }
@@ -228,7 +228,7 @@ class CosignLegacyFixturesTest {
     private final Authority.Key cosign = key("cosign", Fixtures.path("containers-image", "cosign.pub"));
     private final Authority.Key cosign2 = key("cosign2", Fixtures.path("containers-image", "cosign2.pub"));
 
-    private Attachments.SignatureLayer signature(String dir, String file) {
+    private SignedContent.SignatureLayer signature(String dir, String file) {
       return containersImageSignature(Fixtures.path("containers-image", dir, file));
     }
 
@@ -283,7 +283,7 @@ class CosignLegacyFixturesTest {
 
       var asIfSimpleSigning = signature("dir-img-cosign-other-attachment", "signature-1");
       problem = problem(evaluator.evaluate(request(digest, TestPolicies.signatures(cosign)), signatures(List.of(
-          new Attachments.SignatureLayer("relabelled", CosignSignatureLayer.MEDIA_TYPE, asIfSimpleSigning.payload(),
+          new SignedContent.SignatureLayer("relabelled", CosignSignatureLayer.MEDIA_TYPE, asIfSimpleSigning.payload(),
               asIfSimpleSigning.annotations())))));
       assertTrue(problem.contains("the simple-signing payload is not valid JSON"), problem);
     }
@@ -314,7 +314,7 @@ class CosignLegacyFixturesTest {
     void fulcioSignatureWithoutChainAnnotation() {
       // containers/image's internal testdata: certificate, signature and SET, no chain annotation
       byte[] payload = TestPolicies.bytes(Fixtures.path("containers-image", "internal-testdata", "rekor-payload"));
-      var layer = new Attachments.SignatureLayer("rekor-testdata", CosignSignatureLayer.MEDIA_TYPE, payload, Map.of(
+      var layer = new SignedContent.SignatureLayer("rekor-testdata", CosignSignatureLayer.MEDIA_TYPE, payload, Map.of(
           CosignSignatureLayer.SIGNATURE, TestPolicies.read(Fixtures.path("containers-image", "internal-testdata", "rekor-sig")),
           CosignLegacy.CERTIFICATE, TestPolicies.read(Fixtures.path("containers-image", "internal-testdata", "rekor-cert")),
           CosignLegacy.BUNDLE, TestPolicies.read(Fixtures.path("containers-image", "internal-testdata", "rekor-set"))));

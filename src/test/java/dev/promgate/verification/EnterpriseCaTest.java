@@ -34,11 +34,11 @@ class EnterpriseCaTest {
 
   private final Path dir = Fixtures.path("containers-image", "dir-img-cosign-pki-valid");
   private final String digest = TestPolicies.sha256(TestPolicies.bytes(dir.resolve("manifest.json")));
-  private final Attachments.SignatureLayer layer = containersImageSignature(dir.resolve("signature-1"));
+  private final SignedContent.SignatureLayer layer = containersImageSignature(dir.resolve("signature-1"));
   private final Path roots = Fixtures.path("containers-image", "pki_root_crts.pem");
   private final Path intermediates = Fixtures.path("containers-image", "pki_intermediate_crts.pem");
 
-  private Verdict verify(RequirementsEvaluator with, Authority authority, Attachments.SignatureLayer signature, String digest) {
+  private Verdict verify(RequirementsEvaluator with, Authority authority, SignedContent.SignatureLayer signature, String digest) {
     return with.evaluate(request(digest, TestPolicies.signatures(authority)), signatures(List.of(signature)));
   }
 
@@ -50,10 +50,10 @@ class EnterpriseCaTest {
     return assertInstanceOf(Verdict.Rejected.class, v, v::toString).reasons().get(0).problem();
   }
 
-  private Attachments.SignatureLayer without(String annotation) {
+  private SignedContent.SignatureLayer without(String annotation) {
     Map<String, String> annotations = new HashMap<>(layer.annotations());
     annotations.remove(annotation);
-    return new Attachments.SignatureLayer(layer.source(), layer.mediaType(), layer.payload(), annotations);
+    return new SignedContent.SignatureLayer(layer.source(), layer.mediaType(), layer.payload(), annotations);
   }
 
   @Test
@@ -123,7 +123,7 @@ class EnterpriseCaTest {
   void theSignatureMustVerifyWithTheCertificate() {
     Map<String, String> annotations = new HashMap<>(layer.annotations());
     annotations.put(CosignLegacy.CERTIFICATE, TestPolicies.read(Fixtures.path("containers-image", "fulcio-cert")));
-    Attachments.SignatureLayer swapped = new Attachments.SignatureLayer(layer.source(), layer.mediaType(),
+    SignedContent.SignatureLayer swapped = new SignedContent.SignatureLayer(layer.source(), layer.mediaType(),
         layer.payload(), annotations);
     String p = problem(verify(evaluator, TestPolicies.chain("pki", roots, intermediates, Optional.empty()), swapped, digest));
     assertTrue(p.contains("the signature does not verify with the key of its certificate"), p);
@@ -154,7 +154,7 @@ class EnterpriseCaTest {
   void withARequiredLogTheCertificateIsCheckedAtTheIntegratedTime() {
     Path fulcio = Fixtures.path("containers-image", "dir-img-cosign-fulcio-rekor-valid");
     String fulcioDigest = TestPolicies.sha256(TestPolicies.bytes(fulcio.resolve("manifest.json")));
-    Attachments.SignatureLayer signature = containersImageSignature(fulcio.resolve("signature-1"));
+    SignedContent.SignatureLayer signature = containersImageSignature(fulcio.resolve("signature-1"));
     Path fulcioRoot = Fixtures.path("containers-image", "fulcio_v1.crt.pem");
     var verified = assertInstanceOf(Verdict.Verified.class, verify(evaluator, TestPolicies.chain("fulcio", fulcioRoot,
         null, Optional.of(new Authority.Transparency(TestPolicies.trustedRoot(productionRoot()), true)),

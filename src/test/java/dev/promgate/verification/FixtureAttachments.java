@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Turns the fixtures' on-disk forms into {@link Attachments}, the way the registry step would from a
+ * Turns the fixtures' on-disk forms into {@link SignedContent}, the way the registry step would from a
  * registry: the Connaisseur registry dump ({@code manifests/sha256-<hex>.sig.json} + blobs) and
  * containers/image's serialised signature layers ({@code \0sigstore-json\n{mimeType, payload, annotations}}).
  */
@@ -32,17 +32,17 @@ final class FixtureAttachments {
   }
 
   /** The layers of the Connaisseur dump's cosign signature manifest for {@code digest}. */
-  static List<Attachments.SignatureLayer> connaisseurSignatures(String digest) {
+  static List<SignedContent.SignatureLayer> connaisseurSignatures(String digest) {
     Path image = connaisseurImage();
     String tag = digest.replace(':', '-') + ".sig";
     Path manifest = image.resolve("manifests").resolve(tag + ".json");
     try {
       JsonNode layers = MAPPER.readTree(manifest.toFile()).get("layers");
-      List<Attachments.SignatureLayer> result = new ArrayList<>();
+      List<SignedContent.SignatureLayer> result = new ArrayList<>();
       for (int i = 0; i < layers.size(); i++) {
         JsonNode layer = layers.get(i);
         byte[] blob = Files.readAllBytes(image.resolve("blobs").resolve(layer.get("digest").asText() + ".json"));
-        result.add(new Attachments.SignatureLayer("testimage:" + tag + " layer " + i,
+        result.add(new SignedContent.SignatureLayer("testimage:" + tag + " layer " + i,
             layer.get("mediaType").asText(), blob, annotations(layer.get("annotations"))));
       }
       return result;
@@ -57,14 +57,14 @@ final class FixtureAttachments {
   }
 
   /** One containers/image signature file as a cosign signature layer. */
-  static Attachments.SignatureLayer containersImageSignature(Path file) {
+  static SignedContent.SignatureLayer containersImageSignature(Path file) {
     byte[] bytes = TestPolicies.bytes(file);
     if (!Arrays.equals(Arrays.copyOf(bytes, SIGSTORE_JSON_PREFIX.length), SIGSTORE_JSON_PREFIX)) {
       throw new IllegalArgumentException(file + " is not a containers/image sigstore signature");
     }
     try {
       JsonNode json = MAPPER.readTree(Arrays.copyOfRange(bytes, SIGSTORE_JSON_PREFIX.length, bytes.length));
-      return new Attachments.SignatureLayer(file.getParent().getFileName() + "/" + file.getFileName(),
+      return new SignedContent.SignatureLayer(file.getParent().getFileName() + "/" + file.getFileName(),
           json.get("mimeType").asText(), Base64.getDecoder().decode(json.get("payload").asText()),
           annotations(json.get("annotations")));
     } catch (IOException e) {
@@ -72,26 +72,26 @@ final class FixtureAttachments {
     }
   }
 
-  static Attachments.AttestationLayer attestationLayer(Path envelope) {
-    return new Attachments.AttestationLayer(envelope.getFileName().toString(), "application/vnd.dsse.envelope.v1+json",
+  static SignedContent.AttestationLayer attestationLayer(Path envelope) {
+    return new SignedContent.AttestationLayer(envelope.getFileName().toString(), "application/vnd.dsse.envelope.v1+json",
         TestPolicies.bytes(envelope), Map.of());
   }
 
-  static Attachments.SigstoreBundle bundle(Path file) {
-    return new Attachments.SigstoreBundle(file.getParent().getFileName() + "/" + file.getFileName(),
+  static SignedContent.SigstoreBundle bundle(Path file) {
+    return new SignedContent.SigstoreBundle(file.getParent().getFileName() + "/" + file.getFileName(),
         "application/vnd.dev.sigstore.bundle.v0.3+json", TestPolicies.bytes(file));
   }
 
-  static Attachments signatures(List<Attachments.SignatureLayer> layers) {
-    return new Attachments(layers, List.of(), List.of());
+  static SignedContent signatures(List<SignedContent.SignatureLayer> layers) {
+    return new SignedContent(layers, List.of(), List.of());
   }
 
-  static Attachments attestations(List<Attachments.AttestationLayer> layers) {
-    return new Attachments(List.of(), layers, List.of());
+  static SignedContent attestations(List<SignedContent.AttestationLayer> layers) {
+    return new SignedContent(List.of(), layers, List.of());
   }
 
-  static Attachments bundles(List<Attachments.SigstoreBundle> bundles) {
-    return new Attachments(List.of(), List.of(), bundles);
+  static SignedContent bundles(List<SignedContent.SigstoreBundle> bundles) {
+    return new SignedContent(List.of(), List.of(), bundles);
   }
 
   private static Map<String, String> annotations(JsonNode node) {

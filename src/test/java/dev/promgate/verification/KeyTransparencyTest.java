@@ -50,17 +50,17 @@ class KeyTransparencyTest {
 
     private final Path dir = containersImage("dir-img-cosign-key-rekor-valid");
     private final String digest = TestPolicies.sha256(TestPolicies.bytes(dir.resolve("manifest.json")));
-    private final Attachments.SignatureLayer layer = containersImageSignature(dir.resolve("signature-1"));
+    private final SignedContent.SignatureLayer layer = containersImageSignature(dir.resolve("signature-1"));
     private final Authority.Key logged = TestPolicies.loggedKey("ci", containersImage("cosign2.pub"), productionRoot());
 
-    private Verdict verify(Authority authority, Attachments.SignatureLayer signature) {
+    private Verdict verify(Authority authority, SignedContent.SignatureLayer signature) {
       return evaluator.evaluate(request(digest, TestPolicies.signatures(authority)), signatures(List.of(signature)));
     }
 
-    private Attachments.SignatureLayer withBundle(Attachments.SignatureLayer base, String bundle) {
+    private SignedContent.SignatureLayer withBundle(SignedContent.SignatureLayer base, String bundle) {
       Map<String, String> annotations = new HashMap<>(base.annotations());
       annotations.put(CosignLegacy.BUNDLE, bundle);
-      return new Attachments.SignatureLayer(base.source(), base.mediaType(), base.payload(), annotations);
+      return new SignedContent.SignatureLayer(base.source(), base.mediaType(), base.payload(), annotations);
     }
 
     @Test
@@ -101,7 +101,7 @@ class KeyTransparencyTest {
       // the valid entry of this signature, moved onto another signature of the same key's owner: the
       // SET still verifies, but the entry records a different signature and payload
       Path other = containersImage("dir-img-cosign-valid");
-      Attachments.SignatureLayer foreign = withBundle(containersImageSignature(other.resolve("signature-1")),
+      SignedContent.SignatureLayer foreign = withBundle(containersImageSignature(other.resolve("signature-1")),
           layer.annotations().get(CosignLegacy.BUNDLE));
       String otherDigest = TestPolicies.sha256(TestPolicies.bytes(other.resolve("manifest.json")));
       Verdict v = evaluator.evaluate(request(otherDigest, TestPolicies.signatures(

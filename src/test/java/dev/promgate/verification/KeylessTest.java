@@ -65,16 +65,16 @@ class KeylessTest {
     return rules(List.of(), List.of(TestPolicies.promotion("prod", Duration.ofHours(720), releaseManagers)), List.of());
   }
 
-  static Attachments sig(Attachments.SignatureLayer layer) {
-    return new Attachments(List.of(layer), List.of(), List.of());
+  static SignedContent sig(SignedContent.SignatureLayer layer) {
+    return new SignedContent(List.of(layer), List.of(), List.of());
   }
 
-  static Attachments att(Attachments.AttestationLayer layer) {
-    return new Attachments(List.of(), List.of(layer), List.of());
+  static SignedContent att(SignedContent.AttestationLayer layer) {
+    return new SignedContent(List.of(), List.of(layer), List.of());
   }
 
-  static Attachments bundle(byte[] json) {
-    return new Attachments(List.of(), List.of(), List.of(new Attachments.SigstoreBundle("referrer", null, json)));
+  static SignedContent bundle(byte[] json) {
+    return new SignedContent(List.of(), List.of(), List.of(new SignedContent.SigstoreBundle("referrer", null, json)));
   }
 
   static String problem(Verdict v) {
@@ -130,7 +130,7 @@ class KeylessTest {
       Map<String, String> mixed = new HashMap<>(genuine.annotations());
       mixed.put(CosignLegacy.BUNDLE, other.annotations().get(CosignLegacy.BUNDLE));
       String p = problem(evaluator.evaluate(request(DIGEST, signedByReleaseManagers()), sig(
-          new Attachments.SignatureLayer("mixed", CosignSignatureLayer.MEDIA_TYPE, payload, mixed))));
+          new SignedContent.SignatureLayer("mixed", CosignSignatureLayer.MEDIA_TYPE, payload, mixed))));
       assertTrue(p.contains("the hashedrekord entry: the artifact digest does not match"), p);
     }
 
@@ -162,7 +162,7 @@ class KeylessTest {
       var layer = SIGSTORE.cosignAttestation(ALICE, promotion(DIGEST, "preprod", "2026-11-25T09:00:00Z", "alice"), SIGNED, "dsse");
       ObjectNode envelope = (ObjectNode) Json.MAPPER.readTree(layer.envelope());
       envelope.put("payload", Base64.getEncoder().encodeToString(promotion(DIGEST, "prod", "2026-11-25T09:00:00Z", "alice")));
-      String p = problem(evaluator.evaluate(request(DIGEST, promotedByReleaseManagers()), att(new Attachments.AttestationLayer(
+      String p = problem(evaluator.evaluate(request(DIGEST, promotedByReleaseManagers()), att(new SignedContent.AttestationLayer(
           "tampered", null, Json.MAPPER.writeValueAsBytes(envelope), layer.annotations()))));
       assertTrue(p.contains("the signature does not verify with the key of its certificate"), p);
     }
@@ -222,7 +222,7 @@ class KeylessTest {
     @Test
     void promotionBundleReadBySigstoreJava() throws Exception {
       byte[] json = SIGSTORE.dsseBundle(ALICE, promotion(DIGEST, "prod", "2026-11-25T09:00:00Z", "alice@acme.example"), SIGNED);
-      var attachment = SigstoreBundleAttachment.of(new Attachments.SigstoreBundle("b", null, json), Digest.parse(DIGEST));
+      var attachment = SigstoreBundleAttachment.of(new SignedContent.SigstoreBundle("b", null, json), Digest.parse(DIGEST));
       assertTrue(attachment.sigstoreJavaReads(Bundle.from(new StringReader(new String(json, StandardCharsets.UTF_8))),
           TrustMaterial.of(releaseManagers.trustedRoot(), releaseManagers.root().description())));
       verified(evaluator.evaluate(request(DIGEST, promotedByReleaseManagers()), bundle(json)));

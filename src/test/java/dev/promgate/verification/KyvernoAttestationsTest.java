@@ -66,7 +66,7 @@ class KyvernoAttestationsTest {
 
     for (var tampered : List.of(otherPayload, otherType)) {
       Verdict v = evaluator.evaluate(request(DIGEST, rules(List.of(), List.of(), List.of(attestation(predicateType(file), null, signer)))),
-          FixtureAttachments.attestations(List.of(new Attachments.AttestationLayer("tampered", null,
+          FixtureAttachments.attestations(List.of(new SignedContent.AttestationLayer("tampered", null,
               Json.MAPPER.writeValueAsBytes(tampered), Map.of()))));
       assertTrue(v.toString().contains("not signed with the key of ci"), v::toString);
     }

@@ -63,12 +63,12 @@ class RequirementsEvaluatorTest {
         + "\n-----END PUBLIC KEY-----\n";
   }
 
-  static Attachments of(Attachments.SignatureLayer... signatures) {
-    return new Attachments(List.of(signatures), List.of(), List.of());
+  static SignedContent of(SignedContent.SignatureLayer... signatures) {
+    return new SignedContent(List.of(signatures), List.of(), List.of());
   }
 
-  static Attachments with(List<Attachments.SignatureLayer> signatures, Attachments.AttestationLayer... attestations) {
-    return new Attachments(signatures, List.of(attestations), List.of());
+  static SignedContent with(List<SignedContent.SignatureLayer> signatures, SignedContent.AttestationLayer... attestations) {
+    return new SignedContent(signatures, List.of(attestations), List.of());
   }
 
   static Verdict.Verified verified(Verdict v) {
@@ -79,7 +79,7 @@ class RequirementsEvaluatorTest {
     return assertInstanceOf(Verdict.Rejected.class, v, v::toString);
   }
 
-  Attachments.SignatureLayer ciSignature() {
+  SignedContent.SignatureLayer ciSignature() {
     return CI.signatureLayer(simpleSigning("registry.acme.example/shop/web", DIGEST));
   }
 
@@ -121,7 +121,7 @@ class RequirementsEvaluatorTest {
     void signatureWithLineBreaksInItsBase64Verifies() {
       byte[] payload = simpleSigning("registry.acme.example/shop/web", DIGEST);
       String wrapped = Base64.getMimeEncoder(20, new byte[] {'\n'}).encodeToString(CI.sign(payload));
-      verified(evaluator.evaluate(request(DIGEST, TestPolicies.signatures(ci)), of(new Attachments.SignatureLayer(
+      verified(evaluator.evaluate(request(DIGEST, TestPolicies.signatures(ci)), of(new SignedContent.SignatureLayer(
           "wrapped", CosignSignatureLayer.MEDIA_TYPE, payload, Map.of(CosignSignatureLayer.SIGNATURE, wrapped)))));
     }
   }
@@ -153,7 +153,7 @@ class RequirementsEvaluatorTest {
 
     @Test
     void oneValidSignatureAmongJunkIsEnough() {
-      var junk = new Attachments.SignatureLayer("junk", CosignSignatureLayer.MEDIA_TYPE,
+      var junk = new SignedContent.SignatureLayer("junk", CosignSignatureLayer.MEDIA_TYPE,
           "not json".getBytes(StandardCharsets.UTF_8), Map.of(CosignSignatureLayer.SIGNATURE, "!!"));
       verified(evaluator.evaluate(request(DIGEST, TestPolicies.signatures(ci)),
           of(junk, MALLORY.signatureLayer(simpleSigning("x", DIGEST)), ciSignature())));
@@ -161,12 +161,12 @@ class RequirementsEvaluatorTest {
 
     @Test
     void onlySoManyAttachmentsAreChecked() {
-      List<Attachments.SignatureLayer> many = new ArrayList<>();
+      List<SignedContent.SignatureLayer> many = new ArrayList<>();
       for (int i = 0; i < Evaluation.MAX_PER_KIND + 3; i++) {
         many.add(MALLORY.signatureLayer(simpleSigning("r", DIGEST)));
       }
       var r = rejected(evaluator.evaluate(request(DIGEST, TestPolicies.signatures(ci)),
-          new Attachments(many, List.of(), List.of())));
+          new SignedContent(many, List.of(), List.of())));
       assertTrue(r.reasons().get(0).problem().contains("; and 45 more) (3 attachments beyond the first 50 of each kind were not checked)"), r::toString);
     }
 
@@ -186,7 +186,7 @@ class RequirementsEvaluatorTest {
           TestPolicies.promotion("prod", MAX_AGE, releaseManagers)), List.of());
     }
 
-    Attachments.AttestationLayer promoted(SigningKey key, String environment, String at, String approver) {
+    SignedContent.AttestationLayer promoted(SigningKey key, String environment, String at, String approver) {
       return key.attestationLayer(promotion(DIGEST, environment, at, approver));
     }
 
@@ -340,7 +340,7 @@ class RequirementsEvaluatorTest {
         "predicate.buildDefinition.buildType.startsWith(\"https://\")",
         s -> ((String) ((Map<?, ?>) ((Map<?, ?>) s.get("predicate")).get("buildDefinition")).get("buildType")).startsWith("https://"));
 
-    Verdict evaluate(AttestationCondition condition, Attachments.AttestationLayer... layers) {
+    Verdict evaluate(AttestationCondition condition, SignedContent.AttestationLayer... layers) {
       return evaluator.evaluate(request(DIGEST, rules(List.of(), List.of(), List.of(attestation(SLSA, condition, ci)))),
           with(List.of(), layers));
     }
@@ -482,8 +482,8 @@ class RequirementsEvaluatorTest {
     @Test
     void rulesWithoutRequirementsAndRequestsWithoutPolicies() {
       assertEquals(List.of(), verified(evaluator.evaluate(request(DIGEST, rules(List.of(), List.of(), List.of())),
-          Attachments.none())).evidence());
-      var r = rejected(evaluator.evaluate(request(DIGEST), Attachments.none()));
+          SignedContent.none())).evidence());
+      var r = rejected(evaluator.evaluate(request(DIGEST), SignedContent.none()));
       assertEquals("is governed by no policy in prod", r.reasons().get(0).problem());
     }
   }
@@ -493,12 +493,12 @@ class RequirementsEvaluatorTest {
 
     Verdict signature(byte[] payload, Map<String, String> annotations) {
       return evaluator.evaluate(request(DIGEST, TestPolicies.signatures(ci)),
-          of(new Attachments.SignatureLayer("layer", CosignSignatureLayer.MEDIA_TYPE, payload, annotations)));
+          of(new SignedContent.SignatureLayer("layer", CosignSignatureLayer.MEDIA_TYPE, payload, annotations)));
     }
 
     Verdict attestationEnvelope(byte[] envelope) {
       return evaluator.evaluate(request(DIGEST, rules(List.of(), List.of(TestPolicies.promotion("prod", null, ci)), List.of())),
-          with(List.of(), new Attachments.AttestationLayer("att", null, envelope, Map.of())));
+          with(List.of(), new SignedContent.AttestationLayer("att", null, envelope, Map.of())));
     }
 
     @Test
@@ -579,7 +579,7 @@ class RequirementsEvaluatorTest {
       cases.forEach((json, reason) -> {
         Verdict v = evaluator.evaluate(request(DIGEST, TestPolicies.signatures(ci, new TestSigstore().authority("k",
                 TestPolicies.identityRegExp(".*", ".*")))),
-            new Attachments(List.of(), List.of(), List.of(new Attachments.SigstoreBundle("b", null,
+            new SignedContent(List.of(), List.of(), List.of(new SignedContent.SigstoreBundle("b", null,
                 json.getBytes(StandardCharsets.UTF_8)))));
         assertTrue(rejected(v).reasons().get(0).problem().contains(reason), () -> json + ": " + v);
       });

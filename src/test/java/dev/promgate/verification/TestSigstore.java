@@ -221,22 +221,22 @@ final class TestSigstore {
   // ---- cosign legacy layers -------------------------------------------------------------------
 
   /** A cosign {@code .sig} layer signed keyless by {@code signer} and logged at {@code at}. */
-  Attachments.SignatureLayer cosignSignature(Signer signer, byte[] payload, Instant at) {
+  SignedContent.SignatureLayer cosignSignature(Signer signer, byte[] payload, Instant at) {
     byte[] signature = signer.sign(payload);
     LogEntry entry = log(hashedRekordBody(payload, signature, signer.certificate()), at);
-    return new Attachments.SignatureLayer("test.sig layer", CosignSignatureLayer.MEDIA_TYPE, payload,
+    return new SignedContent.SignatureLayer("test.sig layer", CosignSignatureLayer.MEDIA_TYPE, payload,
         Map.of(CosignSignatureLayer.SIGNATURE, b64(signature), CosignLegacy.CERTIFICATE, signer.certificatePem(),
             CosignLegacy.CHAIN, pem(caCertificate), CosignLegacy.BUNDLE, cosignBundleAnnotation(entry)));
   }
 
   /** A cosign {@code .att} layer signed keyless, logged as a dsse or intoto entry. */
-  Attachments.AttestationLayer cosignAttestation(Signer signer, byte[] statement, Instant at, String logKind) {
+  SignedContent.AttestationLayer cosignAttestation(Signer signer, byte[] statement, Instant at, String logKind) {
     DsseEnvelope unsigned = new DsseEnvelope(DsseEnvelope.IN_TOTO, statement, java.util.List.of());
     byte[] signature = signer.sign(unsigned.pae());
     byte[] body = "intoto".equals(logKind) ? intotoV1Body(unsigned, signer.certificate())
         : dsseBody(unsigned, signature, signer.certificate());
     LogEntry entry = log(body, at);
-    return new Attachments.AttestationLayer("test.att layer", "application/vnd.dsse.envelope.v1+json",
+    return new SignedContent.AttestationLayer("test.att layer", "application/vnd.dsse.envelope.v1+json",
         envelopeJson(DsseEnvelope.IN_TOTO, statement, signature),
         Map.of(CosignLegacy.CERTIFICATE, signer.certificatePem(), CosignLegacy.CHAIN, pem(caCertificate),
             CosignLegacy.BUNDLE, cosignBundleAnnotation(entry)));

@@ -6,7 +6,8 @@ import java.util.Objects;
 
 /**
  * Everything fetched for one image digest that may carry a signature or an attestation, as raw
- * bytes: the registry step fills it, this step judges it. Nothing here is trusted yet.
+ * bytes grouped by what it claims to be: the registry's {@link dev.promgate.registry.Attachments},
+ * regrouped for checking ({@link RegistryVerifier#adapt}). Nothing here is trusted yet.
  *
  * <p>The byte arrays are not copied; do not change them after handing them over. Records with
  * arrays compare by identity.
@@ -15,18 +16,18 @@ import java.util.Objects;
  * @param attestations the layers of the cosign {@code sha256-<hex>.att} manifest
  * @param bundles      Sigstore bundles found through referrers (API or tag schema)
  */
-public record Attachments(List<SignatureLayer> signatures, List<AttestationLayer> attestations,
-                          List<SigstoreBundle> bundles) {
+public record SignedContent(List<SignatureLayer> signatures, List<AttestationLayer> attestations,
+                            List<SigstoreBundle> bundles) {
 
-  public Attachments {
+  public SignedContent {
     signatures = List.copyOf(signatures);
     attestations = List.copyOf(attestations);
     bundles = List.copyOf(bundles);
   }
 
   /** Nothing found: the image is unsigned. */
-  public static Attachments none() {
-    return new Attachments(List.of(), List.of(), List.of());
+  public static SignedContent none() {
+    return new SignedContent(List.of(), List.of(), List.of());
   }
 
   public boolean isEmpty() {

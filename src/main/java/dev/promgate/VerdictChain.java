@@ -19,9 +19,9 @@ import java.util.logging.Logger;
  * Wiring of the steps behind a verdict: registry client → verifier (worker pool) → verdict cache
  * → image judge, plus the tag hint. Shared by {@code serve} and {@code evaluate}.
  */
-final class Verification implements AutoCloseable {
+final class VerdictChain implements AutoCloseable {
 
-  private static final Logger LOG = Logger.getLogger(Verification.class.getName());
+  private static final Logger LOG = Logger.getLogger(VerdictChain.class.getName());
 
   private final Vertx vertx;
   private final MeterRegistry meters;
@@ -33,7 +33,7 @@ final class Verification implements AutoCloseable {
 
   private record Built(RegistryClient client, GateConfig from) {}
 
-  private Verification(Vertx vertx, MeterRegistry meters, Built built, Supplier<GateConfig> gate, Clock clock) {
+  private VerdictChain(Vertx vertx, MeterRegistry meters, Built built, Supplier<GateConfig> gate, Clock clock) {
     this.vertx = vertx;
     this.meters = meters;
     this.registry = new AtomicReference<>(built);
@@ -52,9 +52,9 @@ final class Verification implements AutoCloseable {
    *
    * @param gate the GateConfig in force now, for the tag hint's budget after reloads
    */
-  static Verification create(Vertx vertx, GateConfig initial, Supplier<GateConfig> gate, Clock clock,
+  static VerdictChain create(Vertx vertx, GateConfig initial, Supplier<GateConfig> gate, Clock clock,
                              MeterRegistry meters) {
-    return new Verification(vertx, meters, new Built(RegistryClient.fromConfig(vertx, initial, meters), initial),
+    return new VerdictChain(vertx, meters, new Built(RegistryClient.fromConfig(vertx, initial, meters), initial),
         gate, clock);
   }
 

@@ -1,15 +1,8 @@
-package dev.promgate;
+package dev.promgate.cli;
 
-import dev.promgate.cli.CertsCommand;
-import dev.promgate.cli.EvaluateCommand;
-import dev.promgate.cli.ManifestsCommand;
-import dev.promgate.cli.PolicyCommand;
-import dev.promgate.cli.PromoteCommand;
-import dev.promgate.cli.ServeCommand;
-import dev.promgate.cli.StatusCommand;
 import picocli.CommandLine;
 
-/** The {@code promgate} command line: wiring only. */
+/** The {@code promgate} command line, and the program's entry point: wiring only. */
 @CommandLine.Command(name = "promgate", mixinStandardHelpOptions = true, version = "promgate 0.1.0",
     description = "Admission webhook that admits only promoted, signed image digests.",
     subcommands = {ServeCommand.class, PolicyCommand.class, EvaluateCommand.class, ManifestsCommand.class,
