@@ -31,7 +31,7 @@ class ArchitectureTest {
       List.of("http", "promotion"),
       List.of("decision"),
       List.of("judgement"),
-      List.of("verification"),
+      List.of("verification", "trustroot"),
       List.of("verdict"),
       List.of("registry"),
       List.of("workload", "environment", "manifests", "tls", "log"),

@@ -78,11 +78,18 @@ final class PolicyFiles {
     return withKeys(dir).write("gate.yaml", GATE).write("shop.yaml", SHOP);
   }
 
+  /**
+   * Writes a file as an editor or kubelet would: the new content appears at once (written beside,
+   * then moved over), so a watcher never reads half a file and reports a problem nobody wrote.
+   */
   PolicyFiles write(String name, String content) {
     try {
       Path file = dir.resolve(name);
       Files.createDirectories(file.getParent());
-      Files.writeString(file, content, StandardCharsets.UTF_8);
+      Path temporary = Files.createTempFile(file.getParent(), ".write", ".tmp");
+      Files.writeString(temporary, content, StandardCharsets.UTF_8);
+      Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       return this;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

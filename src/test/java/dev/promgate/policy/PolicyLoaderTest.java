@@ -232,7 +232,7 @@ class PolicyLoaderTest {
         "gate.yaml:5:3: unknown key \"tiemouts\" in GateConfig spec; did you mean \"timeouts\"?",
         "gate.yaml:6:11: unknown key \"TTL\" in cache; did you mean \"ttl\"?",
         "gate.yaml:7:3: unknown key \"colour\" in GateConfig spec (allowed: mode, defaultEnvironment, namespaces,"
-            + " exemptNamespaces, registries, cache, credentials, timeouts, limits, breakGlass)"),
+            + " exemptNamespaces, registries, cache, credentials, timeouts, limits, breakGlass, trustedRootMirrors)"),
         files.problems());
   }
 
