@@ -322,7 +322,9 @@ async function fulcioCA(instance, ctLog) {
       const tbs = {
         serialNumber: randomSerial(),
         issuer: intermediate.subject,
-        notBefore: now,
+        // A second back: the certificate's time is written in whole seconds, and a timestamp or log
+        // entry made within the same second must not fall before it, whatever the rounding.
+        notBefore: new Date(now.getTime() - 1000),
         notAfter: new Date(now.getTime() + LEAF_LIFETIME_MS),
         signingAlgorithm: SIGNING_ALGORITHM,
         publicKey: key,

@@ -126,7 +126,8 @@ record BundleMaterial(List<X509Certificate> certificates, Optional<String> keyHi
       if (!proof.isObject()) {
         throw new Invalid(p + " must be an object");
       }
-      JsonNode hashes = Json.array(proof, "hashes", p);
+      // protobuf JSON leaves out empty lists and zero numbers: a proof in a one-entry tree has no hashes
+      JsonNode hashes = proof.hasNonNull("hashes") ? Json.array(proof, "hashes", p) : Json.MAPPER.createArrayNode();
       if (hashes.size() > MAX_PROOF_HASHES) {
         throw new Invalid(p + " has " + hashes.size() + " hashes, more than " + MAX_PROOF_HASHES);
       }
@@ -139,8 +140,8 @@ record BundleMaterial(List<X509Certificate> certificates, Optional<String> keyHi
       }
       String checkpoint = Json.text(Json.object(proof, "checkpoint", p), "envelope", p + " checkpoint");
       verification.inclusionProof(ImmutableInclusionProof.builder()
-          .logIndex(Json.number(proof, "logIndex", p))
-          .treeSize(Json.number(proof, "treeSize", p))
+          .logIndex(proof.hasNonNull("logIndex") ? Json.number(proof, "logIndex", p) : 0)
+          .treeSize(proof.hasNonNull("treeSize") ? Json.number(proof, "treeSize", p) : 0)
           .rootHash(hex.formatHex(Json.base64Field(proof, "rootHash", p)))
           .hashes(hexHashes)
           .checkpoint(checkpoint)
