@@ -10,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
@@ -17,14 +18,26 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.ext.web.Router;
-import java.util.Locale;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The webhook's HTTPS server. TLS 1.2 and 1.3 only; plain HTTP is not offered. Malformed input
- * gets a 400 with a one-line reason, an oversized body a 413; nothing produces a stack trace.
+ * The webhook's HTTPS server. TLS 1.2 and 1.3 only, AEAD cipher suites with forward secrecy
+ * ({@code ServingCertificate}); plain HTTP is not offered. Malformed input gets a 400 with a
+ * one-line reason, a Content-Type other than {@code application/json[; charset=utf-8]} a 415, an
+ * oversized body a 413; nothing produces a stack trace.
+ *
+ * <p>Limits, set explicitly rather than left to library defaults:
+ * <ul>
+ *   <li>HTTP/2: at most {@value #MAX_CONCURRENT_STREAMS} concurrent streams per connection and a
+ *       header list of at most {@value #MAX_HEADER_BYTES} bytes (HTTP/1.1: the same header size,
+ *       a request line of at most {@value #MAX_INITIAL_LINE} bytes);
+ *   <li>a TLS handshake must finish within {@value #HANDSHAKE_TIMEOUT_SECONDS} s;
+ *   <li>a request's body must arrive within {@value #BODY_TIMEOUT_SECONDS} s of its headers (the
+ *       API server gives a webhook at most 30 s in all), else 408 and the connection is closed;
+ *   <li>a connection idle for {@value #IDLE_TIMEOUT_SECONDS} s is closed.
+ * </ul>
  */
 public final class WebhookServer {
 
@@ -39,6 +52,13 @@ public final class WebhookServer {
     /** The API server sends at most ~3 MiB objects, old and new; 8 MiB leaves room and stops floods. */
     public static final long DEFAULT_BODY_LIMIT = 8L * 1024 * 1024;
   }
+
+  static final int MAX_CONCURRENT_STREAMS = 128;
+  static final int MAX_HEADER_BYTES = 16 * 1024;
+  static final int MAX_INITIAL_LINE = 4096;
+  static final int HANDSHAKE_TIMEOUT_SECONDS = 10;
+  static final int BODY_TIMEOUT_SECONDS = 10;
+  static final int IDLE_TIMEOUT_SECONDS = 120;
 
   private final HttpServer server;
 
@@ -88,7 +108,13 @@ public final class WebhookServer {
         .setPort(settings.port())
         .setUseAlpn(true)
         .setCompressionSupported(false)
-        .setIdleTimeout(120));
+        .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
+        .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS)
+        .setMaxHeaderSize(MAX_HEADER_BYTES)
+        .setMaxInitialLineLength(MAX_INITIAL_LINE)
+        .setInitialSettings(new Http2Settings()
+            .setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+            .setMaxHeaderListSize(MAX_HEADER_BYTES)));
     long limit = settings.bodyLimit();
     return vertx.createHttpServer(options)
         .requestHandler(request -> {
@@ -96,7 +122,7 @@ public final class WebhookServer {
           if (route == null) {
             router.handle(request);
           } else {
-            admit(request, route, handler, limit);
+            admit(vertx, request, route, handler, limit);
           }
         })
         .listen()
@@ -123,12 +149,11 @@ public final class WebhookServer {
   }
 
   /** Reads the body up to the limit (answering 413 beyond it, without buffering the rest), then decides. */
-  private static void admit(HttpServerRequest request, EnvironmentResolver.Route route, AdmissionHandler handler,
-                            long limit) {
-    String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
-    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-      text(request.response(), 400, "content type must be application/json, got "
-          + (contentType == null ? "none" : "\"" + oneLine(contentType) + "\""));
+  private static void admit(Vertx vertx, HttpServerRequest request, EnvironmentResolver.Route route,
+                            AdmissionHandler handler, long limit) {
+    String contentTypeProblem = WireRules.contentTypeProblem(request.getHeader(HttpHeaders.CONTENT_TYPE));
+    if (contentTypeProblem != null) {
+      text(request.response(), 415, contentTypeProblem);
       return;
     }
     long declared = contentLength(request);
@@ -150,9 +175,22 @@ public final class WebhookServer {
       }
       body.appendBuffer(chunk);
     });
-    request.exceptionHandler(e -> LOG.fine("request body not read: " + e));
-    request.endHandler(v -> {
+    // A body that trickles in (or never comes) must not hold the request open indefinitely.
+    long bodyTimer = vertx.setTimer(BODY_TIMEOUT_SECONDS * 1000L, id -> {
       if (!refused[0]) {
+        refused[0] = true;
+        request.response().putHeader(HttpHeaders.CONNECTION, "close");
+        text(request.response(), 408, "the request body did not arrive within " + BODY_TIMEOUT_SECONDS + " s");
+      }
+    });
+    request.exceptionHandler(e -> {
+      vertx.cancelTimer(bodyTimer);
+      LOG.fine("request body not read: " + e);
+    });
+    request.endHandler(v -> {
+      vertx.cancelTimer(bodyTimer);
+      if (!refused[0]) {
+        refused[0] = true;
         decide(request.response(), body, route, handler);
       }
     });
@@ -195,7 +233,14 @@ public final class WebhookServer {
       text(response, 400, "the request body is empty; POST an AdmissionReview");
       return;
     }
-    var parsed = AdmissionReviews.read(body.getBytes());
+    byte[] bytes = body.getBytes();
+    int malformed = WireRules.malformedUtf8At(bytes);
+    if (malformed >= 0) {
+      text(response, 400, "the body is not well-formed UTF-8 at byte " + malformed
+          + " (overlong forms, surrogates and truncated sequences are refused)");
+      return;
+    }
+    var parsed = AdmissionReviews.read(bytes);
     if (parsed.bad().isPresent()) {
       BadReview bad = parsed.bad().get();
       text(response, 400, bad.reason());

@@ -1,10 +1,9 @@
 package dev.promgate.judgement;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.promgate.image.Digest;
 import dev.promgate.image.ImageReference;
 import dev.promgate.image.InvalidReferenceException;
+import dev.promgate.image.ParsedReferences;
 import dev.promgate.policy.EnvironmentRules;
 import dev.promgate.policy.GateConfig;
 import dev.promgate.policy.Mode;
@@ -28,17 +27,13 @@ import java.util.Optional;
  */
 public final class ImageJudge {
 
-  /** Distinct image strings whose parse is remembered: a cluster runs few distinct images. */
-  private static final int PARSED_REFERENCES = 10_000;
-
   private final VerdictSource verdicts;
   private final TagResolver tags;
-  /** Parsing an image with every check costs more than looking up its cached verdict. */
-  private final Cache<String, Parsed> references =
-      Caffeine.newBuilder().maximumSize(PARSED_REFERENCES).build();
-
-  /** An image string as parsed: the reference, or why it is not one. */
-  private record Parsed(ImageReference reference, String invalid) {}
+  /**
+   * Parsing an image with every check costs more than looking up its cached verdict. Image strings
+   * are sized by whoever creates a pod: only valid ones are kept, weighed by length.
+   */
+  private final ParsedReferences references = new ParsedReferences();
 
   /**
    * @param verdicts where verdicts for pinned digests come from (the cache, or the verifier)
@@ -55,21 +50,15 @@ public final class ImageJudge {
    * policy can govern it.
    */
   public Future<Judgement> judge(String written, Scope scope) {
-    Parsed parsed = references.get(written, ImageJudge::parse);
-    if (parsed.reference() == null) {
+    ImageReference reference;
+    try {
+      reference = references.parse(written);
+    } catch (InvalidReferenceException e) {
       Mode mode = scope.modeFor(scope.policies().policies());
       return Future.succeededFuture(Judgement.Denied.early(mode, Optional.empty(),
-          List.of(Problems.invalidReference(parsed.invalid()))));
+          List.of(Problems.invalidReference(e.reason()))));
     }
-    return judge(parsed.reference(), scope);
-  }
-
-  private static Parsed parse(String written) {
-    try {
-      return new Parsed(ImageReference.parse(written), null);
-    } catch (InvalidReferenceException e) {
-      return new Parsed(null, e.reason());
-    }
+    return judge(reference, scope);
   }
 
   /** Judges one image against the policies of the scope's environment. */

@@ -37,7 +37,7 @@ final class PolicyShapes {
   static final Shape NAMESPACE_RULE = shape("namespaceRule", "namespace rule",
       List.of("match", "environment"), List.of("match", "environment"));
   static final Shape REGISTRY = shape("registry", "registry",
-      List.of("host", "insecure", "caFile"), List.of("host"));
+      List.of("host", "insecure", "caFile", "tokenHosts", "redirectHosts"), List.of("host"));
   static final Shape TRUSTED_ROOT_MIRROR = shape("trustedRootMirror", "trusted root mirror",
       List.of("host", "insecure", "caFile"), List.of("host"));
   static final Shape CACHE = shape("cache", "cache",

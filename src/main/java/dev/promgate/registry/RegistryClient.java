@@ -49,11 +49,14 @@ import java.util.regex.Pattern;
  * reached over HTTPS with the JVM's trust plus its optional CA bundle, or over plain HTTP only
  * when it says {@code insecure: true}. Redirects (blob downloads go to storage hosts) are
  * followed by the client itself for GET and HEAD, only to HTTPS (or HTTP for insecure entries),
- * at most five times, and credentials never leave the origin they were meant for. A redirect
- * target is not checked against the allow-list — it is the registry's own storage, and its
- * content is only accepted if it hashes to the digest asked for. Credentials from the docker
- * config go only to the registry's origin and to the token realm its challenge names, which must
- * be HTTPS unless the entry is insecure.
+ * at most five times, and credentials never leave the origin they were meant for. A registry
+ * cannot steer the client elsewhere: a redirect target, paging link or upload location must be the
+ * registry itself or a host of the entry's {@code redirectHosts}, a token realm the registry or
+ * one of its {@code tokenHosts} (both with defaults for the well-known registries), checked before
+ * any connection; a name that resolves to a link-local or metadata address is refused whatever the
+ * lists say ({@link Destinations}). Credentials from the docker config go only to the registry's
+ * origin and to the token realm its challenge names, which must be HTTPS unless the entry is
+ * insecure.
  *
  * <p><b>Integrity.</b> Everything fetched by digest is hashed and compared with that digest
  * ({@link RegistryException.Kind#INTEGRITY} names the registry otherwise), blobs also against
@@ -96,8 +99,9 @@ public final class RegistryClient implements AutoCloseable {
         ? DockerConfigCredentials.none(vertx)
         : new DockerConfigCredentials(vertx, b.credentials, b.credentialsReloadInterval);
     Authenticator auth = new Authenticator(credentials, clock);
+    Destinations destinations = new Destinations(b.resolver == null ? Destinations.Resolver.system(vertx) : b.resolver);
     this.transport = new Transport(vertx, b.requestTimeout, b.retryPolicy,
-        b.meterRegistry == null ? RegistryMetrics.none() : new RegistryMetrics(b.meterRegistry), auth);
+        b.meterRegistry == null ? RegistryMetrics.none() : new RegistryMetrics(b.meterRegistry), auth, destinations);
     this.discovery = new AttachmentDiscovery(transport, maxManifestBytes, maxBlobBytes, b.maxAttachments,
         b.maxAttachmentBytes);
     this.hosts = createHosts(b.registries, Map.of());

@@ -79,16 +79,16 @@ final class PolicyFiles {
   }
 
   /**
-   * Writes a file as an editor or kubelet would: the new content appears at once (written beside,
-   * then moved over), so a watcher never reads half a file and reports a problem nobody wrote.
+   * Replaces a file at once, as a ConfigMap update does (a watcher never sees it half written: a
+   * truncated file would be read as an emptied one).
    */
   PolicyFiles write(String name, String content) {
     try {
       Path file = dir.resolve(name);
       Files.createDirectories(file.getParent());
-      Path temporary = Files.createTempFile(file.getParent(), ".write", ".tmp");
-      Files.writeString(temporary, content, StandardCharsets.UTF_8);
-      Files.move(temporary, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+      Path partial = file.resolveSibling("." + file.getFileName() + ".partial");
+      Files.writeString(partial, content, StandardCharsets.UTF_8);
+      Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
           java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       return this;
     } catch (IOException e) {

@@ -384,7 +384,9 @@ class MisbehavingRegistryTest {
           .putHeader("Location", storage.origin() + "/storage/" + d.hex() + "?X-Signature=abc").end());
       Path config = temp.resolve("config.json");
       Files.writeString(config, "{\"auths\":{\"" + fake.host() + "\":{\"username\":\"u\",\"password\":\"p\"}}}");
-      RegistryClient client = client(builder().credentials(config));
+      RegistryClient client = client(builder().credentials(config).registries(List.of(new GateConfig.RegistrySettings(
+          fake.host(), true, Optional.empty(), Optional.empty(),
+          Optional.of(List.of(dev.promgate.policy.HostPattern.parse(storage.host())))))));
 
       byte[] bytes = Await.result(client.blob(fake.reference("redirect/web"),
           Descriptor.of("application/octet-stream", d, content.length), Await.deadline()));
