@@ -8,6 +8,10 @@ import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonEncoding;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -126,12 +130,58 @@ public final class AdmissionReviews {
   }
 
   /**
-   * The response review.
+   * The response review, streamed: the answer to every request, so no model objects and no tree.
+   * The same JSON fabric8's {@link AdmissionReview} would make ({@code AdmissionReviewsTest} holds
+   * the two side by side).
    *
    * @param statusCode HTTP-like code of a denial (with {@code message}); ignored when allowed
    */
   public static byte[] write(String uid, boolean allowed, int statusCode, String message,
                              List<String> warnings, Map<String, String> auditAnnotations) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + message.length());
+    try (com.fasterxml.jackson.core.JsonGenerator g = RESPONSE.createGenerator(out, JsonEncoding.UTF8)) {
+      g.writeStartObject();
+      g.writeStringField("apiVersion", API_VERSION);
+      g.writeStringField("kind", KIND);
+      g.writeObjectFieldStart("response");
+      g.writeStringField("uid", uid);
+      g.writeBooleanField("allowed", allowed);
+      if (!allowed) {
+        g.writeObjectFieldStart("status");
+        g.writeStringField("apiVersion", "v1");
+        g.writeStringField("kind", "Status");
+        g.writeNumberField("code", statusCode);
+        g.writeStringField("message", message);
+        if (statusCode == 403) {
+          g.writeStringField("reason", "Forbidden");
+        }
+        g.writeEndObject();
+      }
+      if (!warnings.isEmpty()) {
+        g.writeArrayFieldStart("warnings");
+        for (String w : warnings) {
+          g.writeString(w);
+        }
+        g.writeEndArray();
+      }
+      if (!auditAnnotations.isEmpty()) {
+        g.writeObjectFieldStart("auditAnnotations");
+        for (Map.Entry<String, String> a : auditAnnotations.entrySet()) {
+          g.writeStringField(a.getKey(), a.getValue());
+        }
+        g.writeEndObject();
+      }
+      g.writeEndObject();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  /** fabric8's serialization of the same response: what {@link #write} must match. For tests. */
+  static byte[] writeWithModel(String uid, boolean allowed, int statusCode, String message,
+                               List<String> warnings, Map<String, String> auditAnnotations) {
     AdmissionResponse response = new AdmissionResponse();
     response.setUid(uid);
     response.setAllowed(allowed);
@@ -155,6 +205,8 @@ public final class AdmissionReviews {
     review.setResponse(response);
     return MAPPER.writeValueAsBytes(review);
   }
+
+  private static final com.fasterxml.jackson.core.JsonFactory RESPONSE = new com.fasterxml.jackson.core.JsonFactory();
 
   /** An object node, or nothing for a missing or JSON null object. */
   private static Optional<JsonNode> present(JsonNode node) {

@@ -7,7 +7,9 @@ import dev.promgate.environment.EnvironmentResolver;
 import dev.promgate.manifests.WebhookConfiguration;
 import dev.promgate.tls.ServingCertificate;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.Http2Settings;
@@ -17,7 +19,11 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -46,11 +52,28 @@ public final class WebhookServer {
   /**
    * @param host      the address to bind, e.g. {@code 0.0.0.0}
    * @param port      0 for an ephemeral port
-   * @param bodyLimit the largest AdmissionReview accepted, in bytes
+   * @param bodyLimit  the largest AdmissionReview accepted, in bytes
+   * @param eventLoops how many event loops take requests ({@code serve --event-loops})
    */
-  public record Settings(String host, int port, long bodyLimit) {
+  public record Settings(String host, int port, long bodyLimit, int eventLoops) {
     /** The API server sends at most ~3 MiB objects, old and new; 8 MiB leaves room and stops floods. */
     public static final long DEFAULT_BODY_LIMIT = 8L * 1024 * 1024;
+
+    public Settings {
+      if (eventLoops < 1) {
+        throw new IllegalArgumentException("event loops must be at least 1, found " + eventLoops);
+      }
+    }
+
+    /** One event loop per available processor. */
+    public Settings(String host, int port, long bodyLimit) {
+      this(host, port, bodyLimit, defaultEventLoops());
+    }
+
+    /** One per available processor: a cached decision is CPU-bound, so each core can take one. */
+    public static int defaultEventLoops() {
+      return Runtime.getRuntime().availableProcessors();
+    }
   }
 
   static final int MAX_CONCURRENT_STREAMS = 128;
@@ -60,14 +83,21 @@ public final class WebhookServer {
   static final int BODY_TIMEOUT_SECONDS = 10;
   static final int IDLE_TIMEOUT_SECONDS = 120;
 
-  private final HttpServer server;
+  /** One server per event loop, all on one port: Vert.x hands new connections to them in turn. */
+  private final List<HttpServer> servers;
+  private final Vertx vertx;
+  private final String deployment;
 
-  private WebhookServer(HttpServer server) {
-    this.server = server;
+  private WebhookServer(Vertx vertx, List<HttpServer> servers, String deployment) {
+    this.vertx = vertx;
+    this.servers = List.copyOf(servers);
+    this.deployment = deployment;
   }
 
   /**
-   * Starts listening.
+   * Starts listening on {@link Settings#eventLoops} event loops. They share the handler — one
+   * policy store, verdict cache, registry client and log writer — and nothing else: each loop has
+   * its own server instance and router, and a connection stays on the loop that accepted it.
    *
    * @param certificate the serving certificate and key (PEM)
    * @param handler     decides each AdmissionReview
@@ -77,6 +107,47 @@ public final class WebhookServer {
   public static Future<WebhookServer> start(Vertx vertx, Settings settings, ServingCertificate certificate,
                                             AdmissionHandler handler, BooleanSupplier ready,
                                             PrometheusMeterRegistry metrics) {
+    HttpServerOptions options = certificate.configure(new HttpServerOptions()
+        .setHost(settings.host())
+        .setPort(settings.port())
+        .setUseAlpn(true)
+        .setCompressionSupported(false)
+        .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
+        .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS)
+        .setMaxHeaderSize(MAX_HEADER_BYTES)
+        .setMaxInitialLineLength(MAX_INITIAL_LINE)
+        .setInitialSettings(new Http2Settings()
+            .setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+            .setMaxHeaderListSize(MAX_HEADER_BYTES)));
+    if (settings.port() == 0) {
+      // Vert.x shares a random port among the servers that ask for the same negative port.
+      options.setPort(-1);
+    }
+    List<HttpServer> servers = new CopyOnWriteArrayList<>();
+    return vertx.deployVerticle(() -> new VerticleBase() {
+          @Override
+          public Future<?> start() {
+            Router router = router(vertx, settings, ready, metrics);
+            long limit = settings.bodyLimit();
+            return vertx.createHttpServer(options)
+                .requestHandler(request -> {
+                  EnvironmentResolver.Route route = request.method() == HttpMethod.POST ? route(request.path()) : null;
+                  if (route == null) {
+                    router.handle(request);
+                  } else {
+                    admit(vertx, request, route, handler, limit);
+                  }
+                })
+                .listen()
+                .onSuccess(servers::add);
+          }
+        }, new DeploymentOptions().setInstances(settings.eventLoops()))
+        .map(deployment -> new WebhookServer(vertx, servers, deployment));
+  }
+
+  /** Everything but the admission paths: health, readiness, metrics and the error answers. */
+  private static Router router(Vertx vertx, Settings settings, BooleanSupplier ready,
+                               PrometheusMeterRegistry metrics) {
     Router router = Router.router(vertx);
     router.get("/healthz").handler(ctx -> text(ctx.response(), 200, "ok"));
     router.get("/readyz").handler(ctx -> {
@@ -102,31 +173,7 @@ public final class WebhookServer {
             : ctx.failure().getClass().getSimpleName()));
       }
     });
-
-    HttpServerOptions options = certificate.configure(new HttpServerOptions()
-        .setHost(settings.host())
-        .setPort(settings.port())
-        .setUseAlpn(true)
-        .setCompressionSupported(false)
-        .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
-        .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS)
-        .setMaxHeaderSize(MAX_HEADER_BYTES)
-        .setMaxInitialLineLength(MAX_INITIAL_LINE)
-        .setInitialSettings(new Http2Settings()
-            .setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS)
-            .setMaxHeaderListSize(MAX_HEADER_BYTES)));
-    long limit = settings.bodyLimit();
-    return vertx.createHttpServer(options)
-        .requestHandler(request -> {
-          EnvironmentResolver.Route route = request.method() == HttpMethod.POST ? route(request.path()) : null;
-          if (route == null) {
-            router.handle(request);
-          } else {
-            admit(vertx, request, route, handler, limit);
-          }
-        })
-        .listen()
-        .map(WebhookServer::new);
+    return router;
   }
 
   /**
@@ -215,16 +262,29 @@ public final class WebhookServer {
   }
 
   public int port() {
-    return server.actualPort();
+    return servers.get(0).actualPort();
   }
 
-  /** The Vert.x server, for certificate rotation ({@code CertificateRotation}). */
-  public HttpServer httpServer() {
-    return server;
+  /** How many event loops take requests. */
+  public int eventLoops() {
+    return servers.size();
   }
 
+  /**
+   * Hands a new certificate to every server instance (for {@code CertificateRotation}); connections
+   * already open keep theirs.
+   */
+  public Future<Boolean> updateSSLOptions(ServerSSLOptions options) {
+    List<Future<Boolean>> updates = new ArrayList<>();
+    for (HttpServer server : servers) {
+      updates.add(server.updateSSLOptions(options, true));
+    }
+    return Future.all(updates).map(all -> updates.stream().allMatch(Future::result));
+  }
+
+  /** Stops every server instance. */
   public Future<Void> close() {
-    return server.close();
+    return vertx.undeploy(deployment);
   }
 
   private static void decide(HttpServerResponse response, Buffer body, EnvironmentResolver.Route route,

@@ -19,7 +19,7 @@ final class AuthoritiesReader {
 
   static final int MAX_KEY_FILE_BYTES = 64 << 10;
   /** The kinds of authority, as policy keys; an authority is exactly one. */
-  private static final List<String> KINDS = List.of("key", "keyless", "certificateChain");
+  private static final List<String> KINDS = List.of("key", "keyless", "certificateChain", "notation");
 
   private final PolicyFile file;
   private final FileProblems problems;
@@ -72,7 +72,7 @@ final class AuthoritiesReader {
       if (kinds.isEmpty()) {
         problems.at(node, "authority" + (name == null ? "" : " \"" + name + "\"")
             + " needs key: {publicKeyFile: …}, keyless: {trustedRoot: …, identities: […]}"
-            + " or certificateChain: {roots: …}");
+            + ", certificateChain: {roots: …} or notation: {trustStore: …, trustedIdentities: […]}");
         continue;
       }
       Node kindNode = a.value(kinds.get(0));
@@ -80,6 +80,7 @@ final class AuthoritiesReader {
         case "key" -> keyAuthority(name, kindNode);
         case "keyless" -> sigstore.keyless(name, kindNode);
         case "certificateChain" -> sigstore.certificateChain(name, kindNode);
+        case "notation" -> new NotationAuthorityReader(file).read(name, kindNode);
         default -> throw new IllegalStateException("authority kind " + kinds.get(0) + " has no reader");
       };
       if (authority != null && name != null) {

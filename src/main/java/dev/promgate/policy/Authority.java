@@ -15,7 +15,8 @@ import java.util.regex.Pattern;
  * or certificates of an enterprise CA. Authorities are declared per {@link PromotionPolicy} and
  * referred to by name.
  */
-public sealed interface Authority permits Authority.Key, Authority.Keyless, Authority.CertificateChain {
+public sealed interface Authority
+    permits Authority.Key, Authority.Keyless, Authority.CertificateChain, NotationAuthority {
 
   String name();
 

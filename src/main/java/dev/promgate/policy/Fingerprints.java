@@ -79,6 +79,8 @@ final class Fingerprints {
       c.field("certificate-chain").field(chain.fingerprint());
       transparency(c, chain.transparency());
       identities(c, chain.identities());
+    } else if (authority instanceof NotationAuthority notation) {
+      c.field("notation").field(notation.fingerprint());
     }
   }
 

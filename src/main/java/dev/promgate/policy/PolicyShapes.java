@@ -54,7 +54,7 @@ final class PolicyShapes {
   static final Shape POLICY_SPEC = shape("promotionPolicySpec", "PromotionPolicy spec",
       List.of("images", "authorities", "environments"), List.of("images", "environments"));
   static final Shape AUTHORITY = shape("authority", "authority",
-      List.of("name", "key", "keyless", "certificateChain"), List.of("name"));
+      List.of("name", "key", "keyless", "certificateChain", "notation"), List.of("name"));
   static final Shape KEY = shape("key", "key",
       List.of("publicKeyFile", "publicKey", "transparencyLog", "trustedRoot"), List.of());
   static final Shape KEYLESS = shape("keyless", "keyless",
@@ -68,6 +68,9 @@ final class PolicyShapes {
       List.of("mirror", "root", "cache", "refreshInterval"), List.of("mirror", "root"));
   static final Shape IDENTITY = shape("identity", "identity", identityKeys(), List.of());
   static final Shape CERTIFICATE_IDENTITY = shape("certificateIdentity", "identity", identityKeys(), List.of());
+  static final Shape NOTATION = shape("notation", "notation",
+      List.of("trustStore", "signingAuthority", "timestampAuthorities", "verifyTimestamp", "trustedIdentities"),
+      List.of("trustedIdentities"));
   static final Shape ENVIRONMENT = shape("environmentRules", "environment",
       List.of("mode", "signatures", "promotions", "attestations"), List.of());
   static final Shape PROMOTION = shape("promotionRule", "promotion",
@@ -81,8 +84,9 @@ final class PolicyShapes {
   static {
     Map<String, Shape> all = new LinkedHashMap<>();
     for (Shape s : List.of(GATE_CONFIG, PROMOTION_POLICY, METADATA, POLICY_METADATA, GATE_SPEC,
-        NAMESPACE_RULE, REGISTRY, TRUSTED_ROOT_MIRROR, CACHE, CREDENTIALS, TIMEOUTS, LIMITS, BREAK_GLASS, POLICY_SPEC, AUTHORITY, KEY,
-        KEYLESS, CERTIFICATE_CHAIN, TRUSTED_ROOT_SOURCE, TUF, IDENTITY, CERTIFICATE_IDENTITY, ENVIRONMENT, PROMOTION, ATTESTATION)) {
+        NAMESPACE_RULE, REGISTRY, TRUSTED_ROOT_MIRROR, CACHE, CREDENTIALS, TIMEOUTS, LIMITS, BREAK_GLASS, POLICY_SPEC,
+        AUTHORITY, KEY, KEYLESS, CERTIFICATE_CHAIN, NOTATION, TRUSTED_ROOT_SOURCE, TUF, IDENTITY, CERTIFICATE_IDENTITY,
+        ENVIRONMENT, PROMOTION, ATTESTATION)) {
       all.put(s.name(), s);
     }
     ALL = Map.copyOf(all);

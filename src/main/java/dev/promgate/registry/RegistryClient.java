@@ -239,17 +239,26 @@ public final class RegistryClient implements AutoCloseable {
 
   /**
    * Everything attached to a pinned image, read in parallel, with the Sigstore bundle referrers
-   * ({@link Attachments#SIGSTORE_BUNDLE_TYPES}) fetched; see
-   * {@link #attachments(ImageReference, Set, Instant)}.
+   * and Notation signatures ({@link Attachments#SIGNATURE_REFERRER_TYPES}) fetched; see
+   * {@link #attachments(ImageReference, AttachmentFilter, Instant)}.
    */
   public Future<Attachments> attachments(ImageReference image, Instant deadline) {
-    return attachments(image, Attachments.SIGSTORE_BUNDLE_TYPES, deadline);
+    return attachments(image, AttachmentFilter.everything(), deadline);
   }
 
   /**
-   * Everything attached to a pinned image, read in parallel: cosign's {@code .sig} and {@code .att}
-   * manifests with all their layers, and the referrers — those whose artifact type is in
-   * {@code referrerTypes} with their manifests and layers, the others only listed. When nothing is
+   * Everything attached to a pinned image with the referrers of {@code referrerTypes} fetched; see
+   * {@link #attachments(ImageReference, AttachmentFilter, Instant)}.
+   */
+  public Future<Attachments> attachments(ImageReference image, Set<String> referrerTypes, Instant deadline) {
+    return attachments(image, new AttachmentFilter(referrerTypes, Optional.empty()), deadline);
+  }
+
+  /**
+   * Everything attached to a pinned image, read in parallel: cosign's {@code .sig} manifest with all
+   * its layers, the {@code .att} layers the filter wants, and the referrers — those the filter wants
+   * (by artifact type and declared predicate type) with their manifests and layers, the others only
+   * listed. More wanted candidates of a kind than {@code maxAttachments} fail with TOO_LARGE. When nothing is
    * attached, the image's own manifest is read afterwards, so that a missing image fails with
    * NOT_FOUND rather than looking unsigned.
    *
@@ -259,13 +268,12 @@ public final class RegistryClient implements AutoCloseable {
    *
    * @throws IllegalArgumentException (as a failed future) when the image has no digest
    */
-  public Future<Attachments> attachments(ImageReference image, Set<String> referrerTypes, Instant deadline) {
+  public Future<Attachments> attachments(ImageReference image, AttachmentFilter filter, Instant deadline) {
     if (image.digest() == null) {
       return Future.failedFuture(new IllegalArgumentException(
           "attachments belong to a digest; " + image + " has none"));
     }
-    Set<String> types = Set.copyOf(referrerTypes);
-    return withHost(image, deadline, (host, call) -> discovery.attachments(host, image, types, call));
+    return withHost(image, deadline, (host, call) -> discovery.attachments(host, image, filter, call));
   }
 
   /** A repository's tags, all pages (following the {@code Link} header). */

@@ -110,12 +110,13 @@ final class Transport {
       return Future.failedFuture(auth.refused(host, endpoint, r, used, ""));
     }
     if (isRetryable(r.status())) {
+      Optional<Duration> asked = RetryAfter.parse(r.header("Retry-After"), call.now());
       if (n >= retry.maxAttempts()) {
         return Future.failedFuture(endpoint.unexpected(host, r,
-            retry.maxAttempts() > 1 ? " after " + n + " attempts" : ""));
+            (retry.maxAttempts() > 1 ? " after " + n + " attempts" : "")
+                + asked.map(a -> "; it asks to retry in " + a.toSeconds() + " s").orElse("")));
       }
       Duration wait = retry.backoff(n, ThreadLocalRandom.current().nextDouble());
-      Optional<Duration> asked = RetryAfter.parse(r.header("Retry-After"), call.now());
       if (asked.isPresent() && asked.get().compareTo(wait) > 0) {
         wait = asked.get();
       }

@@ -1,7 +1,9 @@
 package dev.promgate.verification;
 
 import dev.promgate.policy.Authority;
+import dev.promgate.policy.NotationAuthority;
 import dev.promgate.policy.TrustedRoot;
+import dev.promgate.notation.NotationVerifier;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -28,6 +30,9 @@ final class Signers {
   /** A certificate check: the identity the certificate was issued to, or why it does not count. */
   private record Certified(CertificateIdentity identity, String problem) {}
 
+  /** Per attachment: Notation checks by the authority's fingerprint (trust stores and identities). */
+  private final Map<Attachment, Map<String, Match>> notationChecks = new IdentityHashMap<>();
+
   /** Trusted roots (by description) that a check needed and that are not available yet. */
   private final java.util.Set<String> unavailable = new java.util.LinkedHashSet<>();
 
@@ -53,6 +58,25 @@ final class Signers {
   }
 
   Match match(Attachment a, Authority authority) {
+    if (authority instanceof NotationAuthority notation) {
+      if (!(a instanceof NotationSignatureAttachment n)) {
+        return Match.not("not a Notation signature, which is all " + notation.name() + " trusts");
+      }
+      return notationChecks.computeIfAbsent(a, x -> new HashMap<>()).computeIfAbsent(notation.fingerprint(), k -> {
+        NotationVerifier.Result result = n.verify(notation, now);
+        if (result instanceof NotationVerifier.Verified v) {
+          return Match.signed("x509.subject \"" + v.subject() + "\""
+              + v.timestamp().map(t -> " (timestamped " + t + ")").orElse(""));
+        }
+        return Match.not(abbreviate(((NotationVerifier.NotVerified) result).message()) + " (for " + notation.name() + ")");
+      });
+    }
+    if (a instanceof NotationSignatureAttachment) {
+      String kind = authority instanceof Authority.Key ? "a key"
+          : authority instanceof Authority.Keyless ? "keyless" : "a certificate chain";
+      return Match.not("a Notation signature, which " + authority.name() + " (" + kind
+          + ") does not read; trust it with a notation authority");
+    }
     Optional<TrustedRoot> needed = rootOf(authority);
     if (needed.isPresent() && !needed.get().available()) {
       unavailable.add(needed.get().description());
