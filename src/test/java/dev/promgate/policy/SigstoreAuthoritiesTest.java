@@ -227,7 +227,7 @@ class SigstoreAuthoritiesTest {
         "p.yaml:14:62: identity needs subject or subjectRegExp (a name of the certificate: email, URI, DNS name or"
             + " subject DN), issuer or issuerRegExp, or a certificate extension",
         "p.yaml:16:75: give either subject or subjectRegExp, not both",
-        "p.yaml:19:7: an authority is exactly one of key, keyless, certificateChain, not key and certificateChain;"
+        "p.yaml:19:7: an authority is exactly one of key, keyless, certificateChain, notation, not key and certificateChain;"
             + " split it in two"), problems);
   }
 }
