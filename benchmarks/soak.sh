@@ -17,8 +17,9 @@ cd "$(dirname "$0")/.."
 
 SECONDS_PER_PHASE=${SECONDS_PER_PHASE:-20}
 CONNECTIONS=${CONNECTIONS:-8}
-# The Deployment's flags (manifests/base/deployment.yaml), with the heap the container limit gives.
-JVM_FLAGS=${JVM_FLAGS:-"-XX:MaxRAMPercentage=50 -XX:MaxDirectMemorySize=64m -XX:MaxMetaspaceSize=160m -XX:ReservedCodeCacheSize=64m -Xss512k -XX:+ExitOnOutOfMemoryError -Xmx384m"}
+# The Deployment's flags (manifests/base/deployment.yaml); -Xmx384m stands for MaxRAMPercentage=50
+# of its 768Mi limit, which a process outside a container cannot see.
+JVM_FLAGS=${JVM_FLAGS:-"-XX:+UseSerialGC -Xmx384m -XX:MaxMetaspaceSize=160m -XX:MaxDirectMemorySize=64m -XX:ReservedCodeCacheSize=64m -Xss512k -XX:+ExitOnOutOfMemoryError"}
 
 [ -f target/promgate.jar ] || mvn -q -B package -DskipTests
 mvn -q -B test-compile
