@@ -22,6 +22,10 @@ import java.util.Set;
  * @param limits             caps on what promgate reads from registries
  * @param trustedRootMirrors the TUF mirrors trusted roots may be refreshed from (host, plain HTTP or
  *                           not, extra CA); promgate connects to no other
+ * @param unlabelledNamespaces whether namespaces without the {@code promgate.dev/environment} label
+ *                     are gated at all (through {@code /validate}); {@link UnlabelledNamespaces#IGNORE}
+ *                     by default, so that installing promgate changes nothing outside the namespaces
+ *                     that opt in with the label
  */
 public record GateConfig(
     Mode mode,
@@ -34,18 +38,19 @@ public record GateConfig(
     Timeouts timeouts,
     Set<String> breakGlass,
     Limits limits,
-    List<RegistrySettings> trustedRootMirrors) {
+    List<RegistrySettings> trustedRootMirrors,
+    UnlabelledNamespaces unlabelledNamespaces) {
 
   public GateConfig {
     trustedRootMirrors = List.copyOf(trustedRootMirrors);
   }
 
-  /** Settings without TUF mirrors. */
+  /** Settings without TUF mirrors that leave namespaces without the environment label alone (the default). */
   public GateConfig(Mode mode, Optional<String> defaultEnvironment, List<NamespaceRule> namespaces,
                     List<Glob> exemptNamespaces, List<RegistrySettings> registries, CacheSettings cache,
                     Optional<Path> credentials, Timeouts timeouts, Set<String> breakGlass, Limits limits) {
     this(mode, defaultEnvironment, namespaces, exemptNamespaces, registries, cache, credentials, timeouts,
-        breakGlass, limits, List.of());
+        breakGlass, limits, List.of(), UnlabelledNamespaces.IGNORE);
   }
 
   public static GateConfig defaults() {
@@ -56,12 +61,33 @@ public record GateConfig(
   /** The same settings with other limits. */
   public GateConfig withLimits(Limits newLimits) {
     return new GateConfig(mode, defaultEnvironment, namespaces, exemptNamespaces, registries, cache, credentials,
-        timeouts, breakGlass, newLimits, trustedRootMirrors);
+        timeouts, breakGlass, newLimits, trustedRootMirrors, unlabelledNamespaces);
   }
 
   /** The allowed TUF mirror with this host[:port], if any. */
   public Optional<RegistrySettings> trustedRootMirror(String host) {
     return trustedRootMirrors.stream().filter(m -> m.host().equals(host)).findFirst();
+  }
+
+  /** The same settings with another scope for namespaces without the environment label. */
+  public GateConfig withUnlabelledNamespaces(UnlabelledNamespaces scope) {
+    return new GateConfig(mode, defaultEnvironment, namespaces, exemptNamespaces, registries, cache, credentials,
+        timeouts, breakGlass, limits, trustedRootMirrors, scope);
+  }
+
+  /**
+   * What happens to a namespace without the {@code promgate.dev/environment} label:
+   * {@code ignore} — the webhook configuration does not select it, the API server never asks;
+   * {@code gate} — it is judged through {@code /validate} (namespace rules, then
+   * {@code defaultEnvironment}).
+   */
+  public enum UnlabelledNamespaces {
+    IGNORE,
+    GATE;
+
+    public String wireName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
   }
 
   /** The registry entry for a host, if the allow-list has it. */

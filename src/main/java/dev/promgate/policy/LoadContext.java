@@ -27,6 +27,8 @@ final class LoadContext {
 
   /** A TUF mirror a trusted root names: its host must be allowed by the GateConfig. */
   record MirrorReference(java.net.URI mirror, Node at, FileProblems file) {}
+  /** An image glob of a policy, where it is written: checked against the registry allow-list. */
+  record ImageGlob(String text, Node at, FileProblems file) {}
 
   final InputFiles inputs = new InputFiles();
   final List<EnvironmentReference> environmentReferences = new ArrayList<>();
@@ -35,4 +37,5 @@ final class LoadContext {
   final List<GateDocument> gates = new ArrayList<>();
   final List<PolicyDocument> policies = new ArrayList<>();
   final List<MirrorReference> mirrors = new ArrayList<>();
+  final List<ImageGlob> imageGlobs = new ArrayList<>();
 }
