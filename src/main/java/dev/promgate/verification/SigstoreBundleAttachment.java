@@ -226,7 +226,7 @@ final class SigstoreBundleAttachment extends Attachment {
         } catch (KeylessVerificationException | RuntimeException e) {
           throw new Invalid(FailureBoundary.describe(e));
         }
-        return new SignerChecks.CertifiedSigner(CertificateIdentity.of(leaf), List.of());
+        return new SignerChecks.CertifiedSigner(CertificateIdentity.of(leaf), List.of(), Optional.empty());
       }
     }
     LogEntryBodies.Expected expected = signedWith(leaf.getPublicKey());
