@@ -1,11 +1,5 @@
 package dev.promgate.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.promgate.AdmissionPipeline;
 import dev.promgate.Server;
 import dev.promgate.admission.AdmissionCall;
@@ -14,6 +8,7 @@ import dev.promgate.decision.Decision;
 import dev.promgate.decision.DecisionLog;
 import dev.promgate.decision.ImageResult;
 import dev.promgate.environment.EnvironmentResolver;
+import dev.promgate.json.Mappers;
 import dev.promgate.judgement.Judgement;
 import dev.promgate.policy.Mode;
 import dev.promgate.policy.PolicyLoadResult;
@@ -38,6 +33,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.MappingIterator;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * {@code promgate evaluate}: the webhook's decision over manifests, without a cluster — for CI
@@ -49,8 +50,8 @@ import picocli.CommandLine.Spec;
         + "Exit 1 if anything is denied.")
 public final class EvaluateCommand implements Callable<Integer> {
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final YAMLMapper YAML = Mappers.YAML;
+  private static final JsonMapper JSON = Mappers.JSON;
 
   @Spec
   CommandSpec spec;

@@ -1,15 +1,13 @@
 package dev.promgate.decision;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
+import dev.promgate.json.Mappers;
 import dev.promgate.judgement.Judgement;
 import dev.promgate.verdict.Evidence;
-import java.io.IOException;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.function.Consumer;
+import tools.jackson.core.JsonGenerator;
 
 /**
  * One JSON line per decision: who asked for what, in which environment, under which policy
@@ -18,7 +16,6 @@ import java.util.function.Consumer;
  */
 public final class DecisionLog {
 
-  private static final JsonFactory JSON = new JsonFactory();
   private final Consumer<String> sink;
 
   /** @param sink receives each line (stdout in the server; a list in tests) */
@@ -32,58 +29,58 @@ public final class DecisionLog {
 
   static String line(Decision d, Instant at, Duration took) {
     StringWriter out = new StringWriter(512);
-    try (JsonGenerator g = JSON.createGenerator(out)) {
+    try (JsonGenerator g = Mappers.JSON.createGenerator(out)) {
       g.writeStartObject();
-      g.writeStringField("time", at.toString());
-      g.writeStringField("level", d.outcome().warns() ? "WARN" : "INFO");
-      g.writeStringField("msg", "decision");
-      g.writeStringField("uid", d.call().uid());
-      g.writeStringField("namespace", d.call().namespace());
-      g.writeStringField("kind", d.call().qualifiedKind());
-      g.writeStringField("name", d.call().name());
-      g.writeStringField("operation", d.call().operation());
+      g.writeStringProperty("time", at.toString());
+      g.writeStringProperty("level", d.outcome().warns() ? "WARN" : "INFO");
+      g.writeStringProperty("msg", "decision");
+      g.writeStringProperty("uid", d.call().uid());
+      g.writeStringProperty("namespace", d.call().namespace());
+      g.writeStringProperty("kind", d.call().qualifiedKind());
+      g.writeStringProperty("name", d.call().name());
+      g.writeStringProperty("operation", d.call().operation());
       if (!d.call().subResource().isEmpty()) {
-        g.writeStringField("subResource", d.call().subResource());
+        g.writeStringProperty("subResource", d.call().subResource());
       }
-      g.writeStringField("user", d.call().user());
+      g.writeStringProperty("user", d.call().user());
       if (d.call().dryRun()) {
-        g.writeBooleanField("dryRun", true);
+        g.writeBooleanProperty("dryRun", true);
       }
-      g.writeStringField("environment", d.environment());
-      g.writeNumberField("policyGeneration", d.generation());
-      g.writeStringField("decision", d.outcome().wireName());
-      g.writeBooleanField("allowed", d.allowed());
+      g.writeStringProperty("environment", d.environment());
+      g.writeNumberProperty("policyGeneration", d.generation());
+      g.writeStringProperty("decision", d.outcome().wireName());
+      g.writeBooleanProperty("allowed", d.allowed());
       if (d.images().isEmpty() && !d.message().isEmpty()) {
-        g.writeStringField("reason", d.message());
+        g.writeStringProperty("reason", d.message());
       }
       if (d.annotations().containsKey("break-glass-reason")) {
-        g.writeStringField("breakGlassReason", d.annotations().get("break-glass-reason"));
+        g.writeStringProperty("breakGlassReason", d.annotations().get("break-glass-reason"));
       }
       if (d.annotations().containsKey("break-glass-ignored")) {
-        g.writeStringField("breakGlassIgnored", d.annotations().get("break-glass-ignored"));
+        g.writeStringProperty("breakGlassIgnored", d.annotations().get("break-glass-ignored"));
       }
-      g.writeArrayFieldStart("images");
+      g.writeArrayPropertyStart("images");
       for (ImageResult r : d.images()) {
         Judgement j = r.judgement();
         g.writeStartObject();
-        g.writeStringField("container", r.container().container());
-        g.writeStringField("field", r.container().fieldPath());
-        g.writeStringField("image", r.container().image());
+        g.writeStringProperty("container", r.container().container());
+        g.writeStringProperty("field", r.container().fieldPath());
+        g.writeStringProperty("image", r.container().image());
         if (j.digest().isPresent()) {
-          g.writeStringField("digest", j.digest().get().toString());
+          g.writeStringProperty("digest", j.digest().get().toString());
         }
-        g.writeStringField("verdict", j.status().wireName());
-        g.writeStringField("mode", j.mode().wireName());
-        g.writeStringField("cache", j.cache().wireName());
+        g.writeStringProperty("verdict", j.status().wireName());
+        g.writeStringProperty("mode", j.mode().wireName());
+        g.writeStringProperty("cache", j.cache().wireName());
         if (!j.problems().isEmpty()) {
-          g.writeArrayFieldStart("reasons");
+          g.writeArrayPropertyStart("reasons");
           for (String p : j.problems()) {
             g.writeString(p);
           }
           g.writeEndArray();
         }
         if (!j.evidence().isEmpty()) {
-          g.writeArrayFieldStart("evidence");
+          g.writeArrayPropertyStart("evidence");
           for (Evidence e : j.evidence()) {
             g.writeString(e.text());
           }
@@ -92,10 +89,8 @@ public final class DecisionLog {
         g.writeEndObject();
       }
       g.writeEndArray();
-      g.writeNumberField("durationMs", took.toNanos() / 1_000_000.0);
+      g.writeNumberProperty("durationMs", took.toNanos() / 1_000_000.0);
       g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
     return out.toString();
   }

@@ -1,7 +1,6 @@
 package dev.promgate.verification;
 
 import dev.promgate.verdict.FailureBoundary;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.sigstore.fulcio.client.FulcioVerificationException;
 import dev.sigstore.rekor.client.ImmutableRekorEntry;
 import dev.sigstore.rekor.client.ImmutableVerification;
@@ -25,6 +24,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Keyless verification of a signature in cosign's legacy layout: a Fulcio certificate and its chain

@@ -1,8 +1,7 @@
 package dev.promgate.verification;
 
-import dev.promgate.verdict.FailureBoundary;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.promgate.image.Digest;
+import dev.promgate.verdict.FailureBoundary;
 import dev.sigstore.KeylessVerificationException;
 import dev.sigstore.VerificationOptions;
 import dev.sigstore.bundle.Bundle;
@@ -24,6 +23,7 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.Set;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A Sigstore bundle (v0.1 to v0.3) found through the referrers of the image: a message signature
