@@ -22,9 +22,8 @@ public final class Mappers {
    * JSON, read strictly and written compactly. Duplicate keys are refused, and so is anything after
    * the value: two parsers must never disagree about what a manifest, a signed payload or a review
    * says (Go's {@code encoding/json}, which cosign and the API server use, refuses trailing data too).
-   * Unknown properties are ignored when binding, a null for a primitive is its default, whole
-   * numbers in untyped values become {@code Long} (as a CEL {@code int} expects). Properties are
-   * written in insertion or declaration order, as Go writes cosign's structs.
+   * Unknown properties are ignored when binding and a null for a primitive is its default.
+   * Properties are written in insertion or declaration order, as Go writes cosign's structs.
    */
   public static final JsonMapper JSON = json(StreamReadConstraints.defaults());
 
@@ -36,7 +35,6 @@ public final class Mappers {
     return JsonMapper.builder(JsonFactory.builder().streamReadConstraints(constraints).build())
         .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-        .enable(DeserializationFeature.USE_LONG_FOR_INTS)
         .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
         .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
         .disable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)

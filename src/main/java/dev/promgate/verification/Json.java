@@ -6,18 +6,21 @@ import java.util.Map;
 import java.util.Optional;
 import tools.jackson.core.JacksonException;
 import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * JSON and base64 reading for signed material, with {@link Mappers#JSON}: duplicate keys are
- * refused (two {@code docker-manifest-digest} keys must not mean one thing to cosign and another
- * to us), so is anything after the value, and whole numbers become {@code Long}, as a CEL
+ * JSON and base64 reading for signed material: {@link Mappers#JSON}'s rules (duplicate keys are
+ * refused — two {@code docker-manifest-digest} keys must not mean one thing to cosign and another
+ * to us — and so is anything after the value), and whole numbers become {@code Long}, as a CEL
  * {@code int} expects.
  */
 final class Json {
 
-  static final JsonMapper MAPPER = Mappers.JSON;
+  static final JsonMapper MAPPER = Mappers.JSON.rebuild()
+      .enable(DeserializationFeature.USE_LONG_FOR_INTS)
+      .build();
 
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
 
