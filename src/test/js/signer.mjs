@@ -322,7 +322,10 @@ async function fulcioCA(instance, ctLog) {
       const tbs = {
         serialNumber: randomSerial(),
         issuer: intermediate.subject,
-        notBefore: now,
+        // Back-dated a minute: the certificate's time is written in whole seconds, and the mock
+        // TSA's clock is fixed when the services start; on a busy machine more than a second can
+        // pass before this certificate is issued, and a timestamp older than it fails verification.
+        notBefore: new Date(now.getTime() - 60_000),
         notAfter: new Date(now.getTime() + LEAF_LIFETIME_MS),
         signingAlgorithm: SIGNING_ALGORITHM,
         publicKey: key,

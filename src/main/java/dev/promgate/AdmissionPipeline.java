@@ -123,6 +123,7 @@ public final class AdmissionPipeline implements AdmissionHandler {
           modeOverride.orElse(Mode.ENFORCE), "", generation));
     }
     String environment = ((EnvironmentResolver.Known) resolution).name();
+    set.served(environment, at);
     if (workload instanceof WorkloadImages.NotAWorkload other) {
       return done(Decisions.skip(call, "kind " + other.kind() + " runs no containers", environment, generation));
     }

@@ -34,9 +34,16 @@ public final class Server implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Server.class.getName());
 
   /**
-   * @param mode {@code --mode audit} for the whole server, overriding the policies
+   * @param mode       {@code --mode audit} for the whole server, overriding the policies
+   * @param eventLoops how many event loops take requests ({@code --event-loops})
    */
-  public record Options(Path policies, Path certs, String host, int port, Optional<Mode> mode, long bodyLimit) {}
+  public record Options(Path policies, Path certs, String host, int port, Optional<Mode> mode, long bodyLimit,
+                        int eventLoops) {
+    /** One event loop per available processor. */
+    public Options(Path policies, Path certs, String host, int port, Optional<Mode> mode, long bodyLimit) {
+      this(policies, certs, host, port, mode, bodyLimit, WebhookServer.Settings.defaultEventLoops());
+    }
+  }
 
   private final Vertx vertx;
   private final PolicyStore policies;
@@ -61,7 +68,10 @@ public final class Server implements AutoCloseable {
   public static Future<Server> start(Options options) {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder()
-        .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
+        // At least one event loop per server instance; the registry client's connections use them too.
+        .with(new VertxOptions()
+            .setEventLoopPoolSize(Math.max(VertxOptions.DEFAULT_EVENT_LOOP_POOL_SIZE, options.eventLoops()))
+            .setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)
             .setJvmMetricsEnabled(true)
             // Per-request HTTP and connection meters cost more than a cached decision; promgate's
             // own decision and registry histograms cover what they would say. Worker pools stay.
@@ -116,14 +126,15 @@ public final class Server implements AutoCloseable {
           () -> store.current().orElseGet(PolicySet::none),
           verdicts.judge(),
           options.mode(),
-          new DecisionLog(JsonLogging::line),
+          DecisionLog.utf8(JsonLogging::line),
           clock,
           metrics);
-      WebhookServer.Settings settings = new WebhookServer.Settings(options.host(), options.port(), options.bodyLimit());
+      WebhookServer.Settings settings = new WebhookServer.Settings(options.host(), options.port(), options.bodyLimit(),
+          options.eventLoops());
       return WebhookServer.start(vertx, settings, certificate.result(), pipeline,
               () -> store.current().isPresent(), metrics)
           .map(webhook -> {
-            CertificateRotation rotation = CertificateRotation.start(vertx, webhook.httpServer(),
+            CertificateRotation rotation = CertificateRotation.start(vertx, webhook::updateSSLOptions,
                 certificate.result(), Duration.ofSeconds(10), outcome -> {
                   if (outcome.change() == CertificateRotation.Change.ROTATED) {
                     LOG.info("serving certificate rotated: " + outcome.certificate());
@@ -133,6 +144,7 @@ public final class Server implements AutoCloseable {
                   }
                 });
             LOG.info("promgate listening on https://" + options.host() + ":" + webhook.port()
+                + " with " + webhook.eventLoops() + " event loop" + (webhook.eventLoops() == 1 ? "" : "s")
                 + options.mode().map(m -> " in " + m.wireName() + " mode for every environment").orElse(""));
             return new Server(vertx, store, webhook, rotation, verdicts);
           });

@@ -32,6 +32,7 @@ class ArchitectureTest {
       List.of("decision"),
       List.of("judgement"),
       List.of("verification"),
+      List.of("notation"),
       List.of("verdict"),
       List.of("registry"),
       List.of("workload", "environment", "manifests", "tls", "log"),

@@ -7,9 +7,12 @@ import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
+import java.io.ByteArrayOutputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import tools.jackson.core.JsonEncoding;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.JsonNode;
@@ -122,12 +125,56 @@ public final class AdmissionReviews {
   }
 
   /**
-   * The response review.
+   * The response review, streamed: the answer to every request, so no model objects and no tree.
+   * The same JSON fabric8's {@link AdmissionReview} would make ({@code AdmissionReviewsTest} holds
+   * the two side by side).
    *
    * @param statusCode HTTP-like code of a denial (with {@code message}); ignored when allowed
    */
   public static byte[] write(String uid, boolean allowed, int statusCode, String message,
                              List<String> warnings, Map<String, String> auditAnnotations) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(256 + message.length());
+    try (JsonGenerator g = MAPPER.createGenerator(out, JsonEncoding.UTF8)) {
+      g.writeStartObject();
+      g.writeStringProperty("apiVersion", API_VERSION);
+      g.writeStringProperty("kind", KIND);
+      g.writeObjectPropertyStart("response");
+      g.writeStringProperty("uid", uid);
+      g.writeBooleanProperty("allowed", allowed);
+      if (!allowed) {
+        g.writeObjectPropertyStart("status");
+        g.writeStringProperty("apiVersion", "v1");
+        g.writeStringProperty("kind", "Status");
+        g.writeNumberProperty("code", statusCode);
+        g.writeStringProperty("message", message);
+        if (statusCode == 403) {
+          g.writeStringProperty("reason", "Forbidden");
+        }
+        g.writeEndObject();
+      }
+      if (!warnings.isEmpty()) {
+        g.writeArrayPropertyStart("warnings");
+        for (String w : warnings) {
+          g.writeString(w);
+        }
+        g.writeEndArray();
+      }
+      if (!auditAnnotations.isEmpty()) {
+        g.writeObjectPropertyStart("auditAnnotations");
+        for (Map.Entry<String, String> a : auditAnnotations.entrySet()) {
+          g.writeStringProperty(a.getKey(), a.getValue());
+        }
+        g.writeEndObject();
+      }
+      g.writeEndObject();
+      g.writeEndObject();
+    }
+    return out.toByteArray();
+  }
+
+  /** fabric8's serialization of the same response: what {@link #write} must match. For tests. */
+  static byte[] writeWithModel(String uid, boolean allowed, int statusCode, String message,
+                               List<String> warnings, Map<String, String> auditAnnotations) {
     AdmissionResponse response = new AdmissionResponse();
     response.setUid(uid);
     response.setAllowed(allowed);
@@ -151,6 +198,7 @@ public final class AdmissionReviews {
     review.setResponse(response);
     return MAPPER.writeValueAsBytes(review);
   }
+
 
   /** An object node, or nothing for a missing or JSON null object. */
   private static Optional<JsonNode> present(JsonNode node) {

@@ -6,7 +6,7 @@ import picocli.CommandLine;
 @CommandLine.Command(name = "promgate", mixinStandardHelpOptions = true, version = "promgate 0.1.0",
     description = "Admission webhook that admits only promoted, signed image digests.",
     subcommands = {ServeCommand.class, PolicyCommand.class, EvaluateCommand.class, ManifestsCommand.class,
-        CertsCommand.class, PromoteCommand.class, StatusCommand.class})
+        CertsCommand.class, PromoteCommand.class, StatusCommand.class, VerifyCommand.class})
 public final class Main {
 
   public static void main(String[] args) {

@@ -10,7 +10,10 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /** {@code promgate serve}. */
@@ -18,6 +21,9 @@ import picocli.CommandLine.Option;
     description = "Run the admission webhook over HTTPS: POST /validate and /validate/{environment}; "
         + "GET /healthz, /readyz, /metrics.")
 public final class ServeCommand implements Callable<Integer> {
+
+  @Spec
+  CommandSpec spec;
 
   @Option(names = "--policies", defaultValue = "policies", paramLabel = "DIR",
       description = "policy directory, hot-reloaded (default: ${DEFAULT-VALUE})")
@@ -43,16 +49,26 @@ public final class ServeCommand implements Callable<Integer> {
       description = "largest AdmissionReview accepted (default: ${DEFAULT-VALUE})")
   long maxBody;
 
+  @Option(names = "--event-loops", paramLabel = "N",
+      description = "event loops taking requests; they share the policies, the verdict cache and the "
+          + "registry connections (default: one per available processor)")
+  Integer eventLoops;
+
   @Option(names = "--log-level", defaultValue = "INFO", description = "SEVERE, WARNING, INFO, FINE (default: ${DEFAULT-VALUE})")
   String logLevel;
 
   @Override
   public Integer call() throws Exception {
+    if (eventLoops != null && eventLoops < 1) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--event-loops must be at least 1, found " + eventLoops);
+    }
     JsonLogging.install(Level.parse(logLevel));
     Server server;
     try {
       server = Server.start(new Server.Options(policies, certs, host, port, Optional.ofNullable(mode),
-              maxBody <= 0 ? WebhookServer.Settings.DEFAULT_BODY_LIMIT : maxBody))
+              maxBody <= 0 ? WebhookServer.Settings.DEFAULT_BODY_LIMIT : maxBody,
+              eventLoops == null ? WebhookServer.Settings.defaultEventLoops() : eventLoops))
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       return 1;

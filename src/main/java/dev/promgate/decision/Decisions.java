@@ -3,7 +3,7 @@ package dev.promgate.decision;
 import dev.promgate.admission.AdmissionCall;
 import dev.promgate.policy.Mode;
 import dev.promgate.verdict.CacheSource;
-import dev.promgate.verdict.Evidence;
+import dev.promgate.verdict.RenderedEvidence;
 import dev.promgate.workload.BreakGlass;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -103,21 +103,30 @@ public final class Decisions {
         merge(annotations(Outcome.ALLOW, "", environment, generation), extra), environment, generation, images);
   }
 
-  /** What the admitted images rested on, for auditors: {@code web: signature by ci (…); …}. */
+  /**
+   * What the admitted images rested on, for auditors: {@code web: signature by ci (…); …}. Each
+   * image's part comes rendered with its cached verdict ({@link RenderedEvidence#annotation}).
+   */
   private static String evidence(List<ImageResult> images) {
-    StringBuilder s = new StringBuilder();
+    String only = null;
+    StringBuilder s = null;
     for (ImageResult r : images) {
-      if (r.failed() || r.judgement().evidence().isEmpty()) {
+      RenderedEvidence rendered = r.judgement().rendered();
+      if (r.failed() || rendered.isEmpty()) {
         continue;
       }
-      for (Evidence e : r.judgement().evidence()) {
-        if (s.length() > 0) {
-          s.append("; ");
-        }
-        s.append(r.container().container()).append(": ").append(e.text());
+      String part = rendered.annotation(r.container().container());
+      if (only == null && s == null) {
+        only = part;
+        continue;
       }
+      if (s == null) {
+        s = new StringBuilder(only.length() * 4).append(only);
+      }
+      s.append("; ").append(part);
     }
-    return truncate(s.toString(), MAX_REASONS_ANNOTATION);
+    String all = s != null ? s.toString() : only == null ? "" : only;
+    return truncate(all, MAX_REASONS_ANNOTATION);
   }
 
   private static Map<String, String> merge(Map<String, String> a, Map<String, String> b) {

@@ -17,9 +17,11 @@ public enum Outcome {
   /** Nothing to judge: DELETE, CONNECT, a kind without containers, no new image. */
   SKIP;
 
+  private final String wireName = name().toLowerCase(Locale.ROOT).replace('_', '-');
+
   /** {@code allow}, {@code deny}, {@code audit-deny}, {@code break-glass}, {@code exempt}, {@code skip}. */
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    return wireName;
   }
 
   /** Whether the decision log writes it as a warning: something failed, whether or not it was admitted. */

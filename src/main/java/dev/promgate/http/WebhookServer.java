@@ -7,24 +7,43 @@ import dev.promgate.environment.EnvironmentResolver;
 import dev.promgate.manifests.WebhookConfiguration;
 import dev.promgate.tls.ServingCertificate;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.Http2Settings;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.net.ServerSSLOptions;
 import io.vertx.ext.web.Router;
-import java.util.Locale;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The webhook's HTTPS server. TLS 1.2 and 1.3 only; plain HTTP is not offered. Malformed input
- * gets a 400 with a one-line reason, an oversized body a 413; nothing produces a stack trace.
+ * The webhook's HTTPS server. TLS 1.2 and 1.3 only, AEAD cipher suites with forward secrecy
+ * ({@code ServingCertificate}); plain HTTP is not offered. Malformed input gets a 400 with a
+ * one-line reason, a Content-Type other than {@code application/json[; charset=utf-8]} a 415, an
+ * oversized body a 413; nothing produces a stack trace.
+ *
+ * <p>Limits, set explicitly rather than left to library defaults:
+ * <ul>
+ *   <li>HTTP/2: at most {@value #MAX_CONCURRENT_STREAMS} concurrent streams per connection and a
+ *       header list of at most {@value #MAX_HEADER_BYTES} bytes (HTTP/1.1: the same header size,
+ *       a request line of at most {@value #MAX_INITIAL_LINE} bytes);
+ *   <li>a TLS handshake must finish within {@value #HANDSHAKE_TIMEOUT_SECONDS} s;
+ *   <li>a request's body must arrive within {@value #BODY_TIMEOUT_SECONDS} s of its headers (the
+ *       API server gives a webhook at most 30 s in all), else 408 and the connection is closed;
+ *   <li>a connection idle for {@value #IDLE_TIMEOUT_SECONDS} s is closed.
+ * </ul>
  */
 public final class WebhookServer {
 
@@ -33,21 +52,52 @@ public final class WebhookServer {
   /**
    * @param host      the address to bind, e.g. {@code 0.0.0.0}
    * @param port      0 for an ephemeral port
-   * @param bodyLimit the largest AdmissionReview accepted, in bytes
+   * @param bodyLimit  the largest AdmissionReview accepted, in bytes
+   * @param eventLoops how many event loops take requests ({@code serve --event-loops})
    */
-  public record Settings(String host, int port, long bodyLimit) {
+  public record Settings(String host, int port, long bodyLimit, int eventLoops) {
     /** The API server sends at most ~3 MiB objects, old and new; 8 MiB leaves room and stops floods. */
     public static final long DEFAULT_BODY_LIMIT = 8L * 1024 * 1024;
+
+    public Settings {
+      if (eventLoops < 1) {
+        throw new IllegalArgumentException("event loops must be at least 1, found " + eventLoops);
+      }
+    }
+
+    /** One event loop per available processor. */
+    public Settings(String host, int port, long bodyLimit) {
+      this(host, port, bodyLimit, defaultEventLoops());
+    }
+
+    /** One per available processor: a cached decision is CPU-bound, so each core can take one. */
+    public static int defaultEventLoops() {
+      return Runtime.getRuntime().availableProcessors();
+    }
   }
 
-  private final HttpServer server;
+  static final int MAX_CONCURRENT_STREAMS = 128;
+  static final int MAX_HEADER_BYTES = 16 * 1024;
+  static final int MAX_INITIAL_LINE = 4096;
+  static final int HANDSHAKE_TIMEOUT_SECONDS = 10;
+  static final int BODY_TIMEOUT_SECONDS = 10;
+  static final int IDLE_TIMEOUT_SECONDS = 120;
 
-  private WebhookServer(HttpServer server) {
-    this.server = server;
+  /** One server per event loop, all on one port: Vert.x hands new connections to them in turn. */
+  private final List<HttpServer> servers;
+  private final Vertx vertx;
+  private final String deployment;
+
+  private WebhookServer(Vertx vertx, List<HttpServer> servers, String deployment) {
+    this.vertx = vertx;
+    this.servers = List.copyOf(servers);
+    this.deployment = deployment;
   }
 
   /**
-   * Starts listening.
+   * Starts listening on {@link Settings#eventLoops} event loops. They share the handler — one
+   * policy store, verdict cache, registry client and log writer — and nothing else: each loop has
+   * its own server instance and router, and a connection stays on the loop that accepted it.
    *
    * @param certificate the serving certificate and key (PEM)
    * @param handler     decides each AdmissionReview
@@ -57,6 +107,47 @@ public final class WebhookServer {
   public static Future<WebhookServer> start(Vertx vertx, Settings settings, ServingCertificate certificate,
                                             AdmissionHandler handler, BooleanSupplier ready,
                                             PrometheusMeterRegistry metrics) {
+    HttpServerOptions options = certificate.configure(new HttpServerOptions()
+        .setHost(settings.host())
+        .setPort(settings.port())
+        .setUseAlpn(true)
+        .setCompressionSupported(false)
+        .setIdleTimeout(IDLE_TIMEOUT_SECONDS)
+        .setSslHandshakeTimeout(HANDSHAKE_TIMEOUT_SECONDS)
+        .setMaxHeaderSize(MAX_HEADER_BYTES)
+        .setMaxInitialLineLength(MAX_INITIAL_LINE)
+        .setInitialSettings(new Http2Settings()
+            .setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS)
+            .setMaxHeaderListSize(MAX_HEADER_BYTES)));
+    if (settings.port() == 0) {
+      // Vert.x shares a random port among the servers that ask for the same negative port.
+      options.setPort(-1);
+    }
+    List<HttpServer> servers = new CopyOnWriteArrayList<>();
+    return vertx.deployVerticle(() -> new VerticleBase() {
+          @Override
+          public Future<?> start() {
+            Router router = router(vertx, settings, ready, metrics);
+            long limit = settings.bodyLimit();
+            return vertx.createHttpServer(options)
+                .requestHandler(request -> {
+                  EnvironmentResolver.Route route = request.method() == HttpMethod.POST ? route(request.path()) : null;
+                  if (route == null) {
+                    router.handle(request);
+                  } else {
+                    admit(vertx, request, route, handler, limit);
+                  }
+                })
+                .listen()
+                .onSuccess(servers::add);
+          }
+        }, new DeploymentOptions().setInstances(settings.eventLoops()))
+        .map(deployment -> new WebhookServer(vertx, servers, deployment));
+  }
+
+  /** Everything but the admission paths: health, readiness, metrics and the error answers. */
+  private static Router router(Vertx vertx, Settings settings, BooleanSupplier ready,
+                               PrometheusMeterRegistry metrics) {
     Router router = Router.router(vertx);
     router.get("/healthz").handler(ctx -> text(ctx.response(), 200, "ok"));
     router.get("/readyz").handler(ctx -> {
@@ -82,25 +173,7 @@ public final class WebhookServer {
             : ctx.failure().getClass().getSimpleName()));
       }
     });
-
-    HttpServerOptions options = certificate.configure(new HttpServerOptions()
-        .setHost(settings.host())
-        .setPort(settings.port())
-        .setUseAlpn(true)
-        .setCompressionSupported(false)
-        .setIdleTimeout(120));
-    long limit = settings.bodyLimit();
-    return vertx.createHttpServer(options)
-        .requestHandler(request -> {
-          EnvironmentResolver.Route route = request.method() == HttpMethod.POST ? route(request.path()) : null;
-          if (route == null) {
-            router.handle(request);
-          } else {
-            admit(request, route, handler, limit);
-          }
-        })
-        .listen()
-        .map(WebhookServer::new);
+    return router;
   }
 
   /**
@@ -123,12 +196,11 @@ public final class WebhookServer {
   }
 
   /** Reads the body up to the limit (answering 413 beyond it, without buffering the rest), then decides. */
-  private static void admit(HttpServerRequest request, EnvironmentResolver.Route route, AdmissionHandler handler,
-                            long limit) {
-    String contentType = request.getHeader(HttpHeaders.CONTENT_TYPE);
-    if (contentType == null || !contentType.toLowerCase(Locale.ROOT).startsWith("application/json")) {
-      text(request.response(), 400, "content type must be application/json, got "
-          + (contentType == null ? "none" : "\"" + oneLine(contentType) + "\""));
+  private static void admit(Vertx vertx, HttpServerRequest request, EnvironmentResolver.Route route,
+                            AdmissionHandler handler, long limit) {
+    String contentTypeProblem = WireRules.contentTypeProblem(request.getHeader(HttpHeaders.CONTENT_TYPE));
+    if (contentTypeProblem != null) {
+      text(request.response(), 415, contentTypeProblem);
       return;
     }
     long declared = contentLength(request);
@@ -150,9 +222,22 @@ public final class WebhookServer {
       }
       body.appendBuffer(chunk);
     });
-    request.exceptionHandler(e -> LOG.fine("request body not read: " + e));
-    request.endHandler(v -> {
+    // A body that trickles in (or never comes) must not hold the request open indefinitely.
+    long bodyTimer = vertx.setTimer(BODY_TIMEOUT_SECONDS * 1000L, id -> {
       if (!refused[0]) {
+        refused[0] = true;
+        request.response().putHeader(HttpHeaders.CONNECTION, "close");
+        text(request.response(), 408, "the request body did not arrive within " + BODY_TIMEOUT_SECONDS + " s");
+      }
+    });
+    request.exceptionHandler(e -> {
+      vertx.cancelTimer(bodyTimer);
+      LOG.fine("request body not read: " + e);
+    });
+    request.endHandler(v -> {
+      vertx.cancelTimer(bodyTimer);
+      if (!refused[0]) {
+        refused[0] = true;
         decide(request.response(), body, route, handler);
       }
     });
@@ -177,16 +262,29 @@ public final class WebhookServer {
   }
 
   public int port() {
-    return server.actualPort();
+    return servers.get(0).actualPort();
   }
 
-  /** The Vert.x server, for certificate rotation ({@code CertificateRotation}). */
-  public HttpServer httpServer() {
-    return server;
+  /** How many event loops take requests. */
+  public int eventLoops() {
+    return servers.size();
   }
 
+  /**
+   * Hands a new certificate to every server instance (for {@code CertificateRotation}); connections
+   * already open keep theirs.
+   */
+  public Future<Boolean> updateSSLOptions(ServerSSLOptions options) {
+    List<Future<Boolean>> updates = new ArrayList<>();
+    for (HttpServer server : servers) {
+      updates.add(server.updateSSLOptions(options, true));
+    }
+    return Future.all(updates).map(all -> updates.stream().allMatch(Future::result));
+  }
+
+  /** Stops every server instance. */
   public Future<Void> close() {
-    return server.close();
+    return vertx.undeploy(deployment);
   }
 
   private static void decide(HttpServerResponse response, Buffer body, EnvironmentResolver.Route route,
@@ -195,7 +293,14 @@ public final class WebhookServer {
       text(response, 400, "the request body is empty; POST an AdmissionReview");
       return;
     }
-    var parsed = AdmissionReviews.read(body.getBytes());
+    byte[] bytes = body.getBytes();
+    int malformed = WireRules.malformedUtf8At(bytes);
+    if (malformed >= 0) {
+      text(response, 400, "the body is not well-formed UTF-8 at byte " + malformed
+          + " (overlong forms, surrogates and truncated sequences are refused)");
+      return;
+    }
+    var parsed = AdmissionReviews.read(bytes);
     if (parsed.bad().isPresent()) {
       BadReview bad = parsed.bad().get();
       text(response, 400, bad.reason());

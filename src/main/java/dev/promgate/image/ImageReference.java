@@ -50,6 +50,12 @@ public record ImageReference(String registry, String repository, String tag, Dig
   /** The longest normalised name, {@code registry/repository}, distribution accepts. */
   public static final int NAME_MAX_LENGTH = 255;
   private static final int TAG_MAX_LENGTH = 128;
+  /**
+   * The longest image string that can be a valid reference: a 255-character name, a 128-character
+   * tag and a sha512 digest ({@code name:tag@sha512:<128 hex>}). Anything longer is invalid
+   * whatever it holds, so nothing needs to keep it.
+   */
+  public static final int MAX_LENGTH = NAME_MAX_LENGTH + 1 + TAG_MAX_LENGTH + 1 + "sha512:".length() + 128;
 
   private static final String ALPHANUMERIC = "[a-z0-9]+";
   private static final String SEPARATOR = "(?:[._]|__|[-]+)";

@@ -4,6 +4,7 @@ import dev.promgate.image.Digest;
 import dev.promgate.policy.Mode;
 import dev.promgate.verdict.CacheSource;
 import dev.promgate.verdict.Evidence;
+import dev.promgate.verdict.RenderedEvidence;
 import dev.promgate.verdict.Verdict;
 import java.util.List;
 import java.util.Locale;
@@ -27,7 +28,12 @@ public sealed interface Judgement permits Judgement.Admitted, Judgement.Denied, 
   CacheSource cache();
 
   /** What held, for the decision log; a denial may list some too. */
-  List<Evidence> evidence();
+  default List<Evidence> evidence() {
+    return rendered().items();
+  }
+
+  /** The same evidence with the texts the decision shows, rendered once per cached verdict. */
+  RenderedEvidence rendered();
 
   /** What failed, each with its fix: what a user reads. Empty when admitted. */
   List<String> problems();
@@ -42,17 +48,23 @@ public sealed interface Judgement permits Judgement.Admitted, Judgement.Denied, 
   enum Status {
     ALLOWED, DENIED, UNVERIFIABLE;
 
+    private final String wireName = name().toLowerCase(Locale.ROOT);
+
     public String wireName() {
-      return name().toLowerCase(Locale.ROOT);
+      return wireName;
     }
   }
 
   /** Every requirement holds (or none asks for evidence). */
-  record Admitted(Mode mode, Optional<Digest> digest, List<Evidence> evidence, CacheSource cache)
+  record Admitted(Mode mode, Optional<Digest> digest, RenderedEvidence rendered, CacheSource cache)
       implements Judgement {
     public Admitted {
       Objects.requireNonNull(mode, "mode");
-      evidence = List.copyOf(evidence);
+      Objects.requireNonNull(rendered, "rendered");
+    }
+
+    public Admitted(Mode mode, Optional<Digest> digest, List<Evidence> evidence, CacheSource cache) {
+      this(mode, digest, RenderedEvidence.of(evidence), cache);
     }
 
     @Override
@@ -72,20 +84,25 @@ public sealed interface Judgement permits Judgement.Admitted, Judgement.Denied, 
    * @param reasons every failed requirement, each saying what was expected, what was found and
    *                how to fix it
    */
-  record Denied(Mode mode, Optional<Digest> digest, List<String> reasons, List<Evidence> evidence,
+  record Denied(Mode mode, Optional<Digest> digest, List<String> reasons, RenderedEvidence rendered,
                 CacheSource cache) implements Judgement {
     public Denied {
       Objects.requireNonNull(mode, "mode");
+      Objects.requireNonNull(rendered, "rendered");
       if (reasons.isEmpty()) {
         throw new IllegalArgumentException("a denial needs at least one reason");
       }
       reasons = List.copyOf(reasons);
-      evidence = List.copyOf(evidence);
+    }
+
+    public Denied(Mode mode, Optional<Digest> digest, List<String> reasons, List<Evidence> evidence,
+                  CacheSource cache) {
+      this(mode, digest, reasons, RenderedEvidence.of(evidence), cache);
     }
 
     /** Denied before any verdict was asked for. */
     static Denied early(Mode mode, Optional<Digest> digest, List<String> reasons) {
-      return new Denied(mode, digest, reasons, List.of(), CacheSource.NONE);
+      return new Denied(mode, digest, reasons, RenderedEvidence.NONE, CacheSource.NONE);
     }
 
     @Override
@@ -108,8 +125,8 @@ public sealed interface Judgement permits Judgement.Admitted, Judgement.Denied, 
     }
 
     @Override
-    public List<Evidence> evidence() {
-      return List.of();
+    public RenderedEvidence rendered() {
+      return RenderedEvidence.NONE;
     }
 
     @Override

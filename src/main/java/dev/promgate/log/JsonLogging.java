@@ -4,14 +4,17 @@ import dev.promgate.json.Mappers;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
-import java.io.PrintStream;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
@@ -25,24 +28,28 @@ import tools.jackson.core.JsonGenerator;
  * output, and offers {@link #line} for lines that are already JSON (the decision log).
  *
  * <p>Lines are handed to one writer thread through a bounded queue: writing to standard output is
- * blocking I/O, and a slow log collector must never stall the event loop that decides admissions.
- * The writer batches whatever is queued into one write. If the queue is full — the collector has
- * stopped reading — lines are dropped and counted ({@link #dropped()}), and the next line that gets
- * through says how many were lost.
+ * blocking I/O, and a slow log collector must never stall the event loops that decide admissions.
+ * The queue takes no lock — every event loop logs each decision through it — and the writer is
+ * woken only when it has gone to sleep on an empty queue. The writer batches whatever is queued into
+ * one write. If the queue is full — the collector has stopped reading — lines are dropped and
+ * counted ({@link #dropped()}), and the next line that gets through says how many were lost.
  */
 public final class JsonLogging {
 
   private static final int QUEUE = 65_536;
-  private static final BlockingQueue<String> LINES = new ArrayBlockingQueue<>(QUEUE);
+  private static final ConcurrentLinkedQueue<byte[]> LINES = new ConcurrentLinkedQueue<>();
+  /** Lines queued and not yet written: the queue's bound (a linked queue does not count cheaply). */
+  private static final AtomicInteger QUEUED = new AtomicInteger();
+  /** Set by the writer before it parks on an empty queue; the first producer to see it wakes it. */
+  private static final AtomicBoolean SLEEPING = new AtomicBoolean();
   private static final AtomicLong DROPPED = new AtomicLong();
   private static final AtomicLong REPORTED = new AtomicLong();
-  private static final PrintStream OUT = new PrintStream(new BufferedOutputStream(
-      new FileOutputStream(FileDescriptor.out), 1 << 16), false, StandardCharsets.UTF_8);
+  private static final OutputStream OUT = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+  private static final Thread WRITER = new Thread(JsonLogging::write, "promgate-log-writer");
 
   static {
-    Thread writer = new Thread(JsonLogging::write, "promgate-log-writer");
-    writer.setDaemon(true);
-    writer.start();
+    WRITER.setDaemon(true);
+    WRITER.start();
     Runtime.getRuntime().addShutdownHook(new Thread(JsonLogging::drain, "promgate-log-flush"));
   }
 
@@ -58,7 +65,7 @@ public final class JsonLogging {
       @Override
       public void publish(LogRecord record) {
         if (isLoggable(record)) {
-          enqueue(formatter.format(record).stripTrailing());
+          enqueue(formatter.format(record).stripTrailing().getBytes(StandardCharsets.UTF_8));
         }
       }
 
@@ -84,6 +91,11 @@ public final class JsonLogging {
 
   /** Queues a line that is already a JSON object; never blocks. */
   public static void line(String json) {
+    enqueue(json.getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Queues a line that is already a JSON object in UTF-8 (not to be changed afterwards); never blocks. */
+  public static void line(byte[] json) {
     enqueue(json);
   }
 
@@ -92,44 +104,67 @@ public final class JsonLogging {
     return DROPPED.get();
   }
 
-  private static void enqueue(String line) {
-    if (!LINES.offer(line)) {
+  private static void enqueue(byte[] line) {
+    if (QUEUED.incrementAndGet() > QUEUE) {
+      QUEUED.decrementAndGet();
       DROPPED.incrementAndGet();
+      return;
+    }
+    LINES.offer(line);
+    if (SLEEPING.get() && SLEEPING.compareAndSet(true, false)) {
+      LockSupport.unpark(WRITER);
     }
   }
 
   private static void write() {
-    List<String> batch = new ArrayList<>(256);
-    while (true) {
-      try {
-        batch.add(LINES.take());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
+    List<byte[]> batch = new ArrayList<>(256);
+    while (!Thread.currentThread().isInterrupted()) {
+      take(batch);
+      if (batch.isEmpty()) {
+        SLEEPING.set(true);
+        // A line queued after the check above finds SLEEPING set and wakes the writer; the timeout
+        // only guards against a wake-up lost to a spurious one.
+        if (LINES.isEmpty()) {
+          LockSupport.parkNanos(100_000_000L);
+        }
+        SLEEPING.set(false);
+        continue;
       }
-      LINES.drainTo(batch, 4096);
       writeBatch(batch);
       batch.clear();
     }
   }
 
-  private static synchronized void writeBatch(List<String> batch) {
-    long lost = DROPPED.get() - REPORTED.get();
-    if (lost > 0) {
-      REPORTED.addAndGet(lost);
-      OUT.println("{\"level\":\"WARN\",\"msg\":\"" + lost + " log lines were dropped: standard output "
-          + "was not read fast enough\"}");
+  private static void take(List<byte[]> batch) {
+    byte[] line;
+    while (batch.size() < 4096 && (line = LINES.poll()) != null) {
+      batch.add(line);
     }
-    for (String line : batch) {
-      OUT.println(line);
+    QUEUED.addAndGet(-batch.size());
+  }
+
+  private static synchronized void writeBatch(List<byte[]> batch) {
+    try {
+      long lost = DROPPED.get() - REPORTED.get();
+      if (lost > 0) {
+        REPORTED.addAndGet(lost);
+        OUT.write(("{\"level\":\"WARN\",\"msg\":\"" + lost + " log lines were dropped: standard output "
+            + "was not read fast enough\"}\n").getBytes(StandardCharsets.UTF_8));
+      }
+      for (byte[] line : batch) {
+        OUT.write(line);
+        OUT.write('\n');
+      }
+      OUT.flush();
+    } catch (IOException e) {
+      // Standard output is gone; there is nowhere left to say so.
     }
-    OUT.flush();
   }
 
   /** Writes what is queued; at shutdown, so that the last decisions are not lost. */
   public static void drain() {
-    List<String> rest = new ArrayList<>();
-    LINES.drainTo(rest);
+    List<byte[]> rest = new ArrayList<>();
+    take(rest);
     writeBatch(rest);
   }
 

@@ -67,16 +67,27 @@ final class AuthoritiesReader {
       }
       Node keyNode = a.value("key");
       Node keylessNode = a.value("keyless");
-      if (keyNode != null && keylessNode != null) {
-        problems.at(a.keyNode("keyless"), "an authority is either key or keyless, not both; split it in two");
+      Node notationNode = a.value("notation");
+      List<String> kinds = new ArrayList<>();
+      for (String kind : List.of("key", "keyless", "notation")) {
+        if (a.value(kind) != null) {
+          kinds.add(kind);
+        }
+      }
+      if (kinds.size() > 1) {
+        problems.at(a.keyNode(kinds.get(1)), "an authority is one of key, keyless or notation, not "
+            + String.join(" and ", kinds) + "; split it");
         continue;
       }
-      if (keyNode == null && keylessNode == null) {
+      if (kinds.isEmpty()) {
         problems.at(node, "authority" + (name == null ? "" : " \"" + name + "\"")
-            + " needs key: {publicKeyFile: …} or keyless: {trustedRoot: …, identities: […]}");
+            + " needs key: {publicKeyFile: …}, keyless: {trustedRoot: …, identities: […]}"
+            + " or notation: {trustStore: …, trustedIdentities: […]}");
         continue;
       }
-      Authority authority = keyNode != null ? keyAuthority(name, keyNode) : keylessAuthority(name, keylessNode);
+      Authority authority = keyNode != null ? keyAuthority(name, keyNode)
+          : keylessNode != null ? keylessAuthority(name, keylessNode)
+          : new NotationAuthorityReader(file).read(name, notationNode);
       if (authority != null && name != null) {
         built.put(name, authority);
       }

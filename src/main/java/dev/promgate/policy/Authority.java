@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * Someone whose signature counts: a key, or keyless identities certified by a Sigstore trusted
  * root. Authorities are declared per {@link PromotionPolicy} and referred to by name.
  */
-public sealed interface Authority permits Authority.Key, Authority.Keyless {
+public sealed interface Authority permits Authority.Key, Authority.Keyless, NotationAuthority {
 
   String name();
 

@@ -73,6 +73,8 @@ final class Fingerprints {
         c.field(id.issuer().orElse("")).field(id.issuerRegExp().map(Pattern::pattern).orElse(""));
         c.field(id.subject().orElse("")).field(id.subjectRegExp().map(Pattern::pattern).orElse(""));
       }
+    } else if (authority instanceof NotationAuthority notation) {
+      c.field("notation").field(notation.fingerprint());
     }
   }
 

@@ -69,11 +69,38 @@ public record GateConfig(
   /**
    * One allowed registry.
    *
-   * @param host     host[:port] exactly as it appears in normalised image references
-   * @param insecure plain HTTP; only when written explicitly
-   * @param caFile   extra CA bundle (PEM) trusted for this registry's TLS, besides the JVM's
+   * @param host          host[:port] exactly as it appears in normalised image references
+   * @param insecure      plain HTTP; only when written explicitly
+   * @param caFile        extra CA bundle (PEM) trusted for this registry's TLS, besides the JVM's
+   * @param tokenHosts    hosts besides the registry whose token realm promgate may fetch from, as
+   *                      listed; empty for the defaults of a well-known registry
+   * @param redirectHosts hosts besides the registry that its redirects (and paging links) may send
+   *                      promgate to, as listed; empty for the defaults of a well-known registry
    */
-  public record RegistrySettings(String host, boolean insecure, Optional<Path> caFile) {}
+  public record RegistrySettings(String host, boolean insecure, Optional<Path> caFile,
+                                 Optional<List<HostPattern>> tokenHosts,
+                                 Optional<List<HostPattern>> redirectHosts) {
+
+    public RegistrySettings {
+      tokenHosts = tokenHosts.map(List::copyOf);
+      redirectHosts = redirectHosts.map(List::copyOf);
+    }
+
+    /** An entry that lists no token or redirect hosts: the defaults apply. */
+    public RegistrySettings(String host, boolean insecure, Optional<Path> caFile) {
+      this(host, insecure, caFile, Optional.empty(), Optional.empty());
+    }
+
+    /** Where a Bearer challenge's realm may be, besides the registry itself: as listed, else the defaults. */
+    public List<HostPattern> allowedTokenHosts() {
+      return tokenHosts.orElseGet(() -> WellKnownRegistries.tokenHosts(host));
+    }
+
+    /** Where redirects and paging links may lead, besides the registry itself: as listed, else the defaults. */
+    public List<HostPattern> allowedRedirectHosts() {
+      return redirectHosts.orElseGet(() -> WellKnownRegistries.redirectHosts(host));
+    }
+  }
 
   /**
    * Verdict cache settings.

@@ -171,11 +171,32 @@ final class GateConfigReader {
           problems.at(registry.value("host"), "registry " + host + " is listed twice; the first entry is at "
               + problems.where(first));
         } else {
-          registries.add(new GateConfig.RegistrySettings(host, insecure, caFile));
+          registries.add(new GateConfig.RegistrySettings(host, insecure, caFile,
+              hostPatterns(registry, "tokenHosts"), hostPatterns(registry, "redirectHosts")));
         }
       }
     }
     return List.copyOf(registries);
+  }
+
+  /**
+   * A registry's {@code tokenHosts} or {@code redirectHosts}: absent means the defaults of a
+   * well-known registry (or none); a list, even empty, replaces them.
+   */
+  private Optional<List<HostPattern>> hostPatterns(Fields registry, String key) {
+    List<ScalarNode> items = registry.strings(key);
+    if (items == null) {
+      return Optional.empty();
+    }
+    List<HostPattern> patterns = new ArrayList<>();
+    for (ScalarNode item : items) {
+      try {
+        patterns.add(HostPattern.parse(item.getValue()));
+      } catch (IllegalArgumentException e) {
+        problems.at(item, key + ": " + e.getMessage());
+      }
+    }
+    return Optional.of(List.copyOf(patterns));
   }
 
   private String registryHost(Node node) {

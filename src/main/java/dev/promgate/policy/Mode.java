@@ -7,7 +7,9 @@ public enum Mode {
   ENFORCE,
   AUDIT;
 
+  private final String wireName = name().toLowerCase(Locale.ROOT);
+
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return wireName;
   }
 }

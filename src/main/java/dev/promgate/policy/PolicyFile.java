@@ -85,6 +85,11 @@ final class PolicyFile {
     context.environmentReferences.add(new EnvironmentReference(environment, at, problems, role));
   }
 
+  /** The directory paths in this file are relative to (the file's real location). */
+  Path directory() {
+    return file.toAbsolutePath().getParent();
+  }
+
   /** A referenced file: its real path, how to show it, its bytes and their digest. */
   record ReadFile(Path path, String display, byte[] bytes, String digest) {}
 

@@ -149,6 +149,13 @@ public final class PolicyLoader {
         incomplete = true;
         return;
       }
+      if (documents.stream().allMatch(PolicyLoader::isEmptyDocument)) {
+        // A ConfigMap update gone wrong empties files; taken as an edit, it would drop every policy.
+        problems.atStart("the file holds no YAML document (it is empty, or only comments and '---');"
+            + " the last good policy set stays in force. To remove these policies on purpose, delete the file");
+        incomplete = true;
+        return;
+      }
       DocumentReader reader = new DocumentReader(context, problems, path, display, text);
       for (Node document : documents) {
         reader.read(document);
@@ -293,5 +300,11 @@ public final class PolicyLoader {
       }
       return new PolicyLoadResult.Failed(all, context.inputs.digests());
     }
+  }
+
+  /** A document with nothing in it: {@code ---} followed by nothing, or an empty scalar. */
+  private static boolean isEmptyDocument(Node document) {
+    return document instanceof org.yaml.snakeyaml.nodes.ScalarNode scalar
+        && (scalar.getValue().isEmpty() || scalar.getTag().equals(org.yaml.snakeyaml.nodes.Tag.NULL));
   }
 }

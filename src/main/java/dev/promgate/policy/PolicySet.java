@@ -25,6 +25,8 @@ public final class PolicySet {
   private final List<PromotionPolicy> policies;
   private final Set<String> environments;
   private final Map<String, List<PromotionPolicy>> governing = new ConcurrentHashMap<>();
+  /** When each environment last decided a request (under this set or, inherited, an earlier one). */
+  private final Map<String, Instant> lastServed = new ConcurrentHashMap<>();
 
   /**
    * @param generation increases with every successful load; decisions name the generation they used
@@ -109,6 +111,36 @@ public final class PolicySet {
       names.add(rule.environment());
     }
     return Collections.unmodifiableSet(names);
+  }
+
+  /**
+   * Notes that {@code environment} decided a request at {@code at}; environments this set does not
+   * know are ignored, so the record stays as small as the set.
+   */
+  public void served(String environment, Instant at) {
+    if (environments.contains(environment)) {
+      lastServed.merge(environment, at, (a, b) -> a.isAfter(b) ? a : b);
+    }
+  }
+
+  /** When each environment last decided a request, as far as this set knows. */
+  public Map<String, Instant> lastServed() {
+    return Collections.unmodifiableMap(lastServed);
+  }
+
+  /** Carries over when the environments of the set this one replaces last served. */
+  void inheritServed(PolicySet previous) {
+    previous.lastServed.forEach(this::served);
+  }
+
+  /** Whether some PromotionPolicy has rules for this environment. */
+  public boolean defines(String environment) {
+    for (PromotionPolicy p : policies) {
+      if (p.environments().containsKey(environment)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The mode an environment runs in for an image governed by {@code governing}. */

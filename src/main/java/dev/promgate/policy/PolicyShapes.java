@@ -37,7 +37,7 @@ final class PolicyShapes {
   static final Shape NAMESPACE_RULE = shape("namespaceRule", "namespace rule",
       List.of("match", "environment"), List.of("match", "environment"));
   static final Shape REGISTRY = shape("registry", "registry",
-      List.of("host", "insecure", "caFile"), List.of("host"));
+      List.of("host", "insecure", "caFile", "tokenHosts", "redirectHosts"), List.of("host"));
   static final Shape CACHE = shape("cache", "cache",
       List.of("ttl", "negativeTtl", "staleIfError", "maxEntries"), List.of());
   static final Shape CREDENTIALS = shape("credentials", "credentials",
@@ -52,11 +52,14 @@ final class PolicyShapes {
   static final Shape POLICY_SPEC = shape("promotionPolicySpec", "PromotionPolicy spec",
       List.of("images", "authorities", "environments"), List.of("images", "environments"));
   static final Shape AUTHORITY = shape("authority", "authority",
-      List.of("name", "key", "keyless"), List.of("name"));
+      List.of("name", "key", "keyless", "notation"), List.of("name"));
   static final Shape KEY = shape("key", "key",
       List.of("publicKeyFile", "publicKey"), List.of());
   static final Shape KEYLESS = shape("keyless", "keyless",
       List.of("trustedRoot", "identities"), List.of("trustedRoot", "identities"));
+  static final Shape NOTATION = shape("notation", "notation",
+      List.of("trustStore", "signingAuthority", "timestampAuthorities", "verifyTimestamp", "trustedIdentities"),
+      List.of("trustedIdentities"));
   static final Shape IDENTITY = shape("identity", "identity",
       List.of("issuer", "issuerRegExp", "subject", "subjectRegExp"), List.of());
   static final Shape ENVIRONMENT = shape("environmentRules", "environment",
@@ -73,7 +76,7 @@ final class PolicyShapes {
     Map<String, Shape> all = new LinkedHashMap<>();
     for (Shape s : List.of(GATE_CONFIG, PROMOTION_POLICY, METADATA, POLICY_METADATA, GATE_SPEC,
         NAMESPACE_RULE, REGISTRY, CACHE, CREDENTIALS, TIMEOUTS, LIMITS, BREAK_GLASS, POLICY_SPEC, AUTHORITY, KEY,
-        KEYLESS, IDENTITY, ENVIRONMENT, PROMOTION, ATTESTATION)) {
+        KEYLESS, NOTATION, IDENTITY, ENVIRONMENT, PROMOTION, ATTESTATION)) {
       all.put(s.name(), s);
     }
     ALL = Map.copyOf(all);

@@ -6,8 +6,11 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -195,6 +198,34 @@ public final class PolicyStore implements AutoCloseable {
     });
   }
 
+  /**
+   * A new set that leaves an environment which decided requests recently with no PromotionPolicy
+   * at all would deny everything there: a failed load instead, so the set in force stays.
+   */
+  private PolicyLoadResult keepsServedEnvironments(PolicyLoadResult result, PolicySet inForce) {
+    if (!(result instanceof PolicyLoadResult.Loaded loaded) || inForce == null) {
+      return result;
+    }
+    PolicySet next = loaded.policies();
+    Instant recent = Instant.now().minus(RECENTLY_SERVED);
+    List<PolicyProblem> problems = new ArrayList<>();
+    for (Map.Entry<String, Instant> e : new TreeMap<>(inForce.lastServed()).entrySet()) {
+      String environment = e.getKey();
+      if (e.getValue().isBefore(recent) || next.defines(environment)) {
+        continue;
+      }
+      String file = inForce.policies().stream().filter(p -> p.environments().containsKey(environment))
+          .map(p -> directory.resolve(p.source().getFileName()).toString()).findFirst().orElse(directory.toString());
+      problems.add(new PolicyProblem(file, 1, 1, "environment \"" + environment + "\" decided admission requests"
+          + " in the last " + RECENTLY_SERVED.toMinutes() + " minutes (generation " + inForce.generation()
+          + " defines it), but after this edit no PromotionPolicy defines it: every request there would be denied;"
+          + " generation " + inForce.generation() + " stays in force. Restore its rules; to retire the environment,"
+          + " remove its webhook first and edit the policies once it has had no request for "
+          + RECENTLY_SERVED.toMinutes() + " minutes"));
+    }
+    return problems.isEmpty() ? result : new PolicyLoadResult.Failed(problems, loaded.inputs());
+  }
+
   private boolean unchanged(Map<Path, String> inputs) {
     for (Map.Entry<Path, String> e : inputs.entrySet()) {
       String now = InputFiles.currentDigest(e.getKey(), e.getKey().equals(absoluteDirectory));
@@ -205,10 +236,21 @@ public final class PolicyStore implements AutoCloseable {
     return true;
   }
 
-  private void apply(PolicyLoadResult result) {
+  /**
+   * How recently an environment must have decided a request for an edit that leaves it without any
+   * policy to be refused. To retire an environment, stop sending it requests (remove its webhook)
+   * for this long first.
+   */
+  static final Duration RECENTLY_SERVED = Duration.ofMinutes(15);
+
+  private void apply(PolicyLoadResult loadResult) {
+    PolicyLoadResult result = keepsServedEnvironments(loadResult, current);
     lastInputs = result.inputs();
     ReloadEvent event;
     if (result instanceof PolicyLoadResult.Loaded loaded) {
+      if (current != null) {
+        loaded.policies().inheritServed(current);
+      }
       PolicySet previous = current;
       current = loaded.policies();
       lastProblems = List.of();

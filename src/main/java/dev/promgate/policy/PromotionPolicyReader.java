@@ -328,6 +328,12 @@ final class PromotionPolicyReader {
         continue;
       }
       Authority a = authorities.built().get(name);
+      if (a instanceof NotationAuthority && key.equals("signedBy")) {
+        problems.at(n, "authority \"" + name + "\" is a Notation authority: Notation signs images, not in-toto"
+            + " attestations, so it can be listed under signatures only");
+        complete = false;
+        continue;
+      }
       if (a != null) {
         resolved.add(a);
         continue;

@@ -49,14 +49,16 @@ final class AttachmentDiscovery {
    * read fails the whole call (and stops its other branches), so a transport problem is never
    * mistaken for a missing signature.
    */
-  Future<Attachments> attachments(RegistryHost host, ImageReference image, Set<String> types, Call call) {
+  Future<Attachments> attachments(RegistryHost host, ImageReference image, AttachmentFilter filter, Call call) {
     ImageReference pinned = image.withDigest(image.digest());
     Digest digest = image.digest();
     List<Unavailable> unavailable = Collections.synchronizedList(new ArrayList<>());
-    Future<Optional<Artifact>> sig = cosignArtifact(host, pinned, digest.tagPrefix() + ".sig", call, unavailable);
-    Future<Optional<Artifact>> att = cosignArtifact(host, pinned, digest.tagPrefix() + ".att", call, unavailable);
+    Future<Optional<Artifact>> sig = cosignArtifact(host, pinned, digest.tagPrefix() + ".sig",
+        AttachmentFilter.everything(), call, unavailable);
+    Future<Optional<Artifact>> att = cosignArtifact(host, pinned, digest.tagPrefix() + ".att", filter, call,
+        unavailable);
     Future<Fetched> referrers = listReferrers(host, pinned, digest, Optional.empty(), call)
-        .compose(listing -> fetchReferrers(host, pinned, digest, listing, types, call, unavailable));
+        .compose(listing -> fetchReferrers(host, pinned, digest, listing, filter, call, unavailable));
     for (Future<?> branch : List.of(sig, att, referrers)) {
       branch.onFailure(e -> {
         if (e instanceof RegistryException re) {
@@ -70,7 +72,10 @@ final class AttachmentDiscovery {
       // is saved: the signed digest existed when it was signed, and the runtime pulls it anyway.
       boolean nothing = sig.result().isEmpty() && att.result().isEmpty()
           && referrers.result().artifacts().isEmpty();
-      Future<Optional<Manifest>> own = nothing
+      // A Notation signature names the manifest's media type and size, which only the manifest says.
+      boolean notation = referrers.result().artifacts().stream()
+          .anyMatch(a -> a.artifactType().filter(Attachments.NOTATION_SIGNATURE::equals).isPresent());
+      Future<Optional<Manifest>> own = nothing || notation
           ? transport.execute(host, ManifestGet.byDigest(pinned, digest, maxManifestBytes), call).map(Optional::of)
           : Future.succeededFuture(Optional.empty());
       return own.map(manifest -> new Attachments(pinned, manifest, sig.result(), att.result(),
@@ -82,7 +87,8 @@ final class AttachmentDiscovery {
   // Cosign's tag scheme ---------------------------------------------------------------------------
 
   private Future<Optional<Artifact>> cosignArtifact(RegistryHost host, ImageReference repository, String tag,
-                                                    Call call, List<Unavailable> unavailable) {
+                                                    AttachmentFilter filter, Call call,
+                                                    List<Unavailable> unavailable) {
     String source = repository.name() + ":" + tag;
     return transport.execute(host, ManifestGet.byTag(repository, tag, maxManifestBytes), call)
         .map(Optional::of)
@@ -97,20 +103,29 @@ final class AttachmentDiscovery {
                 "manifest " + repository.repository() + ":" + tag,
                 "holds an index, not a signature or attestation manifest", "push it again with cosign"));
           }
-          return layers(host, repository, manifest, source, call, unavailable)
+          return layers(host, repository, manifest, filter, source, call, unavailable)
               .map(layers -> Optional.of(new Artifact(source, manifest, layers)));
         });
   }
 
+  /**
+   * The layers of an attached manifest that the filter wants (by their {@code predicateType}
+   * annotation), all downloaded, or TOO_LARGE when more are wanted than {@code maxAttachments}:
+   * checking only some could miss the genuine one and reject an image that is fine.
+   */
   private Future<List<Layer>> layers(RegistryHost host, ImageReference repository, Manifest manifest,
-                                     String source, Call call, List<Unavailable> unavailable) {
-    if (manifest.layers().size() > maxAttachments) {
+                                     AttachmentFilter filter, String source, Call call,
+                                     List<Unavailable> unavailable) {
+    List<Descriptor> wanted = manifest.layers().stream()
+        .filter(d -> filter.wantsPredicate(d.annotation(AttachmentFilter.LAYER_PREDICATE))).toList();
+    if (wanted.size() > maxAttachments) {
       return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
           "manifest " + manifest.digest() + " (" + source + ")",
-          "lists " + manifest.layers().size() + " layers, more than the " + maxAttachments + " promgate reads",
+          "lists " + wanted.size() + " layers that may count, more than the " + maxAttachments
+              + " promgate reads (GateConfig spec.limits.maxAttachments)",
           "raise GateConfig spec.limits.maxAttachments, or clean up old signatures"));
     }
-    long declared = manifest.layers().stream().mapToLong(Descriptor::size).sum();
+    long declared = wanted.stream().mapToLong(Descriptor::size).sum();
     if (!call.reserveBytes(declared, maxAttachmentBytes)) {
       return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
           "manifest " + manifest.digest() + " (" + source + ")",
@@ -118,7 +133,7 @@ final class AttachmentDiscovery {
           "raise GateConfig spec.limits.maxAttachmentBytes, or clean up old signatures and attestations"));
     }
     List<Future<Optional<Layer>>> fetches = new ArrayList<>();
-    for (Descriptor d : manifest.layers()) {
+    for (Descriptor d : wanted) {
       fetches.add(BlobGet.fetch(transport, host, repository, d, maxBlobBytes, call)
           .map(bytes -> Optional.of(new Layer(d, bytes)))
           .recover(e -> {
@@ -159,8 +174,8 @@ final class AttachmentDiscovery {
                                         int pages, Call call) {
     return transport.execute(host, new ReferrersGet(repository, subject, artifactType, pageUrl, maxManifestBytes), call)
         .compose(page -> {
-          if (!page.supported()) {
-            if (pages == 0) {
+          if (page.fallBack()) {
+            if (pages == 0 && !page.supported()) {
               host.rememberNoReferrersApi();
             }
             return pages == 0 ? referrersTag(host, repository, subject, call)
@@ -181,15 +196,16 @@ final class AttachmentDiscovery {
         });
   }
 
-  /** The referrers tag schema: the index at tag {@code sha256-<hex>}; no tag, no referrers. */
+  /**
+   * The referrers tag schema: the index at tag {@code sha256-<hex>}; no tag, no referrers. A tag
+   * that holds a manifest rather than an index is not a referrers list either (GitLab's registry is
+   * reported to resolve such a tag to the image itself): no referrers, and the cosign tags are
+   * still read.
+   */
   private Future<Listing> referrersTag(RegistryHost host, ImageReference repository, Digest subject, Call call) {
     String tag = referrersTag(subject);
     return transport.execute(host, ManifestGet.byTag(repository, tag, maxManifestBytes), call)
-        .compose(index -> index.isIndex()
-            ? Future.succeededFuture(new Listing(index.manifests(), ReferrersSource.TAG_SCHEMA))
-            : Future.<Listing>failedFuture(RegistryException.of(RegistryException.Kind.PROTOCOL, host.registry(),
-                "manifest " + repository.repository() + ":" + tag,
-                "the referrers tag holds a manifest, not an index", "")))
+        .map(index -> new Listing(index.isIndex() ? index.manifests() : List.of(), ReferrersSource.TAG_SCHEMA))
         .recover(e -> isNotFound(e)
             ? Future.succeededFuture(new Listing(List.of(), ReferrersSource.TAG_SCHEMA))
             : Future.failedFuture(e));
@@ -206,13 +222,15 @@ final class AttachmentDiscovery {
   }
 
   private Future<Fetched> fetchReferrers(RegistryHost host, ImageReference repository, Digest subject,
-                                         Listing listing, Set<String> types, Call call,
+                                         Listing listing, AttachmentFilter filter, Call call,
                                          List<Unavailable> unavailable) {
     String source = "referrers of " + repository.name() + "@" + subject;
+    Set<String> types = filter.referrerTypes();
     List<Descriptor> wanted = new ArrayList<>();
     List<Descriptor> others = new ArrayList<>();
     for (Descriptor d : listing.referrers()) {
-      if (d.artifactType().isEmpty() || types.contains(d.artifactType().get())) {
+      if ((d.artifactType().isEmpty() || types.contains(d.artifactType().get()))
+          && filter.wantsPredicate(d.annotation(AttachmentFilter.BUNDLE_PREDICATE))) {
         wanted.add(d);
       } else {
         others.add(d);
@@ -221,13 +239,14 @@ final class AttachmentDiscovery {
     if (wanted.size() > maxAttachments) {
       return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
           source,
-          wanted.size() + " referrers of the wanted types, more than the " + maxAttachments + " promgate reads",
+          wanted.size() + " referrers of the wanted types, more than the " + maxAttachments
+              + " promgate reads (GateConfig spec.limits.maxAttachments)",
           "raise GateConfig spec.limits.maxAttachments, or clean up old attestations"));
     }
     List<Future<Optional<Artifact>>> fetches = new ArrayList<>();
     Map<Descriptor, Boolean> otherByManifest = Collections.synchronizedMap(new HashMap<>());
     for (Descriptor d : wanted) {
-      fetches.add(referrer(host, repository, subject, d, types, source, call, unavailable, otherByManifest));
+      fetches.add(referrer(host, repository, subject, d, filter, source, call, unavailable, otherByManifest));
     }
     return Future.all(fetches).map(all -> {
       List<Artifact> artifacts = new ArrayList<>();
@@ -245,7 +264,7 @@ final class AttachmentDiscovery {
   }
 
   private Future<Optional<Artifact>> referrer(RegistryHost host, ImageReference repository, Digest subject,
-                                              Descriptor d, Set<String> types, String source, Call call,
+                                              Descriptor d, AttachmentFilter filter, String source, Call call,
                                               List<Unavailable> unavailable, Map<Descriptor, Boolean> other) {
     if (d.size() > maxManifestBytes) {
       return Future.failedFuture(RegistryException.of(RegistryException.Kind.TOO_LARGE, host.registry(),
@@ -273,11 +292,13 @@ final class AttachmentDiscovery {
             return Future.succeededFuture(Optional.empty());
           }
           Optional<String> type = d.artifactType().or(manifest::effectiveArtifactType);
-          if (type.isEmpty() || !types.contains(type.get()) || manifest.isIndex()) {
+          Optional<String> predicate = Optional.ofNullable(manifest.annotations().get(AttachmentFilter.BUNDLE_PREDICATE));
+          if (type.isEmpty() || !filter.referrerTypes().contains(type.get()) || manifest.isIndex()
+              || !filter.wantsPredicate(predicate)) {
             other.put(d, Boolean.TRUE);
             return Future.succeededFuture(Optional.empty());
           }
-          return layers(host, repository, manifest, source, call, unavailable)
+          return layers(host, repository, manifest, AttachmentFilter.everything(), source, call, unavailable)
               .map(layers -> Optional.of(new Artifact(repository.name() + "@" + manifest.digest() + " (referrer)",
                   manifest, layers)));
         });

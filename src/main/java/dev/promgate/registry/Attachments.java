@@ -19,7 +19,8 @@ import java.util.Set;
  *
  * @param image           the pinned image the attachments belong to
  * @param imageManifest   the image's own manifest or index, fetched only when nothing is attached,
- *                        so that "no such image" (NOT_FOUND) is told apart from "no signatures"
+ *                        so that "no such image" (NOT_FOUND) is told apart from "no signatures", or
+ *                        when a Notation signature is, which must name its media type and size
  * @param signatures      cosign's {@code sha256-<hex>.sig} manifest and its simple-signing layers
  * @param attestations    cosign's {@code sha256-<hex>.att} manifest and its DSSE-envelope layers
  * @param referrers       the referrers of the wanted artifact types, with manifests and layers
@@ -42,6 +43,14 @@ public record Attachments(ImageReference image, Optional<Manifest> imageManifest
   /** The Sigstore bundle artifact types, the default referrers {@link RegistryClient#attachments} fetches. */
   public static final Set<String> SIGSTORE_BUNDLE_TYPES = Set.of(
       MediaTypes.SIGSTORE_BUNDLE_V03, MediaTypes.SIGSTORE_BUNDLE_V02, MediaTypes.SIGSTORE_BUNDLE_V01);
+
+  /** The artifact type of Notary Project (Notation) signatures. */
+  public static final String NOTATION_SIGNATURE = "application/vnd.cncf.notary.signature";
+
+  /** The referrers {@link RegistryClient#attachments} fetches by default: Sigstore bundles and Notation signatures. */
+  public static final Set<String> SIGNATURE_REFERRER_TYPES = Set.of(
+      MediaTypes.SIGSTORE_BUNDLE_V03, MediaTypes.SIGSTORE_BUNDLE_V02, MediaTypes.SIGSTORE_BUNDLE_V01,
+      NOTATION_SIGNATURE);
 
   public Attachments {
     Objects.requireNonNull(image.digest(), "attachments belong to a pinned image");

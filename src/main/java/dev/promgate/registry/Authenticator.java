@@ -1,5 +1,7 @@
 package dev.promgate.registry;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.promgate.registry.TokenGet.BearerToken;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -8,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.function.Function;
 
 /**
  * Authentication as Docker clients do it. A registry is first tried anonymously; its
@@ -22,12 +25,20 @@ import java.util.concurrent.ConcurrentMap;
  * Concurrent calls that need the same token share one token request.
  *
  * <p>Credentials go only to the registry's own origin and to the token realm it names, which
- * must be HTTPS unless the registry itself is an {@code insecure} entry; the transport drops the
+ * must be HTTPS unless the registry itself is an {@code insecure} entry, and on the registry's
+ * own host or one of its {@code tokenHosts} ({@link Destinations}); the transport drops the
  * {@code Authorization} header when a redirect leaves that origin.
+ *
+ * <p>This class does no I/O of its own: the caller passes the means to fetch a token with each
+ * call, so the {@link Transport} is built on an Authenticator and not the other way round.
+ *
+ * <p>Memory: tokens are registry-sized strings and one is kept per repository scope, so the cache
+ * is weighed by their length and capped ({@value #MAX_TOKEN_CHARACTERS} characters).
  */
 final class Authenticator {
 
-  private static final int TOKEN_CACHE_SWEEP_SIZE = 1024;
+  /** Characters of bearer tokens kept, all registries and scopes together. */
+  static final long MAX_TOKEN_CHARACTERS = 8L << 20;
 
   enum Mode { ANONYMOUS, BASIC, BEARER }
 
@@ -55,8 +66,13 @@ final class Authenticator {
 
   private final DockerConfigCredentials credentials;
   private final Clock clock;
-  private Transport transport;
-  private final ConcurrentMap<TokenKey, BearerToken> tokens = new ConcurrentHashMap<>();
+  private final Cache<TokenKey, BearerToken> tokens = Caffeine.newBuilder()
+      .maximumWeight(MAX_TOKEN_CHARACTERS)
+      // Tokens are used only until shortly before they expire; an hour bounds what a registry that
+      // names no expiry, or a far one, leaves behind.
+      .expireAfterWrite(java.time.Duration.ofHours(1))
+      .weigher((TokenKey k, BearerToken t) -> t.value().length() + k.scope().length() + k.credential().length() + 64)
+      .build();
   private final ConcurrentMap<TokenKey, Future<BearerToken>> fetching = new ConcurrentHashMap<>();
 
   Authenticator(DockerConfigCredentials credentials, Clock clock) {
@@ -64,12 +80,12 @@ final class Authenticator {
     this.clock = clock;
   }
 
-  void transport(Transport t) {
-    this.transport = t;
-  }
-
-  /** The Authorization for a request to {@code host} needing {@code scope}, fetching a token if needed. */
-  Future<Authorization> authorize(RegistryHost host, Endpoint.Scope scope, Call call) {
+  /**
+   * The Authorization for a request to {@code host} needing {@code scope}, fetching a token with
+   * {@code fetch} if needed.
+   */
+  Future<Authorization> authorize(RegistryHost host, Endpoint.Scope scope, Call call,
+                                  Function<TokenGet, Future<BearerToken>> fetch) {
     return credentials.lookup(host.registry(), scope.repository(), call).compose(lookup -> {
       Optional<RegistryCredential> credential = lookup.credential();
       String source = lookup.source();
@@ -87,12 +103,12 @@ final class Authenticator {
       }
       TokenKey key = new TokenKey(host.registry(), scope.value(),
           credential.map(RegistryCredential::fingerprint).orElse("anonymous"));
-      BearerToken cached = tokens.get(key);
+      BearerToken cached = tokens.getIfPresent(key);
       if (cached != null && call.now().isBefore(cached.usableUntil())) {
         return Future.succeededFuture(
             new Authorization(Mode.BEARER, "Bearer " + cached.value(), key, credential, source));
       }
-      return token(host, challenge, scope, credential, source, key, call)
+      return token(host, challenge, scope, credential, source, key, call, fetch)
           .map(t -> new Authorization(Mode.BEARER, "Bearer " + t.value(), key, credential, source));
     });
   }
@@ -110,13 +126,19 @@ final class Authenticator {
     }
     Challenge challenge = best.get();
     if (used.tokenKey() != null) {
-      tokens.remove(used.tokenKey());
+      tokens.invalidate(used.tokenKey());
     }
     if (challenge.isBearer()) {
       Optional<String> problem = realmProblem(host, challenge);
       if (problem.isPresent()) {
         return Future.failedFuture(RegistryException.of(RegistryException.Kind.UNAUTHORIZED, host.registry(),
             endpoint.description(), problem.get(), "promgate does not send credentials there"));
+      }
+      Optional<String> elsewhere = Destinations.notAllowed(host, challenge.realm().orElseThrow(),
+          Destinations.Purpose.TOKEN);
+      if (elsewhere.isPresent()) {
+        return Future.failedFuture(RegistryException.of(RegistryException.Kind.NOT_ALLOWED, host.registry(),
+            endpoint.description(), elsewhere.get(), ""));
       }
       if (used.credential().orElse(null) instanceof RegistryCredential.RegistryToken) {
         return Future.failedFuture(refused(host, endpoint, r, used, ""));
@@ -168,7 +190,8 @@ final class Authenticator {
   }
 
   private Future<BearerToken> token(RegistryHost host, Challenge challenge, Endpoint.Scope scope,
-                                    Optional<RegistryCredential> credential, String source, TokenKey key, Call call) {
+                                    Optional<RegistryCredential> credential, String source, TokenKey key, Call call,
+                                    Function<TokenGet, Future<BearerToken>> fetch) {
     Promise<BearerToken> mine = Promise.promise();
     Future<BearerToken> shared = fetching.putIfAbsent(key, mine.future());
     if (shared != null) {
@@ -176,24 +199,20 @@ final class Authenticator {
       // abandonment), try once on this call's own budget.
       return call.onContext(shared).recover(e -> e instanceof RegistryException re
           && re.kind() == RegistryException.Kind.UNAUTHORIZED
-          ? Future.failedFuture(e) : fetch(host, challenge, scope, credential, source, key, call));
+          ? Future.failedFuture(e) : fetch(challenge, scope, credential, source, key, host, fetch));
     }
-    fetch(host, challenge, scope, credential, source, key, call).onComplete(ar -> {
+    fetch(challenge, scope, credential, source, key, host, fetch).onComplete(ar -> {
       fetching.remove(key, mine.future());
       mine.handle(ar);
     });
     return mine.future();
   }
 
-  private Future<BearerToken> fetch(RegistryHost host, Challenge challenge, Endpoint.Scope scope,
-                                    Optional<RegistryCredential> credential, String source, TokenKey key, Call call) {
+  private Future<BearerToken> fetch(Challenge challenge, Endpoint.Scope scope, Optional<RegistryCredential> credential,
+                                    String source, TokenKey key, RegistryHost host,
+                                    Function<TokenGet, Future<BearerToken>> fetch) {
     TokenGet endpoint = new TokenGet(host.registry(), challenge.realm().orElseThrow(),
         challenge.service().orElse(null), List.of(scope.value()), credential.orElse(null), source, clock.instant());
-    return transport.execute(host, endpoint, call).onSuccess(t -> {
-      if (tokens.size() >= TOKEN_CACHE_SWEEP_SIZE) {
-        tokens.values().removeIf(old -> !clock.instant().isBefore(old.usableUntil()));
-      }
-      tokens.put(key, t);
-    });
+    return fetch.apply(endpoint).onSuccess(t -> tokens.put(key, t));
   }
 }

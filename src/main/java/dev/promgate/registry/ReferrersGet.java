@@ -8,9 +8,16 @@ import java.util.Optional;
 
 /**
  * {@code GET /v2/<name>/referrers/<digest>[?artifactType=…]}: one page of the OCI 1.1 referrers
- * list. A registry that does not implement the API answers 404 (distribution 2.8), 405 or 501, or
- * something that is not an index; the page then says "unsupported" and the caller falls back to
- * the referrers tag schema.
+ * list. As the OCI distribution spec (1.1) tells clients: a 404 means "fall back to the referrers
+ * tag schema", whether or not it carries an error body, except {@code NAME_UNKNOWN}, which says
+ * the repository does not exist, so nothing refers to anything in it. A bare 404 (a route the
+ * registry lacks, as distribution 2.8 answers), 405, 501, or an answer that is not an index mean
+ * the registry has no referrers API at all; a 404 with another error body only that this answer
+ * gave none (some registries with the API answer MANIFEST_UNKNOWN for an unknown subject, where
+ * the spec asks for an empty list), so the fallback is used without concluding anything about the
+ * registry. 429 and 5xx are the transport's: retried, then "rate limited" or "server error",
+ * naming the registry and its Retry-After. Redirects are followed by the transport under the same
+ * rules as blob downloads (GHCR answers 303 to another host).
  */
 final class ReferrersGet extends Endpoint<ReferrersGet.Page> {
 
@@ -20,9 +27,14 @@ final class ReferrersGet extends Endpoint<ReferrersGet.Page> {
    * @param supported whether the registry implements the referrers API at all
    * @param filtered  whether the registry applied the artifactType filter ({@code OCI-Filters-Applied})
    */
-  record Page(boolean supported, List<Descriptor> referrers, Optional<String> next, boolean filtered) {
-    static final Page UNSUPPORTED = new Page(false, List.of(), Optional.empty(), false);
-    static final Page EMPTY = new Page(true, List.of(), Optional.empty(), false);
+  record Page(boolean supported, boolean fallBack, List<Descriptor> referrers, Optional<String> next,
+              boolean filtered) {
+    /** The registry has no referrers API: use the tag schema, now and for later images. */
+    static final Page UNSUPPORTED = new Page(false, true, List.of(), Optional.empty(), false);
+    /** This answer gave no list (a 404 with an error body): use the tag schema this time. */
+    static final Page FALL_BACK = new Page(true, true, List.of(), Optional.empty(), false);
+    /** Nothing refers to anything in a repository that does not exist. */
+    static final Page EMPTY = new Page(true, false, List.of(), Optional.empty(), false);
   }
 
   private final ImageReference repository;
@@ -80,11 +92,12 @@ final class ReferrersGet extends Endpoint<ReferrersGet.Page> {
 
   @Override
   Page handle(Response r, RegistryHost host) {
-    if (r.status() == 404 && Wire.firstError(r.body()).isPresent()) {
-      // A registry with the API answers NAME_UNKNOWN or MANIFEST_UNKNOWN (a distribution error
-      // body) for a repository or digest it does not know: no referrers, but the API exists. Only
-      // a bare 404 (a route the registry lacks, as distribution 2.8 answers) means no API.
-      return Page.EMPTY;
+    if (r.status() == 404) {
+      var error = Wire.firstError(r.body());
+      if (error.isPresent()) {
+        return DistributionErrorCode.fromCode(error.get().code()) == DistributionErrorCode.NAME_UNKNOWN
+            ? Page.EMPTY : Page.FALL_BACK;
+      }
     }
     if (r.status() == 404 || r.status() == 405 || r.status() == 501) {
       return Page.UNSUPPORTED;
@@ -108,6 +121,6 @@ final class ReferrersGet extends Endpoint<ReferrersGet.Page> {
     }
     String filters = r.header("OCI-Filters-Applied");
     boolean filtered = filters != null && filters.contains("artifactType");
-    return new Page(true, index.manifests(), nextLink(r, host.origin()), filtered);
+    return new Page(true, false, index.manifests(), nextLink(r, host.origin()), filtered);
   }
 }

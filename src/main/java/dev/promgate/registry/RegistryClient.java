@@ -49,11 +49,14 @@ import java.util.regex.Pattern;
  * reached over HTTPS with the JVM's trust plus its optional CA bundle, or over plain HTTP only
  * when it says {@code insecure: true}. Redirects (blob downloads go to storage hosts) are
  * followed by the client itself for GET and HEAD, only to HTTPS (or HTTP for insecure entries),
- * at most five times, and credentials never leave the origin they were meant for. A redirect
- * target is not checked against the allow-list — it is the registry's own storage, and its
- * content is only accepted if it hashes to the digest asked for. Credentials from the docker
- * config go only to the registry's origin and to the token realm its challenge names, which must
- * be HTTPS unless the entry is insecure.
+ * at most five times, and credentials never leave the origin they were meant for. A registry
+ * cannot steer the client elsewhere: a redirect target, paging link or upload location must be the
+ * registry itself or a host of the entry's {@code redirectHosts}, a token realm the registry or
+ * one of its {@code tokenHosts} (both with defaults for the well-known registries), checked before
+ * any connection; a name that resolves to a link-local or metadata address is refused whatever the
+ * lists say ({@link Destinations}). Credentials from the docker config go only to the registry's
+ * origin and to the token realm its challenge names, which must be HTTPS unless the entry is
+ * insecure.
  *
  * <p><b>Integrity.</b> Everything fetched by digest is hashed and compared with that digest
  * ({@link RegistryException.Kind#INTEGRITY} names the registry otherwise), blobs also against
@@ -96,8 +99,9 @@ public final class RegistryClient implements AutoCloseable {
         ? DockerConfigCredentials.none(vertx)
         : new DockerConfigCredentials(vertx, b.credentials, b.credentialsReloadInterval);
     Authenticator auth = new Authenticator(credentials, clock);
+    Destinations destinations = new Destinations(b.resolver == null ? Destinations.Resolver.system(vertx) : b.resolver);
     this.transport = new Transport(vertx, b.requestTimeout, b.retryPolicy,
-        b.meterRegistry == null ? RegistryMetrics.none() : new RegistryMetrics(b.meterRegistry), auth);
+        b.meterRegistry == null ? RegistryMetrics.none() : new RegistryMetrics(b.meterRegistry), auth, destinations);
     this.discovery = new AttachmentDiscovery(transport, maxManifestBytes, maxBlobBytes, b.maxAttachments,
         b.maxAttachmentBytes);
     this.hosts = createHosts(b.registries, Map.of());
@@ -235,17 +239,26 @@ public final class RegistryClient implements AutoCloseable {
 
   /**
    * Everything attached to a pinned image, read in parallel, with the Sigstore bundle referrers
-   * ({@link Attachments#SIGSTORE_BUNDLE_TYPES}) fetched; see
-   * {@link #attachments(ImageReference, Set, Instant)}.
+   * and Notation signatures ({@link Attachments#SIGNATURE_REFERRER_TYPES}) fetched; see
+   * {@link #attachments(ImageReference, AttachmentFilter, Instant)}.
    */
   public Future<Attachments> attachments(ImageReference image, Instant deadline) {
-    return attachments(image, Attachments.SIGSTORE_BUNDLE_TYPES, deadline);
+    return attachments(image, AttachmentFilter.everything(), deadline);
   }
 
   /**
-   * Everything attached to a pinned image, read in parallel: cosign's {@code .sig} and {@code .att}
-   * manifests with all their layers, and the referrers — those whose artifact type is in
-   * {@code referrerTypes} with their manifests and layers, the others only listed. When nothing is
+   * Everything attached to a pinned image with the referrers of {@code referrerTypes} fetched; see
+   * {@link #attachments(ImageReference, AttachmentFilter, Instant)}.
+   */
+  public Future<Attachments> attachments(ImageReference image, Set<String> referrerTypes, Instant deadline) {
+    return attachments(image, new AttachmentFilter(referrerTypes, Optional.empty()), deadline);
+  }
+
+  /**
+   * Everything attached to a pinned image, read in parallel: cosign's {@code .sig} manifest with all
+   * its layers, the {@code .att} layers the filter wants, and the referrers — those the filter wants
+   * (by artifact type and declared predicate type) with their manifests and layers, the others only
+   * listed. More wanted candidates of a kind than {@code maxAttachments} fail with TOO_LARGE. When nothing is
    * attached, the image's own manifest is read afterwards, so that a missing image fails with
    * NOT_FOUND rather than looking unsigned.
    *
@@ -255,13 +268,12 @@ public final class RegistryClient implements AutoCloseable {
    *
    * @throws IllegalArgumentException (as a failed future) when the image has no digest
    */
-  public Future<Attachments> attachments(ImageReference image, Set<String> referrerTypes, Instant deadline) {
+  public Future<Attachments> attachments(ImageReference image, AttachmentFilter filter, Instant deadline) {
     if (image.digest() == null) {
       return Future.failedFuture(new IllegalArgumentException(
           "attachments belong to a digest; " + image + " has none"));
     }
-    Set<String> types = Set.copyOf(referrerTypes);
-    return withHost(image, deadline, (host, call) -> discovery.attachments(host, image, types, call));
+    return withHost(image, deadline, (host, call) -> discovery.attachments(host, image, filter, call));
   }
 
   /** A repository's tags, all pages (following the {@code Link} header). */

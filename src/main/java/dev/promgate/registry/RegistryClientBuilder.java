@@ -27,9 +27,16 @@ public final class RegistryClientBuilder {
   MeterRegistry meterRegistry;
   Clock clock = Clock.systemUTC();
   String userAgent = "promgate";
+  Destinations.Resolver resolver;
 
   RegistryClientBuilder(Vertx vertx) {
     this.vertx = Objects.requireNonNull(vertx, "vertx");
+  }
+
+  /** How host names are resolved before the addresses are checked. Default: the JVM's resolver. */
+  RegistryClientBuilder resolver(Destinations.Resolver hostResolver) {
+    this.resolver = Objects.requireNonNull(hostResolver, "hostResolver");
+    return this;
   }
 
   /** The allow-list; no other registry is ever contacted. Default: empty (nothing is reachable). */

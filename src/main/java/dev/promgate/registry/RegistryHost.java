@@ -11,7 +11,8 @@ import java.time.Duration;
 /**
  * One allow-listed registry: where its API lives, the WebClient that talks to it (with its own
  * trust: the JVM's CAs plus the entry's CA bundle), the limiter that caps concurrent requests,
- * and the last authentication challenge it sent (so later calls can authenticate up front).
+ * the last authentication challenge it sent (so later calls can authenticate up front), and its
+ * circuit breaker.
  */
 final class RegistryHost {
 
@@ -19,6 +20,7 @@ final class RegistryHost {
   private final String origin;
   private final WebClient web;
   private final Limiter limiter;
+  private final CircuitBreaker breaker;
   private volatile Challenge challenge;
   /** System.nanoTime() until which the referrers API is known to be missing; 0 when not known. */
   private volatile long noReferrersApiUntil;
@@ -30,6 +32,7 @@ final class RegistryHost {
     this.origin = origin;
     this.web = web;
     this.limiter = limiter;
+    this.breaker = new CircuitBreaker(settings.host());
   }
 
   /** Builds the client; reads the CA bundle if there is one (blocking, at build time). */
@@ -82,6 +85,10 @@ final class RegistryHost {
 
   Limiter limiter() {
     return limiter;
+  }
+
+  CircuitBreaker breaker() {
+    return breaker;
   }
 
   Challenge challenge() {

@@ -1,6 +1,7 @@
 package dev.promgate.registry;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
@@ -26,6 +27,9 @@ final class RegistryMetrics {
   private final MeterRegistry registry;
   private final ConcurrentMap<String, Counter> counters = new ConcurrentHashMap<>();
   private final ConcurrentMap<String, Timer> timers = new ConcurrentHashMap<>();
+  /** The current breaker of each registry (a reload may replace a registry's client and breaker). */
+  private final ConcurrentMap<String, CircuitBreaker> breakers = new ConcurrentHashMap<>();
+  private final ConcurrentMap<String, Counter> refusals = new ConcurrentHashMap<>();
 
   RegistryMetrics(MeterRegistry registry) {
     this.registry = registry;
@@ -50,6 +54,32 @@ final class RegistryMetrics {
             .tag("registry", registryHost).tag("endpoint", endpoint)
             .serviceLevelObjectives(BUCKETS)
             .register(registry)).record(Duration.ofNanos(nanos));
+  }
+
+  /**
+   * {@code promgate_registry_circuit_state{registry}}: 0 closed, 1 open, 2 half-open. Called for
+   * every exchange; registers the gauge once per registry.
+   */
+  void watch(String registryHost, CircuitBreaker breaker) {
+    if (registry == null || breakers.get(registryHost) == breaker) {
+      return;
+    }
+    if (breakers.put(registryHost, breaker) == null) {
+      Gauge.builder("promgate.registry.circuit.state", breakers,
+              all -> all.containsKey(registryHost) ? all.get(registryHost).state().gauge : 0)
+          .description("Circuit breaker of a registry: 0 closed, 1 open (requests fail at once), 2 half-open (probing)")
+          .tag("registry", registryHost).register(registry);
+    }
+  }
+
+  /** {@code promgate_registry_circuit_refusals_total{registry}}: requests failed at once by an open breaker. */
+  void refused(String registryHost) {
+    if (registry == null) {
+      return;
+    }
+    refusals.computeIfAbsent(registryHost, k -> Counter.builder("promgate.registry.circuit.refusals")
+        .description("Registry requests failed at once because the registry's circuit breaker is open")
+        .tag("registry", registryHost).register(registry)).increment();
   }
 
   /** The outcome label of an answer. */

@@ -32,10 +32,13 @@ import javax.net.ssl.SSLException;
  * Executes one endpoint against one registry: everything every endpoint needs.
  *
  * <p>Per attempt: authorize (cached token, Basic, or anonymous first), wait for a slot of the
- * registry's limiter, send, follow redirects of GET/HEAD ourselves (at most
- * {@value #MAX_REDIRECTS}, never from HTTPS down to HTTP, and without the {@code Authorization}
- * header once the URL leaves the origin it was meant for), read the body through a
- * {@link BoundedBody}, and record a metric sample per exchange.
+ * registry's limiter, check the destination ({@link Destinations}: the registry itself, its
+ * {@code tokenHosts} for a token realm, its {@code redirectHosts} for anything else, never a
+ * link-local or metadata address) and connect to the address that was checked, send, follow
+ * redirects of GET/HEAD ourselves (at most {@value #MAX_REDIRECTS}, never from HTTPS down to
+ * HTTP, each target checked like the first, and without the {@code Authorization} header once the
+ * URL leaves the origin it was meant for), read the body through a {@link BoundedBody}, and record
+ * a metric sample per exchange.
  *
  * <p>Across attempts: a 401 is answered once by authenticating as the challenge asks; 429, 500,
  * 502, 503, 504 and refused or reset connections are retried per the {@link RetryPolicy},
@@ -59,14 +62,16 @@ final class Transport {
   private final RetryPolicy retry;
   private final RegistryMetrics metrics;
   private final Authenticator auth;
+  private final Destinations destinations;
 
-  Transport(Vertx vertx, Duration requestTimeout, RetryPolicy retry, RegistryMetrics metrics, Authenticator auth) {
+  Transport(Vertx vertx, Duration requestTimeout, RetryPolicy retry, RegistryMetrics metrics, Authenticator auth,
+            Destinations destinations) {
     this.vertx = vertx;
     this.requestTimeout = requestTimeout;
     this.retry = retry;
     this.metrics = metrics;
     this.auth = auth;
-    auth.transport(this);
+    this.destinations = destinations;
   }
 
   <T> Future<T> execute(RegistryHost host, Endpoint<T> endpoint, Call call) {
@@ -76,7 +81,7 @@ final class Transport {
   private <T> Future<T> attempt(RegistryHost host, Endpoint<T> endpoint, Call call, int n, boolean reauthenticated) {
     Future<Authorization> authorization = endpoint.scope() == null
         ? Future.succeededFuture(Authorization.none(null))
-        : auth.authorize(host, endpoint.scope(), call);
+        : auth.authorize(host, endpoint.scope(), call, token -> execute(host, token, call));
     return authorization.compose(a -> exchange(host, endpoint, a, call)
         .transform(ar -> afterExchange(host, endpoint, call, n, reauthenticated, a, ar)));
   }
@@ -105,12 +110,13 @@ final class Transport {
       return Future.failedFuture(auth.refused(host, endpoint, r, used, ""));
     }
     if (isRetryable(r.status())) {
+      Optional<Duration> asked = RetryAfter.parse(r.header("Retry-After"), call.now());
       if (n >= retry.maxAttempts()) {
         return Future.failedFuture(endpoint.unexpected(host, r,
-            retry.maxAttempts() > 1 ? " after " + n + " attempts" : ""));
+            (retry.maxAttempts() > 1 ? " after " + n + " attempts" : "")
+                + asked.map(a -> "; it asks to retry in " + a.toSeconds() + " s").orElse("")));
       }
       Duration wait = retry.backoff(n, ThreadLocalRandom.current().nextDouble());
-      Optional<Duration> asked = RetryAfter.parse(r.header("Retry-After"), call.now());
       if (asked.isPresent() && asked.get().compareTo(wait) > 0) {
         wait = asked.get();
       }
@@ -171,6 +177,14 @@ final class Transport {
     String url = endpoint.url(host.origin());
     String authorization = endpoint.authorization() != null ? endpoint.authorization() : a.header();
     String credentialOrigin = Urls.origin(url);
+    CircuitBreaker breaker = host.breaker();
+    metrics.watch(host.registry(), breaker);
+    if (breaker.admit(call.now()) == CircuitBreaker.Admission.REFUSE) {
+      metrics.refused(host.registry());
+      return Future.failedFuture(RegistryException.of(RegistryException.Kind.UNREACHABLE, host.registry(),
+          endpoint.description(), breaker.refusal(call.now()),
+          "check the registry's health and the network path; promgate probes it again by itself"));
+    }
     if (endpoint.scope() == null) {
       // A token service is another host; the registry's limiter does not apply.
       return hop(host, endpoint, endpoint.method(), url, authorization, credentialOrigin, 0, call);
@@ -188,11 +202,25 @@ final class Transport {
     if (remaining.isNegative() || remaining.isZero()) {
       return Future.failedFuture(budgetExhausted(host, endpoint, "before it could start"));
     }
+    Destinations.Purpose purpose = endpoint.scope() == null ? Destinations.Purpose.TOKEN : Destinations.Purpose.REDIRECT;
+    return destinations.check(host, endpoint, url, purpose)
+        .compose(target -> send(host, endpoint, method, url, target, authorization, credentialOrigin, redirects, call));
+  }
+
+  private Future<Response> send(RegistryHost host, Endpoint<?> endpoint, HttpMethod method, String url,
+                                Destinations.Target target, String authorization, String credentialOrigin,
+                                int redirects, Call call) {
+    Duration remaining = call.remaining();
+    if (remaining.isNegative() || remaining.isZero()) {
+      return Future.failedFuture(budgetExhausted(host, endpoint, "before it could start"));
+    }
     boolean budgetBound = remaining.compareTo(requestTimeout) < 0;
     long timeoutMs = Math.max(1, (budgetBound ? remaining : requestTimeout).toMillis());
     HttpRequest<Buffer> request;
     try {
-      request = host.web().requestAbs(method, url);
+      // To the address that was checked, presenting the host name (Host header, SNI, certificate).
+      request = host.web().request(method, target.address(), target.port(), target.host(), target.pathAndQuery())
+          .ssl(target.https());
     } catch (RuntimeException e) {
       return Future.failedFuture(endpoint.failure(host, RegistryException.Kind.PROTOCOL,
           "cannot request \"" + Endpoint.abbreviate(url) + "\": " + e.getMessage(), ""));
@@ -240,6 +268,11 @@ final class Transport {
       }
     });
     return promise.future()
+        .andThen(ar -> {
+          if (Urls.origin(url).equals(Urls.origin(host.origin()))) {
+            recordForBreaker(host, endpoint, ar, budgetBound, call);
+          }
+        })
         .andThen(ar -> metrics.record(host.registry(), endpoint.name(),
             ar.succeeded() ? RegistryMetrics.outcome(ar.result().status())
                 : RegistryMetrics.outcome(asRegistryException(host, endpoint, ar.cause()).kind()),
@@ -247,6 +280,26 @@ final class Transport {
         .compose(r -> r.isRedirect() && endpoint.followsRedirects()
             ? redirect(host, endpoint, method, r, authorization, credentialOrigin, redirects, call)
             : Future.succeededFuture(r));
+  }
+
+  /** Any answer proves the registry reachable; only a failure to get one counts against it. */
+  private static void recordForBreaker(RegistryHost host, Endpoint<?> endpoint, AsyncResult<Response> ar,
+                                       boolean budgetBound, Call call) {
+    CircuitBreaker breaker = host.breaker();
+    if (ar.succeeded()) {
+      breaker.succeeded(call.now());
+      return;
+    }
+    RegistryException e = asRegistryException(host, endpoint, ar.cause());
+    if (e.kind() == RegistryException.Kind.UNREACHABLE || (e.kind() == RegistryException.Kind.TIMEOUT && !budgetBound)) {
+      breaker.failed(call.now(), e.getMessage());
+    } else if (e.kind() == RegistryException.Kind.TIMEOUT) {
+      // The admission's budget ran out first: says nothing about the registry.
+      breaker.probeAbandoned(call.now());
+    } else {
+      // An answer that was cut off or refused (too large, lying) still came from a reachable registry.
+      breaker.succeeded(call.now());
+    }
   }
 
   private Future<Response> redirect(RegistryHost host, Endpoint<?> endpoint, HttpMethod method, Response r,

@@ -3,11 +3,13 @@ package dev.promgate.tls;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.net.ServerSSLOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Keeps a running server's certificate in step with its folder, without a restart.
@@ -36,7 +38,8 @@ public final class CertificateRotation {
   public record Outcome(Change change, ServingCertificate certificate, String problem) {}
 
   private final Vertx vertx;
-  private final HttpServer server;
+  /** Hands a certificate to the server (to each of its instances); true when taken. */
+  private final Function<ServerSSLOptions, Future<Boolean>> update;
   private final Path directory;
   private final Consumer<Outcome> listener;
   private volatile ServingCertificate current;
@@ -46,10 +49,10 @@ public final class CertificateRotation {
   /** Guarded by this: the last failure told to the listener, so it hears each one once. */
   private String lastReportedProblem;
 
-  private CertificateRotation(Vertx vertx, HttpServer server, ServingCertificate current,
-      Consumer<Outcome> listener) {
+  private CertificateRotation(Vertx vertx, Function<ServerSSLOptions, Future<Boolean>> update,
+      ServingCertificate current, Consumer<Outcome> listener) {
     this.vertx = vertx;
-    this.server = server;
+    this.update = update;
     this.directory = current.directory();
     this.current = current;
     this.listener = listener;
@@ -63,11 +66,20 @@ public final class CertificateRotation {
    */
   public static CertificateRotation start(Vertx vertx, HttpServer server, ServingCertificate current,
       Duration interval, Consumer<Outcome> listener) {
+    return start(vertx, options -> server.updateSSLOptions(options, true), current, interval, listener);
+  }
+
+  /**
+   * Like {@link #start(Vertx, HttpServer, ServingCertificate, Duration, Consumer)}, for a server of
+   * several instances (one per event loop): {@code update} hands the certificate to all of them.
+   */
+  public static CertificateRotation start(Vertx vertx, Function<ServerSSLOptions, Future<Boolean>> update,
+      ServingCertificate current, Duration interval, Consumer<Outcome> listener) {
     Objects.requireNonNull(listener, "listener");
     if (interval.isNegative() || interval.toMillis() < 1) {
       throw new IllegalArgumentException("check interval must be at least 1 ms, was " + interval);
     }
-    CertificateRotation rotation = new CertificateRotation(vertx, server, current, listener);
+    CertificateRotation rotation = new CertificateRotation(vertx, update, current, listener);
     rotation.timer = vertx.setPeriodic(interval.toMillis(), id -> rotation.checkNow());
     return rotation;
   }
@@ -124,7 +136,7 @@ public final class CertificateRotation {
       return Future.succeededFuture(failed(candidate.problem()));
     }
     ServingCertificate next = candidate.certificate();
-    return server.updateSSLOptions(next.serverSslOptions(), true)
+    return update.apply(next.serverSslOptions())
         .map(updated -> {
           current = next;
           synchronized (this) {

@@ -46,6 +46,16 @@ public final class ServingCertificate {
   public static final String KEY_FILE = "tls.key";
   /** The TLS versions the webhook speaks. */
   public static final Set<String> TLS_PROTOCOLS = Set.of("TLSv1.2", "TLSv1.3");
+  /**
+   * AEAD suites with forward secrecy only: TLS 1.3's three, and TLS 1.2's ECDHE with AES-GCM or
+   * ChaCha20-Poly1305 (for ECDSA, Ed25519 and RSA keys). No CBC, no static RSA key exchange.
+   */
+  public static final List<String> TLS_CIPHER_SUITES = List.of(
+      "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
+      "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+      "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+      "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
 
   private static final long MAX_FILE_BYTES = 1 << 20;
 
@@ -193,9 +203,11 @@ public final class ServingCertificate {
 
   /** SSL options for {@code HttpServer.updateSSLOptions}: this certificate, TLS 1.2 and 1.3 only. */
   public ServerSSLOptions serverSslOptions() {
-    return new ServerSSLOptions()
+    ServerSSLOptions options = new ServerSSLOptions()
         .setKeyCertOptions(keyCertOptions())
         .setEnabledSecureTransportProtocols(TLS_PROTOCOLS);
+    TLS_CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
+    return options;
   }
 
   /** Turns on TLS (1.2 and 1.3 only) with this certificate in {@code options}, and returns them. */
@@ -203,6 +215,7 @@ public final class ServingCertificate {
     options.setSsl(true)
         .setKeyCertOptions(keyCertOptions())
         .setEnabledSecureTransportProtocols(TLS_PROTOCOLS);
+    TLS_CIPHER_SUITES.forEach(options::addEnabledCipherSuite);
     return options;
   }
 

@@ -15,8 +15,10 @@ public enum CacheSource {
   /** No verdict was needed: the image failed before verification, or its rules ask for no evidence. */
   NONE;
 
+  private final String wireName = name().toLowerCase(Locale.ROOT);
+
   /** {@code hit}, {@code miss}, {@code coalesced}, {@code stale}, {@code none}. */
   public String wireName() {
-    return name().toLowerCase(Locale.ROOT);
+    return wireName;
   }
 }

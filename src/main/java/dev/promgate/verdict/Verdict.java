@@ -102,9 +102,11 @@ public sealed interface Verdict permits Verdict.Verified, Verdict.Rejected, Verd
       /** Anything else that broke on the way to a verdict: a bug. */
       INTERNAL;
 
+      private final String wireName = name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+
       /** {@code timeout}, {@code rate-limited}, {@code verification-error}, …. */
       public String wireName() {
-        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+        return wireName;
       }
     }
   }

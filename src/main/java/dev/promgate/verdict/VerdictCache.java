@@ -83,8 +83,21 @@ public final class VerdictCache implements VerdictSource {
       this.d = bytes.getLong();
     }
 
+    /** For sha256, read straight from the hex text: no byte array on the way. */
+    Key(int context, String hex) {
+      this.context = context;
+      this.a = Long.parseUnsignedLong(hex, 0, 16, 16);
+      this.b = Long.parseUnsignedLong(hex, 16, 32, 16);
+      this.c = Long.parseUnsignedLong(hex, 32, 48, 16);
+      this.d = Long.parseUnsignedLong(hex, 48, 64, 16);
+    }
+
     static Key of(int context, byte[] digest) {
       return digest.length > 32 ? new LongDigestKey(context, digest) : new Key(context, digest);
+    }
+
+    static Key of(int context, dev.promgate.image.Digest digest) {
+      return digest.hex().length() == 64 ? new Key(context, digest.hex()) : of(context, digest.bytes());
     }
 
     @Override
@@ -127,13 +140,34 @@ public final class VerdictCache implements VerdictSource {
    * ints, because 100,000 entries are worth keeping small; rounded down, so an entry may end up to
    * a second early but never late.
    *
-   * @param freshUntil  when it must be re-verified
-   * @param keepUntil   when it is gone (stale window and evidence expiry included)
-   * @param evidence    a verified verdict's evidence, packed ({@link CompactEvidence}); else null
-   * @param notVerified the verdict when it is not Verified (Rejected, or Unverifiable, which is
-   *                    handed to waiting callers but never stored); else null
+   * <p>A verified entry that is looked up gets its answer made once — the evidence unpacked and
+   * rendered, in a {@link Lookup} — and keeps it while the cache's {@link #RENDERED_BUDGET} allows,
+   * so that the next hit does no unpacking and no rendering. The answer goes when the entry goes.
    */
-  record Entry(int freshUntil, int keepUntil, boolean servedStale, byte[] evidence, Verdict notVerified) {
+  static final class Entry {
+    /** When it must be re-verified. */
+    final int freshUntil;
+    /** When it is gone (stale window and evidence expiry included). */
+    final int keepUntil;
+    final boolean servedStale;
+    /** A verified verdict's evidence, packed ({@link CompactEvidence}); else null. */
+    final byte[] evidence;
+    /**
+     * The verdict when it is not Verified (Rejected, or Unverifiable, which is handed to waiting
+     * callers but never stored); else null.
+     */
+    final Verdict notVerified;
+    /** The answer to a hit, once made and kept; {@link #GONE} once the entry left the cache. */
+    private volatile Lookup served;
+
+    Entry(int freshUntil, int keepUntil, boolean servedStale, byte[] evidence, Verdict notVerified) {
+      this.freshUntil = freshUntil;
+      this.keepUntil = keepUntil;
+      this.servedStale = servedStale;
+      this.evidence = evidence;
+      this.notVerified = notVerified;
+    }
+
     boolean verified() {
       return evidence != null;
     }
@@ -146,7 +180,39 @@ public final class VerdictCache implements VerdictSource {
     Entry stale(int now) {
       return new Entry(Math.min(now + STALE_RETRY_SECONDS, keepUntil), keepUntil, true, evidence, null);
     }
+
+    /** Keeps {@code answer} unless one is kept already or the entry has left the cache. */
+    boolean keep(Lookup answer) {
+      return SERVED.compareAndSet(this, null, answer);
+    }
+
+    /** The kept answer, forgotten: the entry has left the cache. */
+    Lookup leave() {
+      Lookup kept = (Lookup) SERVED.getAndSet(this, GONE);
+      return kept == GONE ? null : kept;
+    }
   }
+
+  private static final java.lang.invoke.VarHandle SERVED;
+
+  static {
+    try {
+      SERVED = java.lang.invoke.MethodHandles.lookup().findVarHandle(Entry.class, "served", Lookup.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  /** Marks an entry that has left the cache: no answer is kept for it any more. */
+  private static final Lookup GONE = new Lookup(new Verdict.Unverifiable(Verdict.Unverifiable.Category.INTERNAL,
+      "evicted"), CacheSource.NONE, RenderedEvidence.NONE);
+
+  /**
+   * Heap for answers kept with entries, roughly counted ({@link RenderedEvidence#weight()}). Hot
+   * verdicts fit many times over; past it, a hit renders its answer anew, as a miss does, and the
+   * packed entries alone bound the cache's memory.
+   */
+  static final long RENDERED_BUDGET = 24L * 1024 * 1024;
 
   /** How long a stale verdict is served before the registry is tried again. */
   static final int STALE_RETRY_SECONDS = 15;
@@ -163,6 +229,10 @@ public final class VerdictCache implements VerdictSource {
   /** Distinct (repository, environment, requirements) remembered; reloads add new ones over time. */
   private static final int MAX_CONTEXTS = 100_000;
   private final CompactEvidence evidence = new CompactEvidence();
+  /** How much the answers kept with entries may weigh ({@link #RENDERED_BUDGET}; tests set less). */
+  private volatile long renderedBudget = RENDERED_BUDGET;
+  /** What the answers kept with entries weigh now. */
+  private final java.util.concurrent.atomic.AtomicLong rendered = new java.util.concurrent.atomic.AtomicLong();
   private volatile GateConfig.CacheSettings settings;
   private final Map<CacheSource, Counter> lookups = new ConcurrentHashMap<>();
   private final Map<String, Timer> verificationTimers = new ConcurrentHashMap<>();
@@ -184,6 +254,10 @@ public final class VerdictCache implements VerdictSource {
         .executor(Runnable::run)
         .expireAfter(new EntryExpiry())
         .removalListener((Key k, Entry v, RemovalCause cause) -> {
+          Lookup kept = v == null ? null : v.leave();
+          if (kept != null) {
+            rendered.addAndGet(-kept.evidence().weight());
+          }
           if (cause.wasEvicted()) {
             evictions.computeIfAbsent(cause, c -> Counter.builder("promgate_cache_evictions_total")
                 .description("Verdicts dropped from the cache, by cause")
@@ -216,10 +290,10 @@ public final class VerdictCache implements VerdictSource {
     Key key = keyOf(request);
     int now = seconds();
     Entry entry = cache.getIfPresent(key);
-    if (entry != null && now < entry.freshUntil()) {
+    if (entry != null && now < entry.freshUntil) {
       return answered(entry, request);
     }
-    Optional<Entry> fallback = entry != null && entry.verified() && now < entry.keepUntil()
+    Optional<Entry> fallback = entry != null && entry.verified() && now < entry.keepUntil
         ? Optional.of(entry) : Optional.empty();
     CompletableFuture<Entry> mine = new CompletableFuture<>();
     CompletableFuture<Entry> running = inFlight.putIfAbsent(key, mine);
@@ -228,7 +302,7 @@ public final class VerdictCache implements VerdictSource {
     }
     // A verification may have finished between the cache read and taking the slot.
     Entry finished = cache.getIfPresent(key);
-    if (finished != null && seconds() < finished.freshUntil()) {
+    if (finished != null && seconds() < finished.freshUntil) {
       inFlight.remove(key, mine);
       mine.complete(finished);
       return answered(finished, request);
@@ -251,10 +325,30 @@ public final class VerdictCache implements VerdictSource {
 
   /** A fresh (or, between retries, stale) cached verdict. */
   private Future<Lookup> answered(Entry entry, VerificationRequest request) {
-    CacheSource label = entry.servedStale() ? CacheSource.STALE : CacheSource.HIT;
+    CacheSource label = entry.servedStale ? CacheSource.STALE : CacheSource.HIT;
     count(label);
-    return Future.succeededFuture(new Lookup(
-        verdictOf(entry, request.image().name(), request.image().digest().hex()), label));
+    Lookup kept = entry.served;
+    if (kept != null && kept != GONE) {
+      return Future.succeededFuture(kept);
+    }
+    Lookup answer = new Lookup(verdictOf(entry, request.image().name(), request.image().digest().hex()), label);
+    if (entry.verified()) {
+      long weight = answer.evidence().weight();
+      if (rendered.get() + weight <= renderedBudget && entry.keep(answer)) {
+        rendered.addAndGet(weight);
+      }
+    }
+    return Future.succeededFuture(answer);
+  }
+
+  /** Sets the weight the kept answers may reach; for tests. */
+  void renderedBudget(long bytes) {
+    this.renderedBudget = bytes;
+  }
+
+  /** What the answers kept with cached verdicts weigh, roughly; for tests and measurements. */
+  long renderedWeight() {
+    return rendered.get();
   }
 
   private Key keyOf(VerificationRequest request) {
@@ -269,16 +363,16 @@ public final class VerdictCache implements VerdictSource {
       }
       number = contexts.computeIfAbsent(c, k -> nextContext.getAndIncrement());
     }
-    return Key.of(number, digest.bytes());
+    return Key.of(number, digest);
   }
 
   private Verdict verdictOf(Entry entry, String repository, String digestHex) {
     return entry.verified()
-        ? new Verdict.Verified(evidence.unpack(entry.evidence(), repository, digestHex)) : entry.notVerified();
+        ? new Verdict.Verified(evidence.unpack(entry.evidence, repository, digestHex)) : entry.notVerified;
   }
 
   private static boolean cacheable(Entry entry) {
-    return entry.verified() || entry.notVerified() instanceof Verdict.Rejected;
+    return entry.verified() || entry.notVerified instanceof Verdict.Rejected;
   }
 
   /**
@@ -291,7 +385,7 @@ public final class VerdictCache implements VerdictSource {
     FailureBoundary.guard(request.image(), () -> verifier.verify(request, deadline)).onSuccess(v -> {
       timer(v.outcome()).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
       // The fallback may have reached the end of its evidence while the registry was being asked.
-      if (v instanceof Verdict.Unverifiable && fallback.isPresent() && seconds() < fallback.get().keepUntil()) {
+      if (v instanceof Verdict.Unverifiable && fallback.isPresent() && seconds() < fallback.get().keepUntil) {
         result.complete(fallback.get().stale(seconds()));
       } else {
         result.complete(entryFor(v, request));
@@ -336,7 +430,7 @@ public final class VerdictCache implements VerdictSource {
     Future<Entry> f = context == null ? Future.fromCompletionStage(future)
         : Future.fromCompletionStage(future, context);
     return FailureBoundary.guard(request.image(), () -> f.map(entry -> {
-      CacheSource source = entry.servedStale() ? CacheSource.STALE : label;
+      CacheSource source = entry.servedStale ? CacheSource.STALE : label;
       count(source);
       return new Lookup(verdictOf(entry, request.image().name(), request.image().digest().hex()), source);
     }), verdict -> new Lookup(verdict, label));
@@ -378,7 +472,7 @@ public final class VerdictCache implements VerdictSource {
     }
 
     private long remaining(Entry entry, long currentTime) {
-      return Math.max(0, base + TimeUnit.SECONDS.toNanos(entry.keepUntil()) - currentTime);
+      return Math.max(0, base + TimeUnit.SECONDS.toNanos(entry.keepUntil) - currentTime);
     }
   }
 }

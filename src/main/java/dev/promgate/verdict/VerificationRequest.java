@@ -12,19 +12,27 @@ import java.util.Objects;
  * @param image       a reference with a digest
  * @param environment the environment being admitted into
  * @param rules       one entry per governing policy
+ * @param requirementsFingerprint {@link #fingerprint} of {@code rules}: equal for equal
+ *                    requirements, whatever the policy generation
  */
-public record VerificationRequest(ImageReference image, String environment, List<PolicyRules> rules) {
+public record VerificationRequest(ImageReference image, String environment, List<PolicyRules> rules,
+                                  String requirementsFingerprint) {
 
   public VerificationRequest {
     Objects.requireNonNull(image.digest(), "verification needs a pinned image");
     rules = List.copyOf(rules);
+    Objects.requireNonNull(requirementsFingerprint, "requirementsFingerprint");
+  }
+
+  public VerificationRequest(ImageReference image, String environment, List<PolicyRules> rules) {
+    this(image, environment, rules, fingerprint(rules));
   }
 
   /** The rules of one named policy. */
   public record PolicyRules(String policy, EnvironmentRules rules) {}
 
   /** A digest of all requirements: equal for equal requirements, whatever the policy generation. */
-  public String requirementsFingerprint() {
+  public static String fingerprint(List<PolicyRules> rules) {
     StringBuilder s = new StringBuilder();
     for (PolicyRules r : rules) {
       s.append(r.policy()).append('=').append(r.rules().fingerprint()).append(';');

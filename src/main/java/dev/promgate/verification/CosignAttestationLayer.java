@@ -33,6 +33,12 @@ final class CosignAttestationLayer extends Attachment {
       DsseEnvelope envelope = DsseEnvelope.parse(Json.parse(layer.envelope(), "the DSSE envelope"), "the DSSE envelope");
       InTotoStatement statement = InTotoStatement.parse(envelope.payload());
       claimed = statement.predicateType();
+      // The signature covers the payload type too: what was signed as something else (text/plain, a
+      // blob) is no attestation. Early cosign wrote the predicate type there, which still says so.
+      if (!DsseEnvelope.IN_TOTO.equals(envelope.payloadType()) && !envelope.payloadType().equals(claimed)) {
+        throw new Invalid("its DSSE payload type is " + InTotoStatement.abbreviate(envelope.payloadType())
+            + ", neither " + DsseEnvelope.IN_TOTO + " nor the statement's predicate type");
+      }
       if (!statement.covers(digest)) {
         throw new Invalid("its " + claimed + " statement is about " + statement.describeSubjects() + ", not this digest");
       }

@@ -29,8 +29,6 @@ import java.util.function.Function;
  */
 final class Evaluation {
 
-  static final int MAX_PER_KIND = 50;
-
   private final VerificationRequest request;
   private final Digest digest;
   private final String image;
@@ -38,7 +36,6 @@ final class Evaluation {
   private final List<Attachment> attachments = new ArrayList<>();
   private final Signers signers;
   private final PromotionAttachments promotions;
-  private int unchecked;
 
   Evaluation(VerificationRequest request, SignedContent found, TrustMaterials trust, Instant now) {
     this.request = request;
@@ -46,25 +43,43 @@ final class Evaluation {
     this.image = request.image().pinnedForm(digest);
     this.signers = new Signers(trust, now);
     this.now = now;
-    for (var s : first(found.signatures())) {
+    // Every attachment is checked: the registry step already left out what cannot count and
+    // refuses (as Unverifiable) more candidates than GateConfig spec.limits.maxAttachments, so a
+    // genuine signature listed after many foreign ones is never skipped.
+    for (var s : found.signatures()) {
       attachments.add(CosignSignatureLayer.of(s, digest));
     }
-    for (var a : first(found.attestations())) {
+    for (var a : found.attestations()) {
       attachments.add(CosignAttestationLayer.of(a, digest));
     }
-    for (var b : first(found.bundles())) {
+    for (var b : found.bundles()) {
       attachments.add(SigstoreBundleAttachment.of(b, digest));
+    }
+    for (var n : found.notations()) {
+      attachments.add(NotationSignatureAttachment.of(n, digest));
     }
     this.promotions = new PromotionAttachments(attachments, signers, now);
   }
 
-  /** At most {@value #MAX_PER_KIND} of a kind: anyone who can push can attach, and each check costs. */
-  private <T> List<T> first(List<T> all) {
-    if (all.size() <= MAX_PER_KIND) {
-      return all;
+  /**
+   * Every attachment checked against one authority, with the same parsing and matching as the
+   * requirements use; for {@code promgate verify}.
+   */
+  List<AuthorityCheck> check(Authority authority) {
+    List<AuthorityCheck> results = new ArrayList<>();
+    for (Attachment a : attachments) {
+      String kind = a.isSignature() ? "signature"
+          : "attestation" + a.statement().map(InTotoStatement::predicateType).or(a::claimedPredicateType)
+              .map(t -> " " + t).orElse("");
+      if (a.unusable().isPresent()) {
+        results.add(AuthorityCheck.failed(a.source(), kind, a.unusable().get()));
+        continue;
+      }
+      Signers.Match m = signers.match(a, authority);
+      results.add(m.signed() ? AuthorityCheck.verified(a.source(), kind, m.identity())
+          : AuthorityCheck.failed(a.source(), kind, m.problem()));
     }
-    unchecked += all.size() - MAX_PER_KIND;
-    return all.subList(0, MAX_PER_KIND);
+    return results;
   }
 
   /**
@@ -96,10 +111,8 @@ final class Evaluation {
       for (AttestationRule rule : rules.attestations()) {
         checkAttestation(rule, failed, evidence);
       }
-      String skipped = unchecked == 0 ? "" : " (" + unchecked + " attachments beyond the first " + MAX_PER_KIND
-          + " of each kind were not checked)";
       for (Reason r : failed) {
-        reasons.add(new Reason(r.problem() + skipped + suffix, r.fix()));
+        reasons.add(new Reason(r.problem() + suffix, r.fix()));
       }
     }
     List<Evidence> used = List.copyOf(evidence);
@@ -129,7 +142,8 @@ final class Evaluation {
     }
     String names = Messages.names(authorities);
     String problem = candidates.isEmpty()
-        ? "is not signed: no cosign signature or Sigstore bundle was found (required: a signature by " + names + ")"
+        ? "is not signed: no cosign signature, Sigstore bundle or Notation signature was found (required: a signature by "
+            + names + ")"
         : "is not signed by " + names + " (found: " + Messages.join(findings) + ")";
     failed.add(new Reason(problem, Messages.signFix(authorities.get(0), image)));
   }

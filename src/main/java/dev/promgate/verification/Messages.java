@@ -1,6 +1,7 @@
 package dev.promgate.verification;
 
 import dev.promgate.policy.Authority;
+import dev.promgate.policy.NotationAuthority;
 import dev.promgate.policy.EnvironmentRules.PromotionRule;
 import java.time.Duration;
 import java.util.List;
@@ -14,6 +15,11 @@ final class Messages {
   private Messages() {}
 
   static String signFix(Authority authority, String image) {
+    if (authority instanceof NotationAuthority notation) {
+      return "sign it with Notation using a certificate that chains to the trust store of " + notation.name()
+          + (notation.trustedIdentities().isEmpty() ? "" : " and whose subject matches one of its trusted identities")
+          + ": notation sign " + image;
+    }
     if (authority instanceof Authority.Key key) {
       return "sign it with the key of " + key.name() + ": cosign sign --key <private key of " + key.name() + "> " + image;
     }

@@ -1,5 +1,7 @@
 package dev.promgate.verification;
 
+import dev.promgate.policy.NotationAuthority;
+import dev.promgate.registry.AttachmentFilter;
 import dev.promgate.registry.RegistryClient;
 import dev.promgate.verdict.FailureBoundary;
 import dev.promgate.verdict.Verdict;
@@ -13,6 +15,8 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -63,7 +67,7 @@ public final class RegistryVerifier implements Verifier {
     }
     Promise<Verdict> answer = Promise.promise();
     long timer = vertx.setTimer(left, id -> answer.tryComplete(timeout(request)));
-    FailureBoundary.guard(request.image(), () -> registry.get().attachments(request.image(), deadline)
+    FailureBoundary.guard(request.image(), () -> registry.get().attachments(request.image(), filter(request), deadline)
             .compose(found -> workers.<Verdict>executeBlocking(() -> missingContent(found,
                 evaluator.evaluate(request, adapt(found))), false)))
         .onSuccess(verdict -> {
@@ -71,6 +75,24 @@ public final class RegistryVerifier implements Verifier {
           answer.tryComplete(verdict);
         });
     return answer.future();
+  }
+
+  /**
+   * What the requirements can use: every signature format when a signature is required, and the
+   * attestations of the predicate types they name (promotions, attestation rules). Anything else
+   * attached is not downloaded and does not count towards {@code maxAttachments}.
+   */
+  static AttachmentFilter filter(VerificationRequest request) {
+    boolean signatures = false;
+    Set<String> predicateTypes = new HashSet<>();
+    for (VerificationRequest.PolicyRules policy : request.rules()) {
+      signatures |= !policy.rules().signatures().isEmpty();
+      if (!policy.rules().promotions().isEmpty()) {
+        predicateTypes.add(Promotion.PREDICATE_TYPE);
+      }
+      policy.rules().attestations().forEach(a -> predicateTypes.add(a.predicateType()));
+    }
+    return AttachmentFilter.forRequirements(signatures, predicateTypes);
   }
 
   /** Releases the worker pool. */
@@ -102,6 +124,9 @@ public final class RegistryVerifier implements Verifier {
     List<SignedContent.SignatureLayer> signatures = new ArrayList<>();
     List<SignedContent.AttestationLayer> attestations = new ArrayList<>();
     List<SignedContent.SigstoreBundle> bundles = new ArrayList<>();
+    List<SignedContent.NotationSignature> notations = new ArrayList<>();
+    String imageMediaType = found.imageManifest().map(m -> m.mediaType()).orElse(null);
+    long imageSize = found.imageManifest().map(m -> (long) m.size()).orElse(-1L);
     found.signatures().ifPresent(artifact -> {
       for (int i = 0; i < artifact.layers().size(); i++) {
         var layer = artifact.layers().get(i);
@@ -117,11 +142,18 @@ public final class RegistryVerifier implements Verifier {
       }
     });
     for (var artifact : found.referrers()) {
+      if (artifact.artifactType().filter(NotationAuthority.ARTIFACT_TYPE::equals).isPresent()) {
+        for (var layer : artifact.layers()) {
+          notations.add(new SignedContent.NotationSignature(artifact.source(), layer.mediaType(), layer.content(),
+              imageMediaType, imageSize));
+        }
+        continue;
+      }
       for (var layer : artifact.layers()) {
         bundles.add(new SignedContent.SigstoreBundle(artifact.source(),
             artifact.artifactType().orElse(layer.mediaType()), layer.content()));
       }
     }
-    return new SignedContent(signatures, attestations, bundles);
+    return new SignedContent(signatures, attestations, bundles, notations);
   }
 }

@@ -36,9 +36,10 @@ import java.util.function.Function;
  *
  * <p><b>Cost.</b> Each attachment is verified at most once per key and once per trusted root,
  * however many rules and policies name the authority; identity matching is cheap and done per
- * keyless authority. sigstore-java's verifiers are built once per trusted root and shared. At most
- * 50 attachments of each kind (signature layers, attestation layers, bundles) are checked; a denial
- * says how many were left out.
+ * keyless authority. sigstore-java's verifiers are built once per trusted root and shared. Every
+ * attachment handed in is checked: the registry step bounds how many arrive
+ * ({@code spec.limits.maxAttachments}) and fails as Unverifiable beyond that, so a genuine
+ * signature is never skipped for coming after many foreign ones.
  *
  * <p><b>Failures are values.</b> Malformed or foreign evidence is a reason in a
  * {@link Verdict.Rejected}; an unexpected exception (a bug, never an expected input) becomes
@@ -64,6 +65,17 @@ public final class RequirementsEvaluator {
   public Verdict evaluate(VerificationRequest request, SignedContent attachments) {
     return FailureBoundary.guardNow(Verdict.Unverifiable.Category.VERIFICATION_ERROR, request.image(),
         () -> new Evaluation(request, attachments, trust, clock.instant()).run());
+  }
+
+  /**
+   * Each piece of material checked against one authority, as {@link #evaluate} would check it:
+   * for {@code promgate verify}. Synchronous and CPU-bound.
+   *
+   * @param image the pinned image the material is for
+   */
+  public List<AuthorityCheck> check(ImageReference image, SignedContent attachments, Authority authority) {
+    return new Evaluation(new VerificationRequest(image, "", List.of()), attachments, trust, clock.instant())
+        .check(authority);
   }
 
   /**

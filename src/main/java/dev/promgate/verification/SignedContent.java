@@ -15,23 +15,49 @@ import java.util.Objects;
  * @param signatures   the layers of the cosign {@code sha256-<hex>.sig} manifest
  * @param attestations the layers of the cosign {@code sha256-<hex>.att} manifest
  * @param bundles      Sigstore bundles found through referrers (API or tag schema)
+ * @param notations    Notary Project signatures found through referrers
  */
 public record SignedContent(List<SignatureLayer> signatures, List<AttestationLayer> attestations,
-                            List<SigstoreBundle> bundles) {
+                            List<SigstoreBundle> bundles, List<NotationSignature> notations) {
 
   public SignedContent {
     signatures = List.copyOf(signatures);
     attestations = List.copyOf(attestations);
     bundles = List.copyOf(bundles);
+    notations = List.copyOf(notations);
+  }
+
+  /** Cosign signatures and attestations and Sigstore bundles, no Notation signatures. */
+  public SignedContent(List<SignatureLayer> signatures, List<AttestationLayer> attestations,
+                       List<SigstoreBundle> bundles) {
+    this(signatures, attestations, bundles, List.of());
   }
 
   /** Nothing found: the image is unsigned. */
   public static SignedContent none() {
-    return new SignedContent(List.of(), List.of(), List.of());
+    return new SignedContent(List.of(), List.of(), List.of(), List.of());
   }
 
   public boolean isEmpty() {
-    return signatures.isEmpty() && attestations.isEmpty() && bundles.isEmpty();
+    return signatures.isEmpty() && attestations.isEmpty() && bundles.isEmpty() && notations.isEmpty();
+  }
+
+  /**
+   * One Notary Project signature envelope, the layer of a referrer of artifact type
+   * {@code application/vnd.cncf.notary.signature}.
+   *
+   * @param source            where it was found, e.g. {@code registry.acme.example/shop/web@sha256:… (referrer)}
+   * @param envelopeMediaType the layer's media type: {@code application/jose+json} or {@code application/cose}
+   * @param envelope          the envelope bytes
+   * @param imageMediaType    the admitted manifest's media type, which the signature must name; null if unknown
+   * @param imageSize         the admitted manifest's size in bytes, which the signature must name; -1 if unknown
+   */
+  public record NotationSignature(String source, String envelopeMediaType, byte[] envelope,
+                                  String imageMediaType, long imageSize) {
+    public NotationSignature {
+      Objects.requireNonNull(source, "source");
+      Objects.requireNonNull(envelope, "envelope");
+    }
   }
 
   /**

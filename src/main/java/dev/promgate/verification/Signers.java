@@ -1,6 +1,8 @@
 package dev.promgate.verification;
 
 import dev.promgate.policy.Authority;
+import dev.promgate.policy.NotationAuthority;
+import dev.promgate.notation.NotationVerifier;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -20,6 +22,9 @@ final class Signers {
   private final Map<Attachment, Map<String, Match>> keyChecks = new IdentityHashMap<>();
   /** Per attachment: keyless checks by trusted root digest. */
   private final Map<Attachment, Map<String, Keyless>> keylessChecks = new IdentityHashMap<>();
+
+  /** Per attachment: Notation checks by the authority's fingerprint (trust stores and identities). */
+  private final Map<Attachment, Map<String, Match>> notationChecks = new IdentityHashMap<>();
 
   /** A keyless check against one trusted root: the certificate identity that signed, or why none did. */
   private record Keyless(CertificateIdentity identity, String problem) {}
@@ -41,6 +46,23 @@ final class Signers {
   }
 
   Match match(Attachment a, Authority authority) {
+    if (authority instanceof NotationAuthority notation) {
+      if (!(a instanceof NotationSignatureAttachment n)) {
+        return Match.not("not a Notation signature, which is all " + notation.name() + " trusts");
+      }
+      return notationChecks.computeIfAbsent(a, x -> new HashMap<>()).computeIfAbsent(notation.fingerprint(), k -> {
+        NotationVerifier.Result result = n.verify(notation, now);
+        if (result instanceof NotationVerifier.Verified v) {
+          return Match.signed("x509.subject \"" + v.subject() + "\""
+              + v.timestamp().map(t -> " (timestamped " + t + ")").orElse(""));
+        }
+        return Match.not(abbreviate(((NotationVerifier.NotVerified) result).message()) + " (for " + notation.name() + ")");
+      });
+    }
+    if (a instanceof NotationSignatureAttachment) {
+      return Match.not("a Notation signature, which " + authority.name() + " ("
+          + (authority instanceof Authority.Key ? "a key" : "keyless") + ") does not read; trust it with a notation authority");
+    }
     if (authority instanceof Authority.Key key) {
       return keyChecks.computeIfAbsent(a, x -> new HashMap<>())
           .computeIfAbsent(key.fingerprint(), k -> a.verifiedBy(key.publicKey())

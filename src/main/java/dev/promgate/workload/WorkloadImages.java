@@ -49,6 +49,13 @@ public final class WorkloadImages {
       "batch/Job", List.of("spec", "template", "spec"),
       "batch/CronJob", List.of("spec", "jobTemplate", "spec", "template", "spec"));
 
+  /**
+   * Distinct image strings one object may hold. Kubernetes sets no limit, and each distinct image
+   * can cost a verification (repeats are judged once); real pods hold a handful. More is denied as
+   * unreadable, before any image is judged.
+   */
+  public static final int MAX_IMAGES = 256;
+
   private static final List<String> CONTAINER_LISTS =
       List.of("initContainers", "containers", "ephemeralContainers");
 
@@ -134,6 +141,7 @@ public final class WorkloadImages {
       }
     }
     addImageVolumes(images, base, spec.path("volumes"));
+    checkCount(images);
     return images;
   }
 
@@ -160,6 +168,20 @@ public final class WorkloadImages {
       }
       images.add(new ContainerImage(text(volume, "name", field, "(unnamed)"), field + ".image.reference",
           text(image, "reference", field + ".image", "")));
+    }
+  }
+
+  private static void checkCount(List<ContainerImage> images) {
+    if (images.size() <= MAX_IMAGES) {
+      return;
+    }
+    Set<String> distinct = new HashSet<>();
+    for (ContainerImage c : images) {
+      if (distinct.add(c.image()) && distinct.size() > MAX_IMAGES) {
+        throw new Unreadable("it holds more than " + MAX_IMAGES + " distinct images (containers, initContainers,"
+            + " ephemeralContainers and image volumes together); promgate judges at most " + MAX_IMAGES
+            + " per object");
+      }
     }
   }
 

@@ -93,4 +93,25 @@ class AdmissionReviewsTest {
     assertTrue(response.path("allowed").asBoolean());
     assertTrue(response.path("status").isMissingNode() || response.path("status").isNull(), response.toString());
   }
+
+  static Stream<org.junit.jupiter.params.provider.Arguments> responses() {
+    return Stream.of(
+        org.junit.jupiter.params.provider.Arguments.of("u1", true, 0, "", List.of(), Map.of()),
+        org.junit.jupiter.params.provider.Arguments.of("u2", true, 0, "", List.of("promgate (audit) x"),
+            Map.of("decision", "audit-deny", "evidence", "web: signature by ci (key sha256:ab): \"q\" é\u2028")),
+        org.junit.jupiter.params.provider.Arguments.of("u3", false, 403, "denied:\n\"line\"\ttab \u0001 ü 𝄞",
+            List.of("w1", "w2"), Map.of("decision", "deny", "reasons", "r")),
+        org.junit.jupiter.params.provider.Arguments.of("u4", false, 500, "promgate could not decide", List.of(), Map.of()));
+  }
+
+  @ParameterizedTest
+  @MethodSource("responses")
+  void streamedResponseIsWhatTheModelWouldWrite(String uid, boolean allowed, int code, String message,
+                                                List<String> warnings, Map<String, String> annotations)
+      throws Exception {
+    JsonNode streamed = Reviews.JSON.readTree(AdmissionReviews.write(uid, allowed, code, message, warnings, annotations));
+    JsonNode model = Reviews.JSON.readTree(AdmissionReviews.writeWithModel(uid, allowed, code, message, warnings,
+        annotations));
+    assertEquals(model, streamed);
+  }
 }

@@ -189,8 +189,8 @@ class KeyBasedPromotionTest {
       Answer a = deploy(webhook, environment, image);
       assertDenied(a);
       assertTrue(a.message().startsWith("promgate denied "), a.message());
-      assertTrue(line(a).startsWith("container \"web\": " + image + " is not signed: no cosign signature or "
-          + "Sigstore bundle was found (required: a signature by ci); fix: sign it with the key of ci: "
+      assertTrue(line(a).startsWith("container \"web\": " + image + " is not signed: no cosign signature, "
+          + "Sigstore bundle or Notation signature was found (required: a signature by ci); fix: sign it with the key of ci: "
           + "cosign sign --key <private key of ci> " + image), line(a));
       assertTrue(line(a).contains("has no promotion to preprod signed by release-managers (found: no promotions)"),
           line(a));
@@ -340,8 +340,8 @@ class KeyBasedPromotionTest {
 
     Answer platform = deploy(webhook, "preprod", amd64.pinned());
     assertDenied(platform);
-    assertTrue(line(platform).contains(amd64.pinned() + " is not signed: no cosign signature or Sigstore bundle was "
-        + "found"), line(platform));
+    assertTrue(line(platform).contains(amd64.pinned() + " is not signed: no cosign signature, Sigstore bundle or "
+        + "Notation signature was found"), line(platform));
   }
 
   @Test

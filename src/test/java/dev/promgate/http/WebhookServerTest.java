@@ -138,8 +138,8 @@ class WebhookServerTest {
       assertEquals(400, r.statusCode(), body);
       assertEquals(1, r.bodyAsString().strip().lines().count(), r.bodyAsString());
     }
-    assertEquals(400, post(server, "/validate/prod", "text/plain", "{}".getBytes()).statusCode());
-    assertEquals(400, post(server, "/validate/prod", null, "{}".getBytes()).statusCode());
+    assertEquals(415, post(server, "/validate/prod", "text/plain", "{}".getBytes()).statusCode());
+    assertEquals(415, post(server, "/validate/prod", null, "{}".getBytes()).statusCode());
   }
 
   @Test

@@ -78,11 +78,18 @@ final class PolicyFiles {
     return withKeys(dir).write("gate.yaml", GATE).write("shop.yaml", SHOP);
   }
 
+  /**
+   * Replaces a file at once, as a ConfigMap update does (a watcher never sees it half written: a
+   * truncated file would be read as an emptied one).
+   */
   PolicyFiles write(String name, String content) {
     try {
       Path file = dir.resolve(name);
       Files.createDirectories(file.getParent());
-      Files.writeString(file, content, StandardCharsets.UTF_8);
+      Path partial = file.resolveSibling("." + file.getFileName() + ".partial");
+      Files.writeString(partial, content, StandardCharsets.UTF_8);
+      Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
       return this;
     } catch (IOException e) {
       throw new UncheckedIOException(e);

@@ -628,7 +628,8 @@ class PolicyLoaderTest {
             + " (cosign public-key --key …)",
         "x.yaml:12:51: give the key either as publicKeyFile or as publicKey, not both",
         "x.yaml:13:22: key needs publicKeyFile (a PEM file) or publicKey (PEM text)",
-        "x.yaml:14:7: authority \"h\" needs key: {publicKeyFile: …} or keyless: {trustedRoot: …, identities: […]}"),
+        "x.yaml:14:7: authority \"h\" needs key: {publicKeyFile: …}, keyless: {trustedRoot: …, identities: […]}"
+            + " or notation: {trustStore: …, trustedIdentities: […]}"),
         files.problems());
   }
 
@@ -663,7 +664,7 @@ class PolicyLoaderTest {
             + " need a Fulcio CA",
         "x.yaml:10:70: identities must list at least one {issuer, subject} pair; without one, any Fulcio"
             + " certificate would count",
-        "x.yaml:11:52: an authority is either key or keyless, not both; split it in two"),
+        "x.yaml:11:52: an authority is one of key, keyless or notation, not key and keyless; split it"),
         files.problems());
   }
 

@@ -172,7 +172,12 @@ public final class LocalRegistry implements AutoCloseable {
 
   /** The allow-list entry for this registry: insecure (plain HTTP) unless TLS, then with its CA. */
   public GateConfig.RegistrySettings settings() {
-    return new GateConfig.RegistrySettings(host(), !tls, Optional.ofNullable(caCertificate));
+    // A token service on its own port is another host: list it, as a GateConfig would.
+    Optional<java.util.List<dev.promgate.policy.HostPattern>> tokenHosts = tokenService == null ? Optional.empty()
+        : Optional.of(java.util.List.of(dev.promgate.policy.HostPattern.parse(
+            java.net.URI.create(tokenService.realm()).getAuthority())));
+    return new GateConfig.RegistrySettings(host(), !tls, Optional.ofNullable(caCertificate), tokenHosts,
+        Optional.empty());
   }
 
   /** The PEM CA certificate that signed the registry's TLS certificate, when TLS is on. */

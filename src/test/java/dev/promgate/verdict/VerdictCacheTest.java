@@ -1,8 +1,10 @@
 package dev.promgate.verdict;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import dev.promgate.image.Digest;
 import dev.promgate.image.ImageReference;
@@ -184,4 +186,54 @@ class VerdictCacheTest {
     assertInstanceOf(Verdict.Unverifiable.class, get(web()).verdict());
   }
 
+
+  @Test
+  void aHitIsAnsweredWithTheAnswerMadeAtTheFirstHitUntilTheEntryGoes() throws Exception {
+    assertEquals(CacheSource.MISS, get(web()).source());
+    Lookup first = get(web());
+    Lookup second = get(web());
+    assertSame(first, second, "no unpacking and no rendering on a repeat hit");
+    assertEquals(CacheSource.HIT, second.source());
+    assertEquals(List.of("signature by ci (key)"), second.evidence().texts());
+    assertEquals(((Verdict.Verified) verified()).evidence(), ((Verdict.Verified) second.verdict()).evidence());
+    assertTrue(cache.renderedWeight() > 0);
+
+    time.advance(SETTINGS.ttl().plus(SETTINGS.staleIfError()).plusSeconds(1));
+    cache.cleanUp();
+    assertEquals(0, cache.size());
+    assertEquals(0, cache.renderedWeight(), "the kept answer went with its entry");
+  }
+
+  @Test
+  void theAnswersKeptStayWithinTheirBudget() throws Exception {
+    cache.renderedBudget(2_000);
+    List<VerificationRequest> requests = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      requests.add(request("shop/web", String.format("%064x", i), "prod", "fp1"));
+    }
+    for (VerificationRequest r : requests) {
+      get(r);
+      get(r);
+    }
+    assertTrue(cache.renderedWeight() > 0 && cache.renderedWeight() <= 2_000, "kept: " + cache.renderedWeight());
+    VerificationRequest last = requests.get(99);
+    Lookup a = get(last);
+    Lookup b = get(last);
+    assertNotSame(a, b, "past the budget every hit makes its answer anew");
+    assertEquals(a.evidence(), b.evidence());
+    assertEquals(CacheSource.HIT, b.source());
+  }
+
+  @Test
+  void aReplacedEntryGivesBackItsWeight() throws Exception {
+    get(web());
+    get(web());
+    long kept = cache.renderedWeight();
+    assertTrue(kept > 0);
+    time.advance(SETTINGS.ttl().plusSeconds(1));
+    answer = r -> Future.succeededFuture(new Verdict.Verified(List.of(new SignatureEvidence("ci", "key", "again"))));
+    assertEquals(CacheSource.MISS, get(web()).source());
+    assertEquals(0, cache.renderedWeight());
+    assertEquals(List.of("signature by ci (key): again"), get(web()).evidence().texts());
+  }
 }

@@ -126,7 +126,7 @@ class CosignLegacyFixturesTest {
       String digest = "sha256:" + "1".repeat(64);
       Verdict.Rejected r = rejected(evaluator.evaluate(request(digest, TestPolicies.signatures(connaisseurKey("alice"))),
           SignedContent.none()));
-      assertEquals("is not signed: no cosign signature or Sigstore bundle was found (required: a signature by alice)",
+      assertEquals("is not signed: no cosign signature, Sigstore bundle or Notation signature was found (required: a signature by alice)",
           r.reasons().get(0).problem());
       assertEquals("sign it with the key of alice: cosign sign --key <private key of alice> registry.acme.example/shop/web@"
           + digest, r.reasons().get(0).fix());

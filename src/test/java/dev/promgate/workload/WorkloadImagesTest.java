@@ -148,4 +148,21 @@ class WorkloadImagesTest {
     assertEquals("spec.ephemeralContainers[0].image", x.images().get(0).fieldPath());
     assertEquals("debugger", x.images().get(0).container());
   }
+
+  @Test
+  void anObjectWithMoreDistinctImagesThanTheCapIsMalformedBeforeAnyIsJudged() {
+    String[] atCap = new String[WorkloadImages.MAX_IMAGES];
+    java.util.Arrays.setAll(atCap, i -> "registry.example/shop/web:" + i);
+    assertEquals(WorkloadImages.MAX_IMAGES, images(Reviews.pod("shop", atCap)).size());
+
+    String[] repeats = new String[WorkloadImages.MAX_IMAGES * 4];
+    java.util.Arrays.setAll(repeats, i -> "registry.example/shop/web:" + (i % 8));
+    assertEquals(repeats.length, images(Reviews.pod("shop", repeats)).size(), "repeats are judged once, not capped");
+
+    String[] over = new String[WorkloadImages.MAX_IMAGES + 1];
+    java.util.Arrays.setAll(over, i -> "registry.example/shop/web:" + i);
+    var x = WorkloadImages.of(Reviews.call(Reviews.pod("shop", over)));
+    String reason = assertInstanceOf(WorkloadImages.Malformed.class, x, x.toString()).reason();
+    assertTrue(reason.contains("more than " + WorkloadImages.MAX_IMAGES + " distinct images"), reason);
+  }
 }
