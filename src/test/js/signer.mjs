@@ -222,14 +222,48 @@ async function createInstance(withTsa) {
     rekor: { privateKey: keyPem(generate('prime256v1').privateKey) },
   };
   if (withTsa) {
-    // @sigstore/mock's TSA makes its own root and signing certificates; keep the first ones so
-    // later runs (separate processes) sign with certificates the trusted root already names.
+    // The TSA's root and signing certificates, made here rather than by @sigstore/mock (whose
+    // certificates start at the instant they are made): back-dated like the Fulcio chain, so that
+    // a timestamp made in the same second as the instance is inside their validity. Same names,
+    // one key for both, as the mock's; later runs (separate processes) sign with these.
     const tsaKeys = generate('prime256v1');
-    const tsa = await initializeTSA(tsaKeys);
+    const tsaWeb = await webKeyPair(keyPem(tsaKeys.privateKey));
+    const tsaRootName = 'CN=tsa,O=sigstore.mock';
+    const tsaRoot = await x509.X509CertificateGenerator.createSelfSigned({
+      serialNumber: randomSerial(),
+      name: tsaRootName,
+      notBefore,
+      notAfter,
+      signingAlgorithm: SIGNING_ALGORITHM,
+      keys: tsaWeb,
+      extensions: [
+        new x509.BasicConstraintsExtension(true, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.cRLSign | x509.KeyUsageFlags.keyCertSign, true),
+        await x509.SubjectKeyIdentifierExtension.create(tsaWeb.publicKey),
+        await x509.AuthorityKeyIdentifierExtension.create(tsaWeb.publicKey),
+      ],
+    });
+    const tsaSigning = await x509.X509CertificateGenerator.create({
+      serialNumber: randomSerial(),
+      subject: 'CN=tsa signing,O=sigstore.mock',
+      issuer: tsaRootName,
+      notBefore,
+      notAfter,
+      signingAlgorithm: SIGNING_ALGORITHM,
+      publicKey: tsaWeb.publicKey,
+      signingKey: tsaWeb.privateKey,
+      extensions: [
+        new x509.BasicConstraintsExtension(false, undefined, true),
+        new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature, true),
+        new x509.ExtendedKeyUsageExtension([x509.ExtendedKeyUsage.timeStamping], true),
+        await x509.SubjectKeyIdentifierExtension.create(tsaWeb.publicKey),
+        await x509.AuthorityKeyIdentifierExtension.create(tsaWeb.publicKey),
+      ],
+    });
     instance.tsa = {
       privateKey: keyPem(tsaKeys.privateKey),
-      rootCertificate: b64(tsa.rootCertificate),
-      signingCertificate: b64(tsa.intCertificate),
+      rootCertificate: b64(tsaRoot.rawData),
+      signingCertificate: b64(tsaSigning.rawData),
     };
   }
   return instance;
@@ -318,7 +352,9 @@ async function fulcioCA(instance, ctLog) {
     rootCertificate: ownedBuffer(intermediate.rawData),
     async issueCertificate({ publicKey, subjectAltName, extensions }) {
       const key = await webcrypto.subtle.importKey('spki', publicKey, { name: 'ECDSA', namedCurve: 'P-256' }, true, ['verify']);
-      const now = new Date();
+      // Whole seconds, as a certificate stores them: a timestamp or log entry made in the same
+      // second as the certificate is then never before its notBefore, however it rounds.
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000);
       const tbs = {
         serialNumber: randomSerial(),
         issuer: intermediate.subject,
@@ -413,19 +449,26 @@ function preAuthEncoding(payloadType, payload) {
 }
 
 // The TSA of @sigstore/mock with the certificates kept in the instance and a whole-second clock
-// (@sigstore/core rejects RFC 3161 times with fewer than three fraction digits).
+// (@sigstore/core rejects RFC 3161 times with fewer than three fraction digits). The clock is read
+// when each timestamp is made (the mock reads options.clock per request), not when the services
+// start: a timestamp is then never earlier than the certificate it vouches for.
 async function timestampAuthority(instance) {
   const keys = nodeKeyPair(instance.tsa.privateKey);
-  const clock = new Date(Math.floor(Date.now() / 1000) * 1000);
-  const fresh = await initializeTSA(keys, clock);
+  const fresh = await initializeTSA(keys, wholeSecondNow());
   const Certificate = fresh.rootCert.constructor;
   const TSA = fresh.constructor;
   return new TSA({
     rootCertificate: Certificate.fromBER(Buffer.from(instance.tsa.rootCertificate, 'base64')),
     intCertificate: Certificate.fromBER(Buffer.from(instance.tsa.signingCertificate, 'base64')),
     keyPair: fresh.keyPair,
-    clock,
+    get clock() {
+      return wholeSecondNow();
+    },
   });
+}
+
+function wholeSecondNow() {
+  return new Date(Math.floor(Date.now() / 1000) * 1000);
 }
 
 async function installServices(instance, registryHost) {

@@ -91,7 +91,9 @@ public final class AdmissionPipeline implements AdmissionHandler {
               .serviceLevelObjectives(DECISION_BUCKETS)
               .register(meters))
               .record(took);
-        });
+        })
+        // The log line above keeps everything; the API server gets what it will carry.
+        .map(Decisions::fitted);
   }
 
   private Future<Decision> decide(AdmissionCall call, EnvironmentResolver.Route route, PolicySet set,

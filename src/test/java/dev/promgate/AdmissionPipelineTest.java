@@ -168,7 +168,8 @@ class AdmissionPipelineTest {
     Decision d = await(pipeline(set, Optional.empty())
         .admit(Reviews.call(Reviews.pod("shop", "registry.acme.example/other/web@" + DIGEST)), path("prod")));
     assertFalse(d.allowed());
-    assertTrue(d.message().contains("matches no PromotionPolicy (repository registry.acme.example/other/web)"), d.message());
+    assertTrue(d.message().contains("matches no PromotionPolicy (repository registry.acme.example/other/web; globs tried: "
+        + "registry.acme.example/shop/** (policy shop))"), d.message());
   }
 
   @Test

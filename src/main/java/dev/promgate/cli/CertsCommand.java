@@ -18,7 +18,9 @@ public final class CertsCommand {
 
   @Command(name = "generate", mixinStandardHelpOptions = true,
       description = "Write a development CA (ca.crt) and a serving certificate (tls.crt, tls.key) for the "
-          + "given names. The CA key is not kept.")
+          + "given names. The CA key is not kept.",
+      footer = {"", "Exit status: 0 written; 1 refused (the files exist; --force replaces them) or could not be "
+          + "written; 2 usage or input error."})
   static final class Generate implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -44,11 +46,17 @@ public final class CertsCommand {
 
     @Override
     public Integer call() {
+      java.time.Duration valid;
+      try {
+        valid = Durations.parse(validity);
+      } catch (RuntimeException e) {
+        throw CommandFailure.input("--validity " + validity + ": " + e.getMessage());
+      }
       boolean defaults = dns.isEmpty() && ips.isEmpty();
       var generated = DevCertificates.generate(out,
           defaults ? DevCertificates.DEFAULT_DNS_NAMES : dns,
           defaults ? DevCertificates.DEFAULT_IP_ADDRESSES : ips,
-          Durations.parse(validity), force);
+          valid, force);
       var cert = generated.serving();
       spec.commandLine().getOut().printf("wrote %s (CA), %s and %s; valid until %s for %s%n",
           out.resolve(DevCertificates.CA_FILE), out.resolve("tls.crt"), out.resolve("tls.key"),

@@ -11,15 +11,15 @@ import dev.promgate.environment.EnvironmentResolver;
 import dev.promgate.json.Mappers;
 import dev.promgate.judgement.Judgement;
 import dev.promgate.policy.Mode;
-import dev.promgate.policy.PolicyLoadResult;
-import dev.promgate.policy.PolicyLoader;
 import dev.promgate.policy.PolicySet;
+import dev.promgate.workload.WorkloadImages;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -28,13 +28,17 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.MappingIterator;
+import tools.jackson.databind.ObjectReader;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
@@ -47,10 +51,17 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  */
 @Command(name = "evaluate", mixinStandardHelpOptions = true,
     description = "Decide over manifests (YAML or JSON, multi-document, kind: List, kubectl get -o json). "
-        + "Exit 1 if anything is denied.")
+        + "Exit 1 if anything is denied.",
+    footer = {"", "Exit status: 0 every workload is allowed; 1 something is denied, or the policies have problems; "
+        + "2 usage or input error: a missing or unreadable file, YAML that does not parse (file:line:column), "
+        + "empty input (kubectl printed nothing), input without a Kubernetes object or without any workload, "
+        + "an unknown environment, a registry configuration error. Never 0 on an input that decided nothing."})
 public final class EvaluateCommand implements Callable<Integer> {
 
   private static final YAMLMapper YAML = Mappers.YAML;
+  /** One document of a YAML stream: the next one is not trailing garbage but the next object. */
+  private static final ObjectReader DOCUMENT = YAML.readerFor(JsonNode.class)
+      .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private static final JsonMapper JSON = Mappers.JSON;
 
   @Spec
@@ -79,33 +90,40 @@ public final class EvaluateCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    PrintWriter err = spec.commandLine().getErr();
     if (!output.equals("table") && !output.equals("json")) {
-      spec.commandLine().getErr().println("promgate: --output must be table or json");
-      return 2;
+      throw CommandFailure.input("--output must be table or json");
     }
-    PolicyLoadResult loaded = PolicyLoader.load(policies);
-    if (loaded instanceof PolicyLoadResult.Failed failed) {
-      failed.problems().forEach(spec.commandLine().getErr()::println);
-      return 1;
-    }
-    PolicySet set = ((PolicyLoadResult.Loaded) loaded).policies();
+    PolicySet set = PolicyDirectory.load(policies, err);
     if (!set.environments().contains(environment)) {
-      spec.commandLine().getErr().println("promgate: environment \"" + environment
+      throw CommandFailure.input("environment \"" + environment
           + "\" is not defined by the policies (known: " + String.join(", ", set.environments()) + ")");
-      return 2;
     }
     List<JsonNode> objects = new ArrayList<>();
     for (String file : files) {
       objects.addAll(read(file));
     }
+    List<AdmissionCall> calls = new ArrayList<>();
+    for (JsonNode object : objects) {
+      calls.add(AdmissionReviews.read(review(object)).call()
+          .orElseThrow(() -> CommandFailure.input("cannot read " + describe(object))));
+    }
+    if (calls.stream().allMatch(c -> WorkloadImages.of(c) instanceof WorkloadImages.NotAWorkload)) {
+      throw CommandFailure.input("none of the " + objects.size() + " object" + (objects.size() == 1 ? "" : "s")
+          + " in " + String.join(", ", files) + " runs containers (kinds: " + kinds(objects)
+          + "); nothing was decided");
+    }
     Vertx vertx = Vertx.vertx();
     try {
-      AdmissionPipeline pipeline = Server.offlinePipeline(vertx, set, Optional.ofNullable(mode),
-          new DecisionLog(line -> { }), Clock.systemUTC(), new SimpleMeterRegistry());
+      AdmissionPipeline pipeline;
+      try {
+        pipeline = Server.offlinePipeline(vertx, set, Optional.ofNullable(mode),
+            new DecisionLog(line -> { }), Clock.systemUTC(), new SimpleMeterRegistry());
+      } catch (RuntimeException e) {
+        throw CommandFailure.input("registry configuration error: " + e.getMessage());
+      }
       List<Decision> decisions = new ArrayList<>();
-      for (JsonNode object : objects) {
-        AdmissionCall call = AdmissionReviews.read(review(object)).call()
-            .orElseThrow(() -> new IllegalArgumentException("cannot read " + describe(object)));
+      for (AdmissionCall call : calls) {
         decisions.add(pipeline.admit(call, new EnvironmentResolver.Named(environment))
             .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
       }
@@ -116,19 +134,55 @@ public final class EvaluateCommand implements Callable<Integer> {
         table(out, decisions);
       }
       out.flush();
-      return decisions.stream().anyMatch(d -> !d.allowed()) ? 1 : 0;
+      return decisions.stream().anyMatch(d -> !d.allowed()) ? ExitCodes.FAILED : ExitCodes.OK;
     } finally {
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
 
-  private List<JsonNode> read(String file) throws IOException {
+  private static String kinds(List<JsonNode> objects) {
+    return objects.stream().map(o -> o.path("kind").asText()).distinct().sorted().collect(Collectors.joining(", "));
+  }
+
+  /**
+   * The Kubernetes objects of one file (or standard input): every YAML document, with
+   * {@code kind: List} unpacked. Empty input, a document that is not a Kubernetes object and YAML
+   * that does not parse are input errors naming the file and line.
+   */
+  private List<JsonNode> read(String file) {
+    String name = file.equals("-") ? "standard input" : file;
+    byte[] content;
+    try {
+      content = file.equals("-") ? System.in.readAllBytes() : Files.readAllBytes(Path.of(file));
+    } catch (NoSuchFileException e) {
+      throw CommandFailure.input(name + " does not exist");
+    } catch (IOException e) {
+      throw CommandFailure.input("cannot read " + name + ": " + e.getMessage());
+    }
+    if (new String(content, StandardCharsets.UTF_8).isBlank()) {
+      throw CommandFailure.input(name + " is empty: there is nothing to decide"
+          + (file.equals("-") ? " (did the command feeding the pipe fail?)" : ""));
+    }
     List<JsonNode> objects = new ArrayList<>();
-    try (InputStream in = file.equals("-") ? System.in : Files.newInputStream(Path.of(file));
-         MappingIterator<JsonNode> docs = YAML.readerFor(JsonNode.class).readValues(in)) {
-      while (docs.hasNext()) {
-        flatten(docs.next(), objects);
+    try (JsonParser parser = YAML.createParser(content)) {
+      while (parser.nextToken() != null) {
+        int line = parser.currentTokenLocation().getLineNr();
+        JsonNode doc = DOCUMENT.readValue(parser);
+        if (doc == null || doc.isNull() || doc.isMissingNode() || (doc.isObject() && doc.isEmpty())) {
+          continue;
+        }
+        if (!doc.isObject() || !doc.path("kind").isTextual() || !doc.path("apiVersion").isTextual()) {
+          throw CommandFailure.input(name + ":" + line + ": not a Kubernetes object (it has no apiVersion and kind)");
+        }
+        flatten(doc, objects);
       }
+    } catch (JacksonException e) {
+      var at = e.getLocation();
+      throw CommandFailure.input(name + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
+          + ": not valid YAML or JSON: " + e.getOriginalMessage().lines().findFirst().orElse(""));
+    }
+    if (objects.isEmpty()) {
+      throw CommandFailure.input(name + " holds no Kubernetes object: there is nothing to decide");
     }
     return objects;
   }
@@ -145,7 +199,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     into.add(doc);
   }
 
-  private byte[] review(JsonNode object) throws IOException {
+  private byte[] review(JsonNode object) {
     String apiVersion = object.path("apiVersion").asText();
     int slash = apiVersion.indexOf('/');
     ObjectNode review = JSON.createObjectNode();

@@ -1,8 +1,10 @@
 package dev.promgate.cli;
 
+import dev.promgate.policy.PolicyLoadResult;
 import dev.promgate.policy.PolicyLoader;
 import dev.promgate.policy.PolicyProblem;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -18,7 +20,9 @@ public final class PolicyCommand {
 
   @Command(name = "check", mixinStandardHelpOptions = true,
       description = "Validate the policy files of DIR; print file:line:column: message for every problem "
-          + "and exit 1 if there is any.")
+          + "and exit 1 if there is any.",
+      footer = {"", "Exit status: 0 no problems (warnings, marked \"warning:\", do not fail); 1 problems found; "
+          + "2 usage or input error (DIR does not exist or is not a directory)."})
   static final class Check implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -28,17 +32,26 @@ public final class PolicyCommand {
 
     @Override
     public Integer call() {
-      List<PolicyProblem> problems = PolicyLoader.check(directory);
-      PrintWriter out = spec.commandLine().getOut();
-      if (problems.isEmpty()) {
-        out.println(directory + ": ok");
-        out.flush();
-        return 0;
+      if (!Files.isDirectory(directory)) {
+        throw CommandFailure.input(directory + (Files.exists(directory) ? " is not a directory" : " does not exist")
+            + "; policy check takes the directory that holds the policy files");
       }
+      PolicyLoadResult result = PolicyLoader.load(directory);
+      PrintWriter out = spec.commandLine().getOut();
+      if (result instanceof PolicyLoadResult.Loaded loaded) {
+        for (PolicyProblem w : loaded.warnings()) {
+          out.println(w.file() + ":" + w.line() + ":" + w.column() + ": warning: " + w.message());
+        }
+        int n = loaded.warnings().size();
+        out.println(directory + ": ok" + (n == 0 ? "" : " (" + n + " warning" + (n == 1 ? "" : "s") + ")"));
+        out.flush();
+        return ExitCodes.OK;
+      }
+      List<PolicyProblem> problems = ((PolicyLoadResult.Failed) result).problems();
       problems.forEach(out::println);
       out.flush();
       spec.commandLine().getErr().printf("%d problem%s%n", problems.size(), problems.size() == 1 ? "" : "s");
-      return 1;
+      return ExitCodes.FAILED;
     }
   }
 }

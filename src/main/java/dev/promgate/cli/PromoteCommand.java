@@ -1,7 +1,5 @@
 package dev.promgate.cli;
 
-import dev.promgate.policy.PolicyLoadResult;
-import dev.promgate.policy.PolicyLoader;
 import dev.promgate.policy.PolicySet;
 import dev.promgate.promotion.PromotionOutcome;
 import dev.promgate.promotion.PromotionRequest;
@@ -28,10 +26,15 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "promote", mixinStandardHelpOptions = true,
     description = {
-        "Promote an image digest to an environment: check that it is admissible in the environment before, "
-            + "sign a promotion attestation with a cosign-compatible key, and push it where cosign attest "
-            + "would (sha256-<hex>.att).",
-        "Exit codes: 0 promoted; 1 refused, nothing pushed; 3 pushed, but the policies do not count it."},
+        "Promote an image digest to an environment. Before pushing anything it checks that the digest exists, "
+            + "that the key signs for an authority the policies accept for promotions to ENV, that the digest "
+            + "meets ENV's signature requirement, and that it is admissible in the environment before (the "
+            + "webhook's own verification); then it signs a promotion attestation with a cosign-compatible key "
+            + "and pushes it where cosign attest would (sha256-<hex>.att).",
+        "Exit status: 0 promoted; 1 refused (a key the policies do not accept, unsigned, not admissible before), "
+            + "nothing pushed; 2 usage or input error (unknown environment, --force without --force-reason, "
+            + "unreadable key or wrong password, bad --promoted-at, registry configuration error), nothing pushed; "
+            + "3 pushed, but the policies do not count it."},
     footer = {"",
         "The password of a cosign key comes from --password-file, else COSIGN_PASSWORD, else a prompt.",
         "",
@@ -85,8 +88,13 @@ public final class PromoteCommand implements Callable<Integer> {
   String promotedAt;
 
   @Option(names = "--force",
-      description = "promote even if the digest is not admissible in the environment before (recorded as force: true)")
+      description = "promote even if the digest is not admissible in the environment before (recorded as "
+          + "forced: true with --force-reason, and without a from); the key and signature checks still apply")
   boolean force;
+
+  @Option(names = "--force-reason", paramLabel = "TEXT",
+      description = "why --force is used, e.g. an incident ticket; required with --force, recorded in the predicate")
+  String forceReason;
 
   @Option(names = "--password-file", paramLabel = "FILE",
       description = "file holding the key's password (- for standard input)")
@@ -96,33 +104,35 @@ public final class PromoteCommand implements Callable<Integer> {
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
+    if (force && (forceReason == null || forceReason.isBlank())) {
+      throw CommandFailure.input("--force needs --force-reason TEXT (recorded in the promotion with forced: true); "
+          + "nothing promoted");
+    }
     Optional<Instant> at = Optional.empty();
     if (promotedAt != null) {
       try {
         at = Optional.of(OffsetDateTime.parse(promotedAt).toInstant());
       } catch (DateTimeParseException e) {
-        err.println("promgate: --promoted-at \"" + promotedAt + "\" is not an RFC 3339 time such as 2026-11-26T09:00:00Z");
-        return 2;
+        throw CommandFailure.input("--promoted-at \"" + promotedAt
+            + "\" is not an RFC 3339 time such as 2026-11-26T09:00:00Z");
       }
     }
-    PolicyLoadResult loaded = PolicyLoader.load(policies);
-    if (loaded instanceof PolicyLoadResult.Failed failed) {
-      failed.problems().forEach(err::println);
-      err.println("promgate: the policies in " + policies + " do not load; nothing promoted");
-      return 1;
+    PolicySet set = PolicyDirectory.load(policies, err);
+    if (!set.environments().contains(environment)) {
+      throw CommandFailure.input("environment \"" + environment + "\" is not defined by the policies (known: "
+          + String.join(", ", set.environments()) + "); nothing promoted");
     }
-    PolicySet set = ((PolicyLoadResult.Loaded) loaded).policies();
     SigningKey signingKey;
     try {
       signingKey = SigningKey.read(key, KeyPasswords.of(Optional.ofNullable(passwordFile), System.getenv(),
           System.console(), System.in));
     } catch (SigningKey.Unusable e) {
-      err.println("promgate: " + e.getMessage());
-      return 1;
+      throw CommandFailure.input(e.getMessage() + "; nothing promoted");
     }
     PromotionRequest request = new PromotionRequest(image, environment, Optional.ofNullable(from),
         Optional.ofNullable(approver), Optional.ofNullable(change), Optional.ofNullable(pipelineRun),
-        Optional.ofNullable(sourceRepository), Optional.ofNullable(sourceCommit), at, force);
+        Optional.ofNullable(sourceRepository), Optional.ofNullable(sourceCommit), at, force,
+        Optional.ofNullable(forceReason));
     PromotionOutcome outcome;
     try (PromotionWorkflow workflow = PromotionWorkflow.open(set, Clock.systemUTC())) {
       outcome = workflow.promote(request, signingKey);

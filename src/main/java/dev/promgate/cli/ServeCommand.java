@@ -19,7 +19,9 @@ import picocli.CommandLine.Option;
 /** {@code promgate serve}. */
 @Command(name = "serve", mixinStandardHelpOptions = true,
     description = "Run the admission webhook over HTTPS: POST /validate and /validate/{environment}; "
-        + "GET /healthz, /readyz, /metrics.")
+        + "GET /healthz, /readyz, /metrics.",
+    footer = {"", "Exit status: 0 stopped by a signal; 1 could not start (port in use, no certificate); "
+        + "2 usage error."})
 public final class ServeCommand implements Callable<Integer> {
 
   @Spec
@@ -54,8 +56,28 @@ public final class ServeCommand implements Callable<Integer> {
           + "registry connections (default: one per available processor)")
   Integer eventLoops;
 
-  @Option(names = "--log-level", defaultValue = "INFO", description = "SEVERE, WARNING, INFO, FINE (default: ${DEFAULT-VALUE})")
+  @Option(names = "--log-level", defaultValue = "info", paramLabel = "LEVEL",
+      description = "debug, info, warn or error (java.util.logging names such as FINE or SEVERE work too) "
+          + "(default: ${DEFAULT-VALUE})")
   String logLevel;
+
+  /** {@code debug}, {@code info}, {@code warn}, {@code error} as every other server spells them, or a JUL level name. */
+  static Level level(String name) {
+    String n = name.trim().toLowerCase(java.util.Locale.ROOT);
+    switch (n) {
+      case "trace": return Level.FINEST;
+      case "debug": return Level.FINE;
+      case "info": return Level.INFO;
+      case "warn": case "warning": return Level.WARNING;
+      case "error": case "severe": return Level.SEVERE;
+      default:
+        try {
+          return Level.parse(name.trim().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+          throw CommandFailure.input("--log-level " + name + " is not a level; use debug, info, warn or error");
+        }
+    }
+  }
 
   @Override
   public Integer call() throws Exception {
@@ -63,7 +85,7 @@ public final class ServeCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--event-loops must be at least 1, found " + eventLoops);
     }
-    JsonLogging.install(Level.parse(logLevel));
+    JsonLogging.install(level(logLevel));
     Server server;
     try {
       server = Server.start(new Server.Options(policies, certs, host, port, Optional.ofNullable(mode),
@@ -71,7 +93,10 @@ public final class ServeCommand implements Callable<Integer> {
               eventLoops == null ? WebhookServer.Settings.defaultEventLoops() : eventLoops))
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
-      return 1;
+      Throwable cause = e.getCause() == null ? e : e.getCause();
+      spec.commandLine().getErr().println("promgate: could not start: " + cause.getMessage());
+      spec.commandLine().getErr().flush();
+      return ExitCodes.FAILED;
     }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {

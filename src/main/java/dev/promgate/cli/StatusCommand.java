@@ -1,8 +1,6 @@
 package dev.promgate.cli;
 
 import dev.promgate.json.Mappers;
-import dev.promgate.policy.PolicyLoadResult;
-import dev.promgate.policy.PolicyLoader;
 import dev.promgate.policy.PolicySet;
 import dev.promgate.promotion.PromotionWorkflow;
 import dev.promgate.promotion.StatusReport;
@@ -31,7 +29,9 @@ import tools.jackson.databind.node.ObjectNode;
 @Command(name = "status", mixinStandardHelpOptions = true,
     description = "Show, per environment, the digests of a repository that carry promotions (newest first), "
         + "whether each is admissible now, the tags pointing at them, and the current and previous "
-        + "known-good digest (the rollback target).")
+        + "known-good digest (the rollback target).",
+    footer = {"", "Exit status: 0 shown; 1 the policies have problems; 2 usage or input error (not a repository, "
+        + "unknown environment, registry configuration error)."})
 public final class StatusCommand implements Callable<Integer> {
 
   private static final JsonMapper JSON = Mappers.JSON;
@@ -58,21 +58,18 @@ public final class StatusCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     PrintWriter err = spec.commandLine().getErr();
     if (!output.equals("table") && !output.equals("json")) {
-      err.println("promgate: --output must be table or json");
-      return 2;
+      throw CommandFailure.input("--output must be table or json");
     }
-    PolicyLoadResult loaded = PolicyLoader.load(policies);
-    if (loaded instanceof PolicyLoadResult.Failed failed) {
-      failed.problems().forEach(err::println);
-      return 1;
+    PolicySet set = PolicyDirectory.load(policies, err);
+    if (environment != null && !set.environments().contains(environment)) {
+      throw CommandFailure.input("environment \"" + environment + "\" is not defined by the policies (known: "
+          + String.join(", ", set.environments()) + ")");
     }
-    PolicySet set = ((PolicyLoadResult.Loaded) loaded).policies();
     StatusReport report;
     try (PromotionWorkflow workflow = PromotionWorkflow.open(set, Clock.systemUTC())) {
       report = workflow.status(repository, Optional.ofNullable(environment));
     } catch (IllegalArgumentException e) {
-      err.println("promgate: " + e.getMessage());
-      return 2;
+      throw CommandFailure.input(e.getMessage());
     }
     if (output.equals("json")) {
       out.println(JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json(report)));
@@ -80,7 +77,7 @@ public final class StatusCommand implements Callable<Integer> {
       table(out, report);
     }
     out.flush();
-    return 0;
+    return ExitCodes.OK;
   }
 
   // ---- table ---------------------------------------------------------------------------------

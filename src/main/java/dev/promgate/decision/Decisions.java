@@ -26,6 +26,15 @@ public final class Decisions {
 
   private Decisions() {}
 
+  /**
+   * The decision as the API server will carry it ({@link ApiServerLimits}): warnings, message and
+   * annotations cut to size, each cut pointing to the decision log line by the request's uid. The
+   * per-image results, which the log line is written from, are kept whole.
+   */
+  public static Decision fitted(Decision d) {
+    return ApiServerLimits.fit(d);
+  }
+
   /** Nothing to judge: DELETE, CONNECT, a kind without containers, or no new image on UPDATE. */
   public static Decision skip(AdmissionCall call, String why, String environment, long generation) {
     return new Decision(call, true, Outcome.SKIP, why, List.of(),

@@ -139,6 +139,7 @@ public final class WebhookServer {
                   }
                 })
                 .listen()
+                .recover(e -> Future.failedFuture(ListenFailure.of(settings.host(), settings.port(), e)))
                 .onSuccess(servers::add);
           }
         }, new DeploymentOptions().setInstances(settings.eventLoops()))
@@ -256,8 +257,11 @@ public final class WebhookServer {
   }
 
   private static void tooLarge(HttpServerRequest request, long limit) {
-    // The rest of the body is not read: close the connection after the answer.
-    request.response().putHeader(HttpHeaders.CONNECTION, "close");
+    // The rest of the body is not read: close an HTTP/1.x connection after the answer. HTTP/2 forbids
+    // that header (the answer would be a stream reset instead of a 413); its stream just ends.
+    if (request.version() != io.vertx.core.http.HttpVersion.HTTP_2) {
+      request.response().putHeader(HttpHeaders.CONNECTION, "close");
+    }
     text(request.response(), 413, "request body larger than " + limit + " bytes");
   }
 

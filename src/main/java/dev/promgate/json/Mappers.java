@@ -44,11 +44,12 @@ public final class Mappers {
   /**
    * Kubernetes manifests: read as documents of a stream (what {@code promgate evaluate} is given)
    * and written as {@code kubectl apply} takes them: no document start marker, quotes only where
-   * needed, list items indented under their key.
+   * needed, multi-line strings (CEL expressions) as literal blocks, list items indented under their key.
    */
   public static final YAMLMapper YAML = YAMLMapper.builder()
       .disable(YAMLWriteFeature.WRITE_DOC_START_MARKER)
       .enable(YAMLWriteFeature.MINIMIZE_QUOTES)
+      .enable(YAMLWriteFeature.LITERAL_BLOCK_STYLE)
       .enable(YAMLWriteFeature.INDENT_ARRAYS_WITH_INDICATOR)
       .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
       .build();

@@ -140,7 +140,7 @@ public final class ImageJudge {
       problems.add(Problems.notAllowedRegistry(image, gate));
     }
     if (governing.isEmpty()) {
-      problems.add(Problems.ungoverned(image));
+      problems.add(Problems.ungoverned(image, scope.policies().policies()));
     }
     List<VerificationRequest.PolicyRules> rules = new ArrayList<>();
     for (PromotionPolicy policy : governing) {

@@ -27,9 +27,22 @@ final class Problems {
         + " to GateConfig spec.registries";
   }
 
-  static String ungoverned(ImageReference ref) {
-    return "matches no PromotionPolicy (repository " + ref.name() + "); fix: add the repository to "
-        + "the spec.images of a policy, or run it in an exempt namespace";
+  /** Globs named in an "ungoverned" message, at most; the rest are counted. */
+  static final int GLOBS_NAMED = 8;
+
+  /** No policy's globs match the repository: which were tried, and what to do. */
+  static String ungoverned(ImageReference ref, java.util.List<PromotionPolicy> policies) {
+    java.util.List<String> tried = new java.util.ArrayList<>();
+    for (PromotionPolicy p : policies) {
+      for (var glob : p.images()) {
+        tried.add(glob + " (policy " + p.name() + ")");
+      }
+    }
+    String globs = tried.isEmpty() ? "no policy defines any image glob"
+        : "globs tried: " + String.join(", ", tried.subList(0, Math.min(GLOBS_NAMED, tried.size())))
+            + (tried.size() > GLOBS_NAMED ? " and " + (tried.size() - GLOBS_NAMED) + " more" : "");
+    return "matches no PromotionPolicy (repository " + ref.name() + "; " + globs + "); fix: add the repository "
+        + "to the spec.images of a policy, or run it in an exempt namespace";
   }
 
   static String noRulesFor(PromotionPolicy policy, String environment) {

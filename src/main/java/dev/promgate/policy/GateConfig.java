@@ -20,6 +20,10 @@ import java.util.Set;
  * @param timeouts           budgets that keep a decision inside the webhook's timeoutSeconds
  * @param breakGlass         environments where the break-glass annotation is honoured
  * @param limits             caps on what promgate reads from registries
+ * @param unlabelledNamespaces whether namespaces without the {@code promgate.dev/environment} label
+ *                     are gated at all (through {@code /validate}); {@link UnlabelledNamespaces#IGNORE}
+ *                     by default, so that installing promgate changes nothing outside the namespaces
+ *                     that opt in with the label
  */
 public record GateConfig(
     Mode mode,
@@ -31,7 +35,16 @@ public record GateConfig(
     Optional<Path> credentials,
     Timeouts timeouts,
     Set<String> breakGlass,
-    Limits limits) {
+    Limits limits,
+    UnlabelledNamespaces unlabelledNamespaces) {
+
+  /** Settings that leave namespaces without the environment label alone (the default). */
+  public GateConfig(Mode mode, Optional<String> defaultEnvironment, List<NamespaceRule> namespaces,
+                    List<Glob> exemptNamespaces, List<RegistrySettings> registries, CacheSettings cache,
+                    Optional<Path> credentials, Timeouts timeouts, Set<String> breakGlass, Limits limits) {
+    this(mode, defaultEnvironment, namespaces, exemptNamespaces, registries, cache, credentials, timeouts,
+        breakGlass, limits, UnlabelledNamespaces.IGNORE);
+  }
 
   public static GateConfig defaults() {
     return new GateConfig(Mode.ENFORCE, Optional.empty(), List.of(), List.of(), List.of(),
@@ -41,7 +54,28 @@ public record GateConfig(
   /** The same settings with other limits. */
   public GateConfig withLimits(Limits newLimits) {
     return new GateConfig(mode, defaultEnvironment, namespaces, exemptNamespaces, registries, cache, credentials,
-        timeouts, breakGlass, newLimits);
+        timeouts, breakGlass, newLimits, unlabelledNamespaces);
+  }
+
+  /** The same settings with another scope for namespaces without the environment label. */
+  public GateConfig withUnlabelledNamespaces(UnlabelledNamespaces scope) {
+    return new GateConfig(mode, defaultEnvironment, namespaces, exemptNamespaces, registries, cache, credentials,
+        timeouts, breakGlass, limits, scope);
+  }
+
+  /**
+   * What happens to a namespace without the {@code promgate.dev/environment} label:
+   * {@code ignore} — the webhook configuration does not select it, the API server never asks;
+   * {@code gate} — it is judged through {@code /validate} (namespace rules, then
+   * {@code defaultEnvironment}).
+   */
+  public enum UnlabelledNamespaces {
+    IGNORE,
+    GATE;
+
+    public String wireName() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
   }
 
   /** The registry entry for a host, if the allow-list has it. */

@@ -2,14 +2,9 @@ package dev.promgate.policy;
 
 import dev.promgate.json.Mappers;
 import dev.promgate.policy.LoadContext.GateDocument;
-import java.io.ByteArrayInputStream;
 import java.nio.file.Path;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -57,6 +52,7 @@ final class GateConfigReader {
       return;
     }
     Mode mode = file.mode(spec);
+    GateConfig.UnlabelledNamespaces unlabelled = unlabelledNamespaces(spec);
 
     Optional<String> defaultEnvironment = Optional.empty();
     Node defaultEnvNode = spec.value("defaultEnvironment");
@@ -123,7 +119,24 @@ final class GateConfigReader {
 
     context.gates.add(new GateDocument(new GateConfig(mode == null ? Mode.ENFORCE : mode, defaultEnvironment,
         List.copyOf(namespaces), List.copyOf(exempt), registries, cache, credentials, timeouts,
-        Set.copyOf(breakGlass), limits), kindNode, problems));
+        Set.copyOf(breakGlass), limits, unlabelled), kindNode, problems));
+  }
+
+  private GateConfig.UnlabelledNamespaces unlabelledNamespaces(Fields spec) {
+    String text = spec.string("unlabelledNamespaces");
+    if (text == null) {
+      return GateConfig.UnlabelledNamespaces.IGNORE;
+    }
+    for (GateConfig.UnlabelledNamespaces scope : GateConfig.UnlabelledNamespaces.values()) {
+      if (scope.wireName().equals(text)) {
+        return scope;
+      }
+    }
+    List<String> allowed = List.of("ignore", "gate");
+    problems.at(spec.value("unlabelledNamespaces"), "unlabelledNamespaces must be ignore (namespaces without the "
+        + "promgate.dev/environment label are not gated) or gate (they are, through the namespace rules), not \""
+        + text + "\"" + Suggestions.didYouMean(text, allowed));
+    return GateConfig.UnlabelledNamespaces.IGNORE;
   }
 
   private Glob namespaceGlob(Node node, String what) {
@@ -240,14 +253,9 @@ final class GateConfigReader {
       return Optional.empty();
     }
     try {
-      Collection<? extends Certificate> certs = CertificateFactory.getInstance("X.509")
-          .generateCertificates(new ByteArrayInputStream(read.bytes()));
-      if (certs.isEmpty()) {
-        problems.at(node, "caFile " + read.display() + " holds no certificate; expected PEM certificates");
-        return Optional.empty();
-      }
-    } catch (CertificateException | RuntimeException e) {
-      problems.at(node, "caFile " + read.display() + " is not a PEM certificate bundle: " + e.getMessage());
+      PemCertificates.read(read.display(), read.bytes());
+    } catch (PemCertificates.Invalid e) {
+      problems.at(node, "caFile " + e.getMessage());
       return Optional.empty();
     }
     return Optional.of(read.path());

@@ -25,10 +25,14 @@ final class LoadContext {
 
   record PolicyDocument(PromotionPolicy policy, Node nameAt, FileProblems file) {}
 
+  /** An image glob of a policy, where it is written: checked against the registry allow-list. */
+  record ImageGlob(String text, Node at, FileProblems file) {}
+
   final InputFiles inputs = new InputFiles();
   final List<EnvironmentReference> environmentReferences = new ArrayList<>();
   final List<PromotionEdge> promotionEdges = new ArrayList<>();
   final Map<String, Definition> definedEnvironments = new LinkedHashMap<>();
   final List<GateDocument> gates = new ArrayList<>();
   final List<PolicyDocument> policies = new ArrayList<>();
+  final List<ImageGlob> imageGlobs = new ArrayList<>();
 }

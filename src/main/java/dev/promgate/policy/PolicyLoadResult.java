@@ -21,10 +21,19 @@ public sealed interface PolicyLoadResult permits PolicyLoadResult.Loaded, Policy
   /** The digest recorded for a file that was missing or unreadable. */
   String ABSENT = "absent";
 
-  /** The directory loaded without problems. */
-  record Loaded(PolicySet policies, Map<Path, String> inputs) implements PolicyLoadResult {
+  /**
+   * The directory loaded without problems. {@code warnings} are things that load but are likely
+   * mistakes (an image glob on a registry the allow-list does not have): reported, never fatal.
+   */
+  record Loaded(PolicySet policies, Map<Path, String> inputs, List<PolicyProblem> warnings)
+      implements PolicyLoadResult {
     public Loaded {
       inputs = Map.copyOf(inputs);
+      warnings = List.copyOf(warnings);
+    }
+
+    public Loaded(PolicySet policies, Map<Path, String> inputs) {
+      this(policies, inputs, List.of());
     }
   }
 

@@ -115,7 +115,43 @@ public final class PolicyLoader {
       GateConfig gate = context.gates.isEmpty() ? GateConfig.defaults() : context.gates.get(0).config();
       List<PromotionPolicy> policies = context.policies.stream().map(PolicyDocument::policy).toList();
       return new PolicyLoadResult.Loaded(new PolicySet(generation, Instant.now(), gate, policies),
-          context.inputs.digests());
+          context.inputs.digests(), registryWarnings(gate));
+    }
+
+    /**
+     * Image globs whose registry the allow-list lacks: every image they match is denied before any
+     * check, which is rarely what the author meant. A literal registry is named; a wildcard one
+     * that matches no allowed host is called out as never matching.
+     */
+    private List<PolicyProblem> registryWarnings(GateConfig gate) {
+      List<String> allowed = gate.registries().stream().map(GateConfig.RegistrySettings::host).toList();
+      String allowList = allowed.isEmpty() ? "it is empty" : String.join(", ", allowed);
+      List<PolicyProblem> warnings = new ArrayList<>();
+      for (LoadContext.ImageGlob image : context.imageGlobs) {
+        int slash = image.text().indexOf('/');
+        String registry = slash < 0 ? image.text() : image.text().substring(0, slash);
+        if (registry.contains("**")) {
+          continue;
+        }
+        var mark = image.at().getStartMark();
+        if (!registry.contains("*") && !registry.contains("?")) {
+          if (!allowed.contains(registry)) {
+            warnings.add(new PolicyProblem(image.file().file(), mark.getLine() + 1, mark.getColumn() + 1,
+                "registry " + registry + " of image glob \"" + image.text() + "\" is not in the GateConfig "
+                    + "registry allow-list (" + allowList + "): every image it matches is denied before any check; "
+                    + "add " + registry + " to spec.registries, or remove the glob"));
+          }
+          continue;
+        }
+        Glob hosts = Glob.compile(registry);
+        if (allowed.stream().noneMatch(hosts::matches)) {
+          warnings.add(new PolicyProblem(image.file().file(), mark.getLine() + 1, mark.getColumn() + 1,
+              "image glob \"" + image.text() + "\" can never match an allowed registry (allow-list: " + allowList
+                  + "); every image it matches is denied before any check"));
+        }
+      }
+      warnings.sort(java.util.Comparator.comparing(PolicyProblem::file).thenComparing(PolicyProblem.BY_POSITION));
+      return warnings;
     }
 
     private void readFile(Path path) {

@@ -143,19 +143,33 @@ public final class PolicySet {
     return false;
   }
 
-  /** The mode an environment runs in for an image governed by {@code governing}. */
+  /**
+   * The mode an environment runs in for an image governed by {@code governing}: enforce when any of
+   * their rules for the environment enforces. When none of them has rules for it (an image no
+   * policy matches, above all), the environment's own mode across all policies decides — a dev
+   * namespace in audit stays in audit for a third-party image — and only an environment no policy
+   * defines falls back to the GateConfig's mode.
+   */
   public Mode modeFor(String environment, List<PromotionPolicy> governing) {
-    boolean anyRules = false;
+    Mode mode = modeOfRules(environment, governing);
+    if (mode == null && governing != policies) {
+      mode = modeOfRules(environment, policies);
+    }
+    return mode == null ? gate.mode() : mode;
+  }
+
+  private Mode modeOfRules(String environment, List<PromotionPolicy> governing) {
+    Mode mode = null;
     for (PromotionPolicy p : governing) {
       EnvironmentRules rules = p.environments().get(environment);
       if (rules != null) {
-        anyRules = true;
         if (rules.mode().orElse(gate.mode()) == Mode.ENFORCE) {
           return Mode.ENFORCE;
         }
+        mode = Mode.AUDIT;
       }
     }
-    return anyRules ? Mode.AUDIT : gate.mode();
+    return mode;
   }
 
   @Override

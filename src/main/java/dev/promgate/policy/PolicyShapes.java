@@ -32,8 +32,8 @@ final class PolicyShapes {
       List.of("name", "labels", "annotations"), List.of("name"));
 
   static final Shape GATE_SPEC = shape("gateConfigSpec", "GateConfig spec",
-      List.of("mode", "defaultEnvironment", "namespaces", "exemptNamespaces", "registries", "cache",
-          "credentials", "timeouts", "limits", "breakGlass"), List.of());
+      List.of("mode", "unlabelledNamespaces", "defaultEnvironment", "namespaces", "exemptNamespaces", "registries",
+          "cache", "credentials", "timeouts", "limits", "breakGlass"), List.of());
   static final Shape NAMESPACE_RULE = shape("namespaceRule", "namespace rule",
       List.of("match", "environment"), List.of("match", "environment"));
   static final Shape REGISTRY = shape("registry", "registry",

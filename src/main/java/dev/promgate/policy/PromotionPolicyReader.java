@@ -92,6 +92,7 @@ final class PromotionPolicyReader {
       Glob g = file.glob(node, text, "images");
       if (g != null) {
         globs.add(g);
+        context.imageGlobs.add(new LoadContext.ImageGlob(text, node, problems));
       }
     }
     return List.copyOf(globs);

@@ -87,19 +87,39 @@ final class Promoter {
           : "could not read " + pinned + ": " + e.getMessage());
     }
 
+    // Before anything is pushed: would the webhook count a promotion signed with this key?
+    List<Authority> accepted = Environments.promotionAuthorities(governing, env);
+    if (accepted.stream().noneMatch(a -> a instanceof Authority.Key k && k.fingerprint().equals(key.fingerprint()))) {
+      return refused(accepted.isEmpty()
+          ? "no policy requires promotions to " + env + ", so none names who may sign them: the webhook would "
+              + "ignore this promotion; nothing pushed"
+          : "the policies would not count a promotion to " + env + " signed with " + key + ".\n"
+              + "  Promotions to " + env + " must be signed by: " + describe(accepted) + ";\n"
+              + "  promote with one of their keys; nothing pushed");
+    }
+    // An unsigned digest goes nowhere that requires a signature, whatever the promotions say.
+    Judgement signatures = workflow.judgeSignatures(pinned, env);
+    if (signatures.failed()) {
+      return refused(pinned + " does not meet the signature requirement of " + env + ", so no promotion would "
+          + "make it admissible there:\n  " + String.join("\n  ", signatures.problems()) + "\nsign it first");
+    }
+
     Environments.Previous previous = request.from().isPresent()
         ? new Environments.Previous(request.from(), "--from " + request.from().get())
         : Environments.previous(policies, governing, env);
+    // The "from" the predicate records: only an environment the digest is admissible in.
+    Optional<String> from = previous.environment();
     if (previous.environment().isPresent()) {
       String before = previous.environment().get();
       Judgement earlier = workflow.judge(pinned, before);
       if (earlier.failed()) {
+        from = Optional.empty();
         String problems = "  " + String.join("\n  ", earlier.problems());
         if (!request.force()) {
           return refused(pinned + " is not admissible in " + before + " (" + previous.why() + "), so it is not "
               + "promoted to " + env + ":\n" + problems + "\nfix that first (a missing promotion: promgate promote "
-              + pinned + " --env " + before + " …), or promote anyway with --force (recorded in the promotion as "
-              + "force: true)");
+              + pinned + " --env " + before + " …), or promote anyway with --force --force-reason TEXT (recorded as "
+              + "forced: true)");
         }
         notes.add("--force: promoted although it is not admissible in " + before + ":\n" + problems);
       } else {
@@ -114,8 +134,9 @@ final class Promoter {
 
     PromotionPredicate predicate = new PromotionPredicate(env,
         request.promotedAt().orElseGet(() -> clock.instant().truncatedTo(ChronoUnit.SECONDS)),
-        request.approver(), request.from().or(previous::environment), request.change(), request.pipelineRun(),
-        request.sourceRepository(), request.sourceCommit(), request.force());
+        request.approver(), from, request.change(), request.pipelineRun(),
+        request.sourceRepository(), request.sourceCommit(), request.force() && from.isEmpty()
+            && previous.environment().isPresent(), request.forceReason());
     byte[] envelope = Dsse.envelope(Dsse.statement(pinned, predicate), key);
     CosignAttestations.Appended appended;
     try {
@@ -178,6 +199,13 @@ final class Promoter {
       return "no policy requires promotions to " + env + ", so none names who may sign them; the webhook "
           + "ignores this promotion";
     }
+    return "the policies do not count it: " + p.problem().orElse("not signed by an authority") + ".\n"
+        + "  Promotions to " + env + " must be signed by: " + describe(authorities) + ";\n"
+        + "  this promotion was signed with " + key + ".";
+  }
+
+  /** The authorities by name, with the key file and fingerprint or the keyless identities. */
+  private static String describe(List<Authority> authorities) {
     StringBuilder accepted = new StringBuilder();
     for (Authority a : authorities) {
       accepted.append(accepted.length() == 0 ? "" : ", ").append(a.name());
@@ -187,9 +215,7 @@ final class Promoter {
         accepted.append(" (keyless ").append(k.identities()).append(")");
       }
     }
-    return "the policies do not count it: " + p.problem().orElse("not signed by an authority") + ".\n"
-        + "  Promotions to " + env + " must be signed by: " + accepted + ";\n"
-        + "  this promotion was signed with " + key + ".";
+    return accepted.toString();
   }
 
   private static PromotionOutcome refused(String reason) {

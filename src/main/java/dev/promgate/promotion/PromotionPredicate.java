@@ -10,12 +10,14 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The predicate of a promotion attestation, {@value #TYPE}: the digest is promoted to
  * {@code environment} at {@code promotedAt}, with the approval, change and provenance details a
- * release audit asks for. {@code force} is written only when true: the promoter skipped the check
- * that the digest is admissible in the environment before.
+ * release audit asks for. {@code forced: true} and {@code forceReason} are written only when the
+ * promoter skipped the check that the digest is admissible in the environment before; a forced
+ * promotion names no {@code from} the digest was not admissible in.
  */
 public record PromotionPredicate(String environment, Instant promotedAt, Optional<String> approver,
                                  Optional<String> from, Optional<String> change, Optional<String> pipelineRun,
-                                 Optional<String> sourceRepository, Optional<String> sourceCommit, boolean force) {
+                                 Optional<String> sourceRepository, Optional<String> sourceCommit, boolean force,
+                                 Optional<String> forceReason) {
 
   public static final String TYPE = dev.promgate.policy.EnvironmentRules.PromotionRule.PREDICATE_TYPE;
 
@@ -31,6 +33,7 @@ public record PromotionPredicate(String environment, Instant promotedAt, Optiona
     pipelineRun = nonBlank(pipelineRun);
     sourceRepository = nonBlank(sourceRepository);
     sourceCommit = nonBlank(sourceCommit);
+    forceReason = nonBlank(forceReason);
   }
 
   /** The predicate as DESIGN.md shows it, fields in that order, absent ones left out. */
@@ -48,7 +51,8 @@ public record PromotionPredicate(String environment, Instant promotedAt, Optiona
       sourceCommit.ifPresent(v -> source.put("commit", v));
     }
     if (force) {
-      p.put("force", true);
+      p.put("forced", true);
+      forceReason.ifPresent(v -> p.put("forceReason", v));
     }
     return p;
   }

@@ -13,11 +13,12 @@ import java.util.Optional;
  *                    the policies' promotion chain names before {@code environment}, if any
  * @param promotedAt  the promotion time to record; now when empty
  * @param force       promote even when the digest is not admissible in {@code from} (recorded)
+ * @param forceReason why, recorded with {@code forced: true}; required with {@code force}
  */
 public record PromotionRequest(String image, String environment, Optional<String> from, Optional<String> approver,
                                Optional<String> change, Optional<String> pipelineRun,
                                Optional<String> sourceRepository, Optional<String> sourceCommit,
-                               Optional<Instant> promotedAt, boolean force) {
+                               Optional<Instant> promotedAt, boolean force, Optional<String> forceReason) {
 
   public PromotionRequest {
     Objects.requireNonNull(image, "image");
@@ -29,5 +30,6 @@ public record PromotionRequest(String image, String environment, Optional<String
     Objects.requireNonNull(sourceRepository, "sourceRepository");
     Objects.requireNonNull(sourceCommit, "sourceCommit");
     Objects.requireNonNull(promotedAt, "promotedAt");
+    Objects.requireNonNull(forceReason, "forceReason");
   }
 }

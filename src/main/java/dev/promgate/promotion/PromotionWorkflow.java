@@ -102,6 +102,24 @@ public final class PromotionWorkflow implements AutoCloseable {
 
   // ---- shared by promote and status --------------------------------------------------------
 
+  /**
+   * The webhook's judgement of a pinned image against the signature requirement alone of an
+   * environment (its promotions and attestations left out), uncached: what a promotion cannot
+   * make up for.
+   */
+  Judgement judgeSignatures(ImageReference pinned, String environment) {
+    java.util.List<dev.promgate.policy.PromotionPolicy> reduced = new java.util.ArrayList<>();
+    for (dev.promgate.policy.PromotionPolicy p : policies.policies()) {
+      java.util.Map<String, dev.promgate.policy.EnvironmentRules> environments = new java.util.LinkedHashMap<>(p.environments());
+      environments.computeIfPresent(environment, (name, rules) -> new dev.promgate.policy.EnvironmentRules(name,
+          rules.mode(), rules.signatures(), java.util.List.of(), java.util.List.of(),
+          rules.fingerprint() + "/signatures-only"));
+      reduced.add(new dev.promgate.policy.PromotionPolicy(p.name(), p.source(), p.images(), p.authorities(), environments));
+    }
+    PolicySet signaturesOnly = new PolicySet(policies.generation(), policies.loadedAt(), policies.gate(), reduced);
+    return Blocking.await(judge.judge(pinned, new Scope(environment, signaturesOnly, Optional.empty(), deadline())));
+  }
+
   /** The webhook's judgement of a pinned image in an environment, uncached. */
   Judgement judge(ImageReference pinned, String environment) {
     return Blocking.await(judge.judge(pinned, new Scope(environment, policies, Optional.empty(), deadline())));

@@ -1,15 +1,13 @@
 package dev.promgate.registry;
 
+import dev.promgate.policy.PemCertificates;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.util.Collection;
+import java.util.List;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
@@ -36,15 +34,14 @@ final class TrustStores {
       for (X509Certificate ca : jvmAnchors()) {
         store.setCertificateEntry("jvm-" + n++, ca);
       }
-      Collection<? extends Certificate> extra;
-      try (InputStream in = Files.newInputStream(pemBundle)) {
-        extra = CertificateFactory.getInstance("X.509").generateCertificates(in);
-      }
-      if (extra.isEmpty()) {
-        throw new IllegalArgumentException("CA bundle " + pemBundle + " holds no PEM certificate");
+      List<X509Certificate> extra;
+      try {
+        extra = PemCertificates.read(pemBundle.toString(), Files.readAllBytes(pemBundle));
+      } catch (PemCertificates.Invalid e) {
+        throw new IllegalArgumentException("CA bundle " + e.getMessage(), e);
       }
       int m = 0;
-      for (Certificate c : extra) {
+      for (X509Certificate c : extra) {
         store.setCertificateEntry("extra-" + m++, c);
       }
       TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());

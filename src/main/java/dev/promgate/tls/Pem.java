@@ -62,6 +62,11 @@ final class Pem {
           + (sawPrivateKey ? " but a private key (are tls.crt and tls.key swapped?)"
               : " (expected a -----BEGIN CERTIFICATE----- block)"));
     }
+    if (sawPrivateKey) {
+      // A certificate file is something one shares; a key inside it is shared along with it.
+      throw new CertificateFilesException(file + " holds a private key next to its certificates; only "
+          + "certificates belong in it (put the key in its own file, tls.key)");
+    }
     return certificates;
   }
 

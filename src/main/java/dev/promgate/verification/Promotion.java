@@ -46,9 +46,11 @@ record Promotion(String environment, Instant promotedAt, Optional<String> approv
       throw new Invalid(what + ": \"source\" must be an object, found " + Json.typeOf(source));
     }
     boolean hasSource = source != null && source.isObject();
-    JsonNode force = predicate.get("force");
+    // "forced" as promote writes it; "force" as earlier versions did.
+    String forceKey = predicate.has("forced") ? "forced" : "force";
+    JsonNode force = predicate.get(forceKey);
     if (force != null && !force.isNull() && !force.isBoolean()) {
-      throw new Invalid(what + ": \"force\" must be true or false, found " + Json.typeOf(force));
+      throw new Invalid(what + ": \"" + forceKey + "\" must be true or false, found " + Json.typeOf(force));
     }
     return new Promotion(environment, at,
         Json.optionalText(predicate, "approver", what),

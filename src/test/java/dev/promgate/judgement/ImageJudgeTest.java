@@ -74,11 +74,27 @@ class ImageJudgeTest {
     assertEquals(List.of(
         "uses the mutable tag \"1.4\"; images must be referenced by digest; fix: pin it as "
             + "registry.acme.example/other/web@" + DIGEST + " (what \"1.4\" points at now)",
-        "matches no PromotionPolicy (repository registry.acme.example/other/web); fix: add the repository to the "
+        "matches no PromotionPolicy (repository registry.acme.example/other/web; globs tried: "
+            + "registry.acme.example/shop/** (policy shop)); fix: add the repository to the "
             + "spec.images of a policy, or run it in an exempt namespace"), denied.reasons());
     assertEquals(Optional.empty(), denied.digest());
     assertEquals(CacheSource.NONE, denied.cache());
     assertEquals(0, lookups.get());
+  }
+
+  @Test
+  void anImageNoPolicyMatchesTakesTheModeOfTheNamespacesEnvironment() {
+    PolicySet set = TestPolicies.create().digestOnly("shop", "registry.acme.example/shop/**",
+        Map.of("dev", Optional.of(Mode.AUDIT), "prod", Optional.empty())).build();
+    var inDev = assertInstanceOf(Judgement.Denied.class, judge("quay.io/jetstack/cert-manager-controller@" + DIGEST,
+        set, "dev", Optional.empty()));
+    assertEquals(Mode.AUDIT, inDev.mode(), "an audit environment stays in audit for third-party images");
+    assertTrue(inDev.reasons().contains("matches no PromotionPolicy (repository quay.io/jetstack/cert-manager-controller; "
+        + "globs tried: registry.acme.example/shop/** (policy shop)); fix: add the repository to the spec.images of a "
+        + "policy, or run it in an exempt namespace"), inDev.reasons().toString());
+    var inProd = assertInstanceOf(Judgement.Denied.class, judge("quay.io/jetstack/cert-manager-controller@" + DIGEST,
+        set, "prod", Optional.empty()));
+    assertEquals(Mode.ENFORCE, inProd.mode());
   }
 
   @Test

@@ -231,7 +231,7 @@ class PolicyLoaderTest {
     assertEquals(List.of(
         "gate.yaml:5:3: unknown key \"tiemouts\" in GateConfig spec; did you mean \"timeouts\"?",
         "gate.yaml:6:11: unknown key \"TTL\" in cache; did you mean \"ttl\"?",
-        "gate.yaml:7:3: unknown key \"colour\" in GateConfig spec (allowed: mode, defaultEnvironment, namespaces,"
+        "gate.yaml:7:3: unknown key \"colour\" in GateConfig spec (allowed: mode, unlabelledNamespaces, defaultEnvironment, namespaces,"
             + " exemptNamespaces, registries, cache, credentials, timeouts, limits, breakGlass)"),
         files.problems());
   }

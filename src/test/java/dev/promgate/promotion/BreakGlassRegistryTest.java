@@ -58,7 +58,13 @@ class BreakGlassRegistryTest {
     Decision d = release.admit(vertx, "preprod", deployment("shop-preprod", web, "INC-42: rollback blocked"));
     assertTrue(d.allowed(), d.message());
     assertEquals(Outcome.BREAK_GLASS, d.outcome());
-    assertTrue(d.warnings().get(0).contains("has no promotion to preprod signed by release-managers"), d.warnings().toString());
+    // The warning says who broke the glass and why; what failed is cut to what the API server
+    // carries, and the annotation and the log line keep it.
+    assertTrue(d.warnings().get(0).startsWith("promgate break-glass in preprod (reason: \"INC-42: rollback blocked\", "
+        + "requested by alice@acme.example): admitted although "), d.warnings().toString());
+    assertTrue(d.warnings().stream().allMatch(w -> w.getBytes(java.nio.charset.StandardCharsets.UTF_8).length <= 256));
+    assertTrue(d.annotations().get("reasons").contains("has no promotion to preprod signed by release-managers"),
+        d.annotations().toString());
     assertEquals("INC-42: rollback blocked", d.annotations().get("break-glass-reason"));
     assertEquals("alice@acme.example", d.annotations().get("break-glass-user"));
     String line = release.decisionLog.get(release.decisionLog.size() - 1);

@@ -115,13 +115,14 @@ class PromoteCommandTest {
   @Test
   void forceRecordsItselfInThePredicate() throws Exception {
     ImageReference web = release.signedImage("shop/web", null).pinned();
-    Release.Run run = release.promote(web, "prod", "--force");
+    Release.Run run = release.promote(web, "prod", "--force", "--force-reason", "INC-42: hotfix");
     assertEquals(0, run.exit(), run.toString());
     assertTrue(run.out().contains("note: --force: promoted although it is not admissible in preprod:"), run.out());
-    assertTrue(run.out().contains("\"force\":true"), run.out());
+    assertTrue(run.out().contains("\"forced\":true,\"forceReason\":\"INC-42: hotfix\""), run.out());
     JsonNode predicate = statement(attestationLayers(web).get(0)).path("predicate");
-    assertTrue(predicate.path("force").asBoolean(), predicate.toString());
-    assertEquals("preprod", predicate.path("from").asText());
+    assertTrue(predicate.path("forced").asBoolean(), predicate.toString());
+    assertEquals("INC-42: hotfix", predicate.path("forceReason").asText());
+    assertTrue(predicate.path("from").isMissingNode(), "never a from the digest was not admissible in: " + predicate);
     assertTrue(run.out().contains("admissible   not yet in prod:"), run.out());
     assertFalse(release.admitPod(vertx, "prod", web).allowed(), "forcing does not make up for preprod");
   }
@@ -147,7 +148,7 @@ class PromoteCommandTest {
   void anUnknownEnvironmentOrAnImageNoPolicyGovernsIsRefused() {
     ImageReference web = release.signedImage("shop/web", null).pinned();
     Release.Run unknown = release.promote(web, "staging");
-    assertEquals(1, unknown.exit());
+    assertEquals(2, unknown.exit(), "an unknown environment is an input error");
     assertTrue(unknown.err().contains("environment \"staging\" is not defined by the policies (known: dev, preprod, prod)"),
         unknown.err());
     ImageReference other = release.signedImage("other/app", null).pinned();
@@ -168,18 +169,39 @@ class PromoteCommandTest {
   }
 
   @Test
-  void aKeyThatIsNotAnAuthorityPushesButWarnsAndExits3() throws Exception {
+  void aKeyThatIsNotAnAuthorityIsRefusedBeforeAnythingIsPushed() throws Exception {
     ImageReference web = release.signedImage("shop/web", null).pinned();
     KeyPair stranger = TestKeys.ed25519();
     Path key = TestKeys.write(directory.resolve("stranger.pem"), TestKeys.pkcs8(stranger));
     Release.Run run = Release.cli("promote", web.toString(), "--env", "preprod", "--key", key.toString(),
         "--policies", release.policies.toString());
-    assertEquals(3, run.exit(), run.toString());
-    assertTrue(run.err().contains("WARNING: the promotion was pushed, but the webhook will not count it"), run.err());
+    assertEquals(1, run.exit(), run.toString());
+    assertTrue(run.err().contains("the policies would not count a promotion to preprod signed with Ed25519 key"),
+        run.err());
     assertTrue(run.err().contains("Promotions to preprod must be signed by: release-managers (key "), run.err());
     assertTrue(run.err().contains("release-managers.pub, sha256:"), run.err());
-    assertTrue(run.err().contains("this promotion was signed with Ed25519 key"), run.err());
-    assertFalse(release.admitPod(vertx, "preprod", web).allowed());
+    assertTrue(run.err().contains("nothing pushed"), run.err());
+    assertEquals(404, get("/v2/shop/web/manifests/" + web.digest().tagPrefix() + ".att").statusCode());
+  }
+
+  @Test
+  void anUnsignedDigestIsRefusedWhereASignatureIsRequiredEvenWithForce() throws Exception {
+    ImageReference unsigned = release.images.pushImage("shop/web", null).pinned();
+    for (String env : List.of("preprod", "prod")) {
+      Release.Run run = release.promote(unsigned, env, "--force", "--force-reason", "INC-9");
+      assertEquals(1, run.exit(), env + ": " + run);
+      assertTrue(run.err().contains("does not meet the signature requirement of " + env), run.err());
+      assertTrue(run.err().contains("ci"), run.err());
+    }
+    assertEquals(404, get("/v2/shop/web/manifests/" + unsigned.digest().tagPrefix() + ".att").statusCode());
+  }
+
+  @Test
+  void forceNeedsAReason() {
+    ImageReference web = release.signedImage("shop/web", null).pinned();
+    Release.Run run = release.promote(web, "prod", "--force");
+    assertEquals(2, run.exit(), run.toString());
+    assertTrue(run.err().contains("--force needs --force-reason"), run.err());
   }
 
   @Test
@@ -188,9 +210,9 @@ class PromoteCommandTest {
     Path wrong = TestKeys.write(directory.resolve("wrong"), "not the password\n");
     Release.Run run = Release.cli("promote", web.toString(), "--env", "preprod", "--key",
         release.releaseKey.toString(), "--password-file", wrong.toString(), "--policies", release.policies.toString());
-    assertEquals(1, run.exit(), run.toString());
-    assertEquals("promgate: " + release.releaseKey + ": wrong password for the encrypted key (or the key file is damaged)",
-        run.err().strip());
+    assertEquals(2, run.exit(), "a wrong password is an input error: " + run);
+    assertEquals("promgate: " + release.releaseKey + ": wrong password for the encrypted key (or the key file is damaged)"
+        + "; nothing promoted", run.err().strip());
     assertEquals(404, get("/v2/shop/web/manifests/" + web.digest().tagPrefix() + ".att").statusCode());
   }
 

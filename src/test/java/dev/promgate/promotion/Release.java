@@ -65,6 +65,9 @@ final class Release {
           defaultEnvironment: dev
           registries:
             - {host: "%s", insecure: true}
+          # A loaded test machine can take seconds for a blob upload; the test is about what is
+          # pushed, not how fast: the most time the GateConfig allows.
+          timeouts: {verification: 9500ms, request: 9500ms}
           breakGlass:
             environments: [%s]
         """.formatted(registry.host(), breakGlassEnvironments));

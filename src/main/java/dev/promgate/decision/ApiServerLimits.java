@@ -1,0 +1,128 @@
+package dev.promgate.decision;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the API server carries of a decision, and how promgate fits into it. Kubernetes shortens
+ * each warning to 256 characters and drops warnings once their total passes 4,096; audit
+ * annotations are copied into every audit event, so large ones bloat the audit log; the denial's
+ * {@code status.message} is passed through whole, but a multi-kilobyte message helps nobody. So:
+ * each warning at most {@value #MAX_WARNING} bytes and all of them at most
+ * {@value #MAX_WARNINGS_TOTAL}, the last one saying how many more there were; each annotation
+ * value at most {@value #MAX_ANNOTATION} bytes; the message under {@value #MAX_MESSAGE} bytes,
+ * whole lines first. Whatever is cut points to the decision log line by the request's uid: that
+ * line keeps every reason and every piece of evidence.
+ *
+ * <p>Sizes are counted in UTF-8 bytes, which is never less than characters, and cuts fall on
+ * code point boundaries.
+ */
+final class ApiServerLimits {
+
+  static final int MAX_WARNING = 256;
+  static final int MAX_WARNINGS_TOTAL = 4096;
+  static final int MAX_ANNOTATION = 2048;
+  static final int MAX_MESSAGE = 8000;
+
+  private ApiServerLimits() {}
+
+  /** Where the full text is: the decision log line of this request. */
+  static String pointer(String uid) {
+    return " (all of it: promgate decision log, uid " + uid + ")";
+  }
+
+  static Decision fit(Decision d) {
+    String uid = d.call().uid();
+    List<String> warnings = warnings(d.warnings(), uid);
+    String message = message(d.message(), uid);
+    Map<String, String> annotations = annotations(d.annotations(), uid);
+    if (warnings.equals(d.warnings()) && message.equals(d.message()) && annotations.equals(d.annotations())) {
+      return d;
+    }
+    return new Decision(d.call(), d.allowed(), d.outcome(), message, warnings, annotations, d.environment(),
+        d.generation(), d.images());
+  }
+
+  /** Each shortened to fit; once the total would pass the limit, one last warning counts the rest. */
+  static List<String> warnings(List<String> warnings, String uid) {
+    List<String> fitted = new ArrayList<>();
+    int total = 0;
+    for (int i = 0; i < warnings.size(); i++) {
+      String w = shorten(warnings.get(i), MAX_WARNING, uid);
+      int remainingAfter = warnings.size() - i - 1;
+      int reserve = remainingAfter == 0 ? 0 : bytes(more(remainingAfter, uid));
+      if (total + bytes(w) + reserve > MAX_WARNINGS_TOTAL) {
+        fitted.add(more(warnings.size() - i, uid));
+        break;
+      }
+      fitted.add(w);
+      total += bytes(w);
+    }
+    return fitted;
+  }
+
+  private static String more(int count, String uid) {
+    return "promgate: …and " + count + " more" + pointer(uid);
+  }
+
+  /** Whole lines while they fit, then a line counting the rest. */
+  static String message(String message, String uid) {
+    if (bytes(message) < MAX_MESSAGE) {
+      return message;
+    }
+    String[] lines = message.split("\n", -1);
+    StringBuilder kept = new StringBuilder();
+    int used = 0;
+    for (int i = 0; i < lines.length; i++) {
+      String rest = "\n…and " + (lines.length - i) + " more" + pointer(uid);
+      String line = (i == 0 ? "" : "\n") + lines[i];
+      if (used + bytes(line) + bytes(rest) >= MAX_MESSAGE) {
+        if (i == 0) {
+          return shorten(message, MAX_MESSAGE - 1, uid);
+        }
+        return kept.append(rest).toString();
+      }
+      kept.append(line);
+      used += bytes(line);
+    }
+    return kept.toString();
+  }
+
+  static Map<String, String> annotations(Map<String, String> annotations, String uid) {
+    Map<String, String> fitted = new LinkedHashMap<>();
+    annotations.forEach((key, value) -> fitted.put(key, shorten(value, MAX_ANNOTATION, uid)));
+    return fitted;
+  }
+
+  /** {@code text} if it fits in {@code max} bytes, else its start, "…" and the pointer. */
+  static String shorten(String text, int max, String uid) {
+    if (bytes(text) <= max) {
+      return text;
+    }
+    String tail = "…" + pointer(uid);
+    return prefix(text, max - bytes(tail)) + tail;
+  }
+
+  /** The longest prefix of whole code points that fits in {@code max} UTF-8 bytes. */
+  private static String prefix(String text, int max) {
+    int used = 0;
+    int end = 0;
+    while (end < text.length()) {
+      int cp = text.codePointAt(end);
+      int size = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
+      if (used + size > max) {
+        break;
+      }
+      used += size;
+      end += Character.charCount(cp);
+    }
+    return text.substring(0, end);
+  }
+
+  static int bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8).length;
+  }
+}
