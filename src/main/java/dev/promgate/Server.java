@@ -10,6 +10,7 @@ import dev.promgate.policy.PolicySet;
 import dev.promgate.policy.PolicyStore;
 import dev.promgate.tls.CertificateRotation;
 import dev.promgate.tls.ServingCertificate;
+import dev.promgate.trustroot.TrustedRootRefresher;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -50,14 +51,16 @@ public final class Server implements AutoCloseable {
   private final WebhookServer webhook;
   private final CertificateRotation rotation;
   private final VerdictChain verdicts;
+  private final TrustedRootRefresher trustedRoots;
 
   private Server(Vertx vertx, PolicyStore policies, WebhookServer webhook, CertificateRotation rotation,
-                 VerdictChain verdicts) {
+                 VerdictChain verdicts, TrustedRootRefresher trustedRoots) {
     this.vertx = vertx;
     this.policies = policies;
     this.webhook = webhook;
     this.rotation = rotation;
     this.verdicts = verdicts;
+    this.trustedRoots = trustedRoots;
   }
 
   public int port() {
@@ -117,9 +120,14 @@ public final class Server implements AutoCloseable {
     }).compose(verdicts -> {
       // PolicyStore logs every load and problem itself; a new set only needs to reach the registry
       // client and the cache.
+      // Trusted roots from TUF mirrors: a refresh that verifies a new root reloads the policies,
+      // which read it from the cache; each policy set says which mirrors to keep current.
+      TrustedRootRefresher trustedRoots = new TrustedRootRefresher(vertx, clock, metrics, () -> store.reloadNow());
+      store.current().ifPresent(trustedRoots::apply);
       store.onReload(event -> {
         if (event instanceof PolicyStore.ReloadEvent.Applied applied) {
           verdicts.apply(applied.current().gate());
+          trustedRoots.apply(applied.current());
         }
       });
       AdmissionPipeline pipeline = new AdmissionPipeline(
@@ -146,7 +154,7 @@ public final class Server implements AutoCloseable {
             LOG.info("promgate listening on https://" + options.host() + ":" + webhook.port()
                 + " with " + webhook.eventLoops() + " event loop" + (webhook.eventLoops() == 1 ? "" : "s")
                 + options.mode().map(m -> " in " + m.wireName() + " mode for every environment").orElse(""));
-            return new Server(vertx, store, webhook, rotation, verdicts);
+            return new Server(vertx, store, webhook, rotation, verdicts, trustedRoots);
           });
     }).onFailure(e -> {
       LOG.log(Level.SEVERE, "promgate could not start: " + e.getMessage());
@@ -168,6 +176,7 @@ public final class Server implements AutoCloseable {
   @Override
   public void close() {
     rotation.stop();
+    trustedRoots.close();
     policies.close();
     webhook.close().onComplete(done -> {
       verdicts.close();

@@ -31,7 +31,7 @@ class ArchitectureTest {
       List.of("http", "promotion"),
       List.of("decision"),
       List.of("judgement"),
-      List.of("verification"),
+      List.of("verification", "trustroot"),
       List.of("notation"),
       List.of("verdict"),
       List.of("registry"),

@@ -1,36 +1,34 @@
 package dev.promgate.policy;
 
-import dev.sigstore.trustroot.SigstoreConfigurationException;
-import dev.sigstore.trustroot.SigstoreTrustedRoot;
-import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.PublicKey;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.regex.Pattern;
-import java.util.regex.PatternSyntaxException;
 import org.yaml.snakeyaml.nodes.Node;
 
-/** Reads the authorities of a PromotionPolicy: public keys and keyless (Fulcio) identities. */
+/**
+ * Reads the authorities of a PromotionPolicy: public keys (with the transparency they require),
+ * keyless (Fulcio) identities and enterprise certificate chains (the last two through
+ * {@link SigstoreAuthoritiesReader}).
+ */
 final class AuthoritiesReader {
 
   static final int MAX_KEY_FILE_BYTES = 64 << 10;
-  static final int MAX_TRUSTED_ROOT_BYTES = 4 << 20;
-
-  /** An exact identity value that looks like a regular expression was probably meant as one. */
-  private static final Pattern REGEX_LOOKING = Pattern.compile("^\\^|\\\\|\\.[*+]|\\$$|\\(\\?");
+  /** The kinds of authority, as policy keys; an authority is exactly one. */
+  private static final List<String> KINDS = List.of("key", "keyless", "certificateChain", "notation");
 
   private final PolicyFile file;
   private final FileProblems problems;
+  private final SigstoreAuthoritiesReader sigstore;
 
   AuthoritiesReader(PolicyFile file) {
     this.file = file;
     this.problems = file.problems;
+    this.sigstore = new SigstoreAuthoritiesReader(file);
   }
 
   /** The authorities of one policy: every declared name (even if broken) and those that loaded. */
@@ -65,29 +63,26 @@ final class AuthoritiesReader {
           declared.add(name);
         }
       }
-      Node keyNode = a.value("key");
-      Node keylessNode = a.value("keyless");
-      Node notationNode = a.value("notation");
-      List<String> kinds = new ArrayList<>();
-      for (String kind : List.of("key", "keyless", "notation")) {
-        if (a.value(kind) != null) {
-          kinds.add(kind);
-        }
-      }
+      List<String> kinds = KINDS.stream().filter(a::has).toList();
       if (kinds.size() > 1) {
-        problems.at(a.keyNode(kinds.get(1)), "an authority is one of key, keyless or notation, not "
-            + String.join(" and ", kinds) + "; split it");
+        problems.at(a.keyNode(kinds.get(1)), "an authority is exactly one of " + String.join(", ", KINDS)
+            + ", not " + String.join(" and ", kinds) + "; split it in two");
         continue;
       }
       if (kinds.isEmpty()) {
         problems.at(node, "authority" + (name == null ? "" : " \"" + name + "\"")
             + " needs key: {publicKeyFile: …}, keyless: {trustedRoot: …, identities: […]}"
-            + " or notation: {trustStore: …, trustedIdentities: […]}");
+            + ", certificateChain: {roots: …} or notation: {trustStore: …, trustedIdentities: […]}");
         continue;
       }
-      Authority authority = keyNode != null ? keyAuthority(name, keyNode)
-          : keylessNode != null ? keylessAuthority(name, keylessNode)
-          : new NotationAuthorityReader(file).read(name, notationNode);
+      Node kindNode = a.value(kinds.get(0));
+      Authority authority = switch (kinds.get(0)) {
+        case "key" -> keyAuthority(name, kindNode);
+        case "keyless" -> sigstore.keyless(name, kindNode);
+        case "certificateChain" -> sigstore.certificateChain(name, kindNode);
+        case "notation" -> new NotationAuthorityReader(file).read(name, kindNode);
+        default -> throw new IllegalStateException("authority kind " + kinds.get(0) + " has no reader");
+      };
       if (authority != null && name != null) {
         built.put(name, authority);
       }
@@ -136,135 +131,11 @@ final class AuthoritiesReader {
       problems.at(at, (fileNode != null ? "publicKeyFile " + source : "publicKey") + ": " + e.getMessage());
       return null;
     }
-    return name == null ? null : new Authority.Key(name, publicKey, source, PublicKeys.fingerprint(publicKey));
-  }
-
-  private Authority keylessAuthority(String name, Node node) {
-    Fields keyless = Fields.of(node, PolicyShapes.KEYLESS, problems);
-    if (keyless == null) {
+    Optional<Authority.Transparency> transparency = sigstore.transparency(key);
+    if (transparency == null) {
       return null;
     }
-    SigstoreTrustedRoot trustedRoot = null;
-    PolicyFile.ReadFile root = null;
-    Node rootNode = keyless.value("trustedRoot");
-    if (rootNode != null) {
-      root = file.readReferenced(rootNode, "trustedRoot", MAX_TRUSTED_ROOT_BYTES);
-      if (root != null) {
-        trustedRoot = trustedRoot(rootNode, root);
-      }
-    }
-    List<Authority.Identity> identities = new ArrayList<>();
-    List<Node> identityNodes = keyless.list("identities");
-    if (identityNodes != null && identityNodes.isEmpty()) {
-      problems.at(keyless.value("identities"), "identities must list at least one {issuer, subject} pair;"
-          + " without one, any Fulcio certificate would count");
-    }
-    boolean identitiesOk = identityNodes != null;
-    if (identityNodes != null) {
-      for (Node idNode : identityNodes) {
-        Authority.Identity id = identity(idNode);
-        if (id == null) {
-          identitiesOk = false;
-        } else {
-          identities.add(id);
-        }
-      }
-    }
-    if (name == null || trustedRoot == null || !identitiesOk || identities.isEmpty()) {
-      return null;
-    }
-    return new Authority.Keyless(name, root.path(), trustedRoot, root.digest(), List.copyOf(identities));
-  }
-
-  private SigstoreTrustedRoot trustedRoot(Node node, PolicyFile.ReadFile read) {
-    String prefix = "trustedRoot " + read.display();
-    try {
-      // What TrustedRootProvider.from(path).get() does, but over the bytes already read and
-      // digested, so the fingerprint describes exactly the root in use.
-      SigstoreTrustedRoot root = SigstoreTrustedRoot.from(new ByteArrayInputStream(read.bytes()));
-      if (root.getCAs().isEmpty()) {
-        problems.at(node, prefix + " has no certificate authorities; keyless signatures need a Fulcio CA");
-        return null;
-      }
-      if (root.getTLogs().isEmpty()) {
-        problems.at(node, prefix + " has no transparency logs; keyless signatures need a Rekor log key");
-        return null;
-      }
-      return root;
-    } catch (SigstoreConfigurationException | RuntimeException e) {
-      problems.at(node, prefix + " is not a valid Sigstore trusted root: " + rootCause(e));
-      return null;
-    }
-  }
-
-  private static String rootCause(Throwable e) {
-    Throwable t = e;
-    while (t.getCause() != null && t.getCause() != t) {
-      t = t.getCause();
-    }
-    String message = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-    String line = message.lines().findFirst().orElse(message);
-    // Parser messages may quote the file; keep them short in logs.
-    return line.length() > 160 ? line.substring(0, 160) + "…" : line;
-  }
-
-  private Authority.Identity identity(Node node) {
-    Fields id = Fields.of(node, PolicyShapes.IDENTITY, problems);
-    if (id == null) {
-      return null;
-    }
-    Exactly issuer = exactOrPattern(id, node, "issuer", "issuerRegExp");
-    Exactly subject = exactOrPattern(id, node, "subject", "subjectRegExp");
-    if (issuer == null || subject == null) {
-      return null;
-    }
-    return new Authority.Identity(issuer.exact(), issuer.pattern(), subject.exact(), subject.pattern());
-  }
-
-  private record Exactly(Optional<String> exact, Optional<Pattern> pattern) {}
-
-  private Exactly exactOrPattern(Fields id, Node node, String exactKey, String patternKey) {
-    Node exactNode = id.value(exactKey);
-    Node patternNode = id.value(patternKey);
-    if (exactNode != null && patternNode != null) {
-      problems.at(id.keyNode(patternKey), "give either " + exactKey + " or " + patternKey + ", not both");
-      return null;
-    }
-    if (exactNode == null && patternNode == null) {
-      problems.at(node, "identity needs " + exactKey + " (exact) or " + patternKey + " (regular expression)");
-      return null;
-    }
-    if (exactNode != null) {
-      String exact = Fields.string(exactNode, exactKey, problems);
-      if (exact == null) {
-        return null;
-      }
-      if (exact.isEmpty()) {
-        problems.at(exactNode, exactKey + " must not be empty");
-        return null;
-      }
-      if (REGEX_LOOKING.matcher(exact).find()) {
-        problems.at(exactNode, exactKey + " \"" + exact + "\" is compared exactly but looks like a regular"
-            + " expression; write " + patternKey + " if you mean one");
-        return null;
-      }
-      return new Exactly(Optional.of(exact), Optional.empty());
-    }
-    String regex = Fields.string(patternNode, patternKey, problems);
-    if (regex == null) {
-      return null;
-    }
-    if (regex.isEmpty()) {
-      problems.at(patternNode, patternKey + " must not be empty");
-      return null;
-    }
-    try {
-      // Matched with Matcher.matches(): the whole value, as if wrapped in ^…$.
-      return new Exactly(Optional.empty(), Optional.of(Pattern.compile(regex)));
-    } catch (PatternSyntaxException e) {
-      problems.at(patternNode, patternKey + " is not a valid regular expression: " + e.getDescription()
-          + (e.getIndex() >= 0 ? " near index " + e.getIndex() : ""));
-      return null;
-    }
+    return name == null ? null : new Authority.Key(name, publicKey, source, PublicKeys.fingerprint(publicKey),
+        transparency);
   }
 }

@@ -15,9 +15,11 @@ import java.util.regex.Pattern;
  *
  * <p>Included: for every authority in {@code signatures}, each promotion's and each attestation's
  * {@code signedBy}, its name (verdicts name it in their reasons) and its trust material: a key's
- * DER encoding digest, or a keyless authority's trusted-root file digest and identities (exact
- * values and regular expressions, kept apart); each promotion's environment and {@code maxAge};
- * each attestation's predicate type and condition text. Lists keep their order, so the reasons in
+ * DER encoding digest and the transparency it requires (trusted-root digest, log required or not), a
+ * keyless authority's trusted-root file digest, log and CT requirements and identities (exact values
+ * and regular expressions, kept apart, with their certificate-extension rules), or a certificate
+ * chain's roots and intermediates digest, transparency and identities; each promotion's environment
+ * and {@code maxAge}; each attestation's predicate type and condition text. Lists keep their order, so the reasons in
  * a cached verdict read as the policy does.
  *
  * <p>Excluded: the environment name and the {@code mode}. Mode decides what happens to a verdict
@@ -30,7 +32,7 @@ import java.util.regex.Pattern;
  */
 final class Fingerprints {
 
-  private static final String VERSION = "promgate-environment-rules/1";
+  private static final String VERSION = "promgate-environment-rules/2";
 
   private Fingerprints() {}
 
@@ -67,14 +69,39 @@ final class Fingerprints {
     c.field(authority.name());
     if (authority instanceof Authority.Key key) {
       c.field("key").field(key.fingerprint());
+      transparency(c, key.transparency());
     } else if (authority instanceof Authority.Keyless keyless) {
-      c.field("keyless").field(keyless.trustedRootDigest()).count(keyless.identities().size());
-      for (Authority.Identity id : keyless.identities()) {
-        c.field(id.issuer().orElse("")).field(id.issuerRegExp().map(Pattern::pattern).orElse(""));
-        c.field(id.subject().orElse("")).field(id.subjectRegExp().map(Pattern::pattern).orElse(""));
-      }
+      c.field("keyless").field(keyless.trustedRootDigest())
+          .field(keyless.transparencyLogRequired() ? "log" : "no-log")
+          .field(keyless.certificateTransparencyRequired() ? "sct" : "no-sct");
+      identities(c, keyless.identities());
+    } else if (authority instanceof Authority.CertificateChain chain) {
+      c.field("certificate-chain").field(chain.fingerprint());
+      transparency(c, chain.transparency());
+      identities(c, chain.identities());
     } else if (authority instanceof NotationAuthority notation) {
       c.field("notation").field(notation.fingerprint());
+    }
+  }
+
+  private static void transparency(Canonical c, java.util.Optional<Authority.Transparency> transparency) {
+    if (transparency.isEmpty()) {
+      c.field("-");
+      return;
+    }
+    c.field(transparency.get().root().digest()).field(transparency.get().logRequired() ? "log" : "no-log");
+  }
+
+  private static void identities(Canonical c, List<Authority.Identity> identities) {
+    c.count(identities.size());
+    for (Authority.Identity id : identities) {
+      c.field(id.issuer().orElse("")).field(id.issuerRegExp().map(Pattern::pattern).orElse(""));
+      c.field(id.subject().orElse("")).field(id.subjectRegExp().map(Pattern::pattern).orElse(""));
+      c.count(id.extensions().size());
+      id.extensions().entrySet().stream().sorted(java.util.Map.Entry.comparingByKey()).forEach(e -> c
+          .field(e.getKey().policyName())
+          .field(e.getValue().exact().orElse(""))
+          .field(e.getValue().regExp().map(Pattern::pattern).orElse("")));
     }
   }
 

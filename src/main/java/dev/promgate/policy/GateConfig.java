@@ -20,6 +20,8 @@ import java.util.Set;
  * @param timeouts           budgets that keep a decision inside the webhook's timeoutSeconds
  * @param breakGlass         environments where the break-glass annotation is honoured
  * @param limits             caps on what promgate reads from registries
+ * @param trustedRootMirrors the TUF mirrors trusted roots may be refreshed from (host, plain HTTP or
+ *                           not, extra CA); promgate connects to no other
  * @param unlabelledNamespaces whether namespaces without the {@code promgate.dev/environment} label
  *                     are gated at all (through {@code /validate}); {@link UnlabelledNamespaces#IGNORE}
  *                     by default, so that installing promgate changes nothing outside the namespaces
@@ -36,14 +38,19 @@ public record GateConfig(
     Timeouts timeouts,
     Set<String> breakGlass,
     Limits limits,
+    List<RegistrySettings> trustedRootMirrors,
     UnlabelledNamespaces unlabelledNamespaces) {
 
-  /** Settings that leave namespaces without the environment label alone (the default). */
+  public GateConfig {
+    trustedRootMirrors = List.copyOf(trustedRootMirrors);
+  }
+
+  /** Settings without TUF mirrors that leave namespaces without the environment label alone (the default). */
   public GateConfig(Mode mode, Optional<String> defaultEnvironment, List<NamespaceRule> namespaces,
                     List<Glob> exemptNamespaces, List<RegistrySettings> registries, CacheSettings cache,
                     Optional<Path> credentials, Timeouts timeouts, Set<String> breakGlass, Limits limits) {
     this(mode, defaultEnvironment, namespaces, exemptNamespaces, registries, cache, credentials, timeouts,
-        breakGlass, limits, UnlabelledNamespaces.IGNORE);
+        breakGlass, limits, List.of(), UnlabelledNamespaces.IGNORE);
   }
 
   public static GateConfig defaults() {
@@ -54,13 +61,18 @@ public record GateConfig(
   /** The same settings with other limits. */
   public GateConfig withLimits(Limits newLimits) {
     return new GateConfig(mode, defaultEnvironment, namespaces, exemptNamespaces, registries, cache, credentials,
-        timeouts, breakGlass, newLimits, unlabelledNamespaces);
+        timeouts, breakGlass, newLimits, trustedRootMirrors, unlabelledNamespaces);
+  }
+
+  /** The allowed TUF mirror with this host[:port], if any. */
+  public Optional<RegistrySettings> trustedRootMirror(String host) {
+    return trustedRootMirrors.stream().filter(m -> m.host().equals(host)).findFirst();
   }
 
   /** The same settings with another scope for namespaces without the environment label. */
   public GateConfig withUnlabelledNamespaces(UnlabelledNamespaces scope) {
     return new GateConfig(mode, defaultEnvironment, namespaces, exemptNamespaces, registries, cache, credentials,
-        timeouts, breakGlass, limits, scope);
+        timeouts, breakGlass, limits, trustedRootMirrors, scope);
   }
 
   /**

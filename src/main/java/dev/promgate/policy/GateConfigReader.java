@@ -95,7 +95,9 @@ final class GateConfigReader {
       }
     }
 
-    List<GateConfig.RegistrySettings> registries = registries(spec.list("registries"));
+    List<GateConfig.RegistrySettings> registries = hosts(spec.list("registries"), PolicyShapes.REGISTRY, "registry");
+    List<GateConfig.RegistrySettings> mirrors = hosts(spec.list("trustedRootMirrors"), PolicyShapes.TRUSTED_ROOT_MIRROR,
+        "trusted root mirror");
     GateConfig.CacheSettings cache = cache(spec.value("cache"), defaults.cache());
     Optional<Path> credentials = credentials(spec.value("credentials"));
     GateConfig.Timeouts timeouts = timeouts(spec.value("timeouts"), defaults.timeouts());
@@ -119,7 +121,7 @@ final class GateConfigReader {
 
     context.gates.add(new GateDocument(new GateConfig(mode == null ? Mode.ENFORCE : mode, defaultEnvironment,
         List.copyOf(namespaces), List.copyOf(exempt), registries, cache, credentials, timeouts,
-        Set.copyOf(breakGlass), limits, unlabelled), kindNode, problems));
+        Set.copyOf(breakGlass), limits, mirrors, unlabelled), kindNode, problems));
   }
 
   private GateConfig.UnlabelledNamespaces unlabelledNamespaces(Fields spec) {
@@ -155,14 +157,15 @@ final class GateConfigReader {
     return file.glob(node, text, what);
   }
 
-  private List<GateConfig.RegistrySettings> registries(List<Node> nodes) {
+  /** Allowed hosts: registries, or the TUF mirrors of trusted roots ({@code what} names them). */
+  private List<GateConfig.RegistrySettings> hosts(List<Node> nodes, PolicyShapes.Shape shape, String what) {
     if (nodes == null) {
       return List.of();
     }
     List<GateConfig.RegistrySettings> registries = new ArrayList<>();
     Map<String, Node> seen = new LinkedHashMap<>();
     for (Node node : nodes) {
-      Fields registry = Fields.of(node, PolicyShapes.REGISTRY, problems);
+      Fields registry = Fields.of(node, shape, problems);
       if (registry == null) {
         continue;
       }
@@ -172,7 +175,7 @@ final class GateConfigReader {
       Node caNode = registry.value("caFile");
       if (caNode != null) {
         if (insecure) {
-          problems.at(caNode, "caFile has no effect on a registry with insecure: true (plain HTTP);"
+          problems.at(caNode, "caFile has no effect on a " + what + " with insecure: true (plain HTTP);"
               + " remove one of them");
         } else {
           caFile = caFile(caNode);
@@ -181,11 +184,13 @@ final class GateConfigReader {
       if (host != null) {
         Node first = seen.putIfAbsent(host, registry.value("host"));
         if (first != null) {
-          problems.at(registry.value("host"), "registry " + host + " is listed twice; the first entry is at "
+          problems.at(registry.value("host"), what + " " + host + " is listed twice; the first entry is at "
               + problems.where(first));
         } else {
+          boolean isRegistry = shape == PolicyShapes.REGISTRY;  // a TUF mirror has no token service or redirects
           registries.add(new GateConfig.RegistrySettings(host, insecure, caFile,
-              hostPatterns(registry, "tokenHosts"), hostPatterns(registry, "redirectHosts")));
+              isRegistry ? hostPatterns(registry, "tokenHosts") : Optional.of(List.of()),
+              isRegistry ? hostPatterns(registry, "redirectHosts") : Optional.of(List.of())));
         }
       }
     }

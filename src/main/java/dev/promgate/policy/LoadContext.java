@@ -25,6 +25,8 @@ final class LoadContext {
 
   record PolicyDocument(PromotionPolicy policy, Node nameAt, FileProblems file) {}
 
+  /** A TUF mirror a trusted root names: its host must be allowed by the GateConfig. */
+  record MirrorReference(java.net.URI mirror, Node at, FileProblems file) {}
   /** An image glob of a policy, where it is written: checked against the registry allow-list. */
   record ImageGlob(String text, Node at, FileProblems file) {}
 
@@ -34,5 +36,6 @@ final class LoadContext {
   final Map<String, Definition> definedEnvironments = new LinkedHashMap<>();
   final List<GateDocument> gates = new ArrayList<>();
   final List<PolicyDocument> policies = new ArrayList<>();
+  final List<MirrorReference> mirrors = new ArrayList<>();
   final List<ImageGlob> imageGlobs = new ArrayList<>();
 }

@@ -17,6 +17,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -243,6 +244,27 @@ public final class PolicyLoader {
         checkEnvironmentReferences();
       }
       checkPromotionOrder();
+      checkMirrors();
+    }
+
+    /** Every TUF mirror is a host promgate connects to, so the GateConfig must allow it. */
+    private void checkMirrors() {
+      GateConfig gate = context.gates.isEmpty() ? GateConfig.defaults() : context.gates.get(0).config();
+      for (LoadContext.MirrorReference ref : context.mirrors) {
+        String host = ref.mirror().getPort() < 0 ? ref.mirror().getHost() : ref.mirror().getHost() + ":" + ref.mirror().getPort();
+        boolean http = "http".equals(ref.mirror().getScheme());
+        Optional<GateConfig.RegistrySettings> allowed = gate.trustedRootMirror(host);
+        if (allowed.isEmpty()) {
+          ref.file().at(ref.at(), "TUF mirror host " + host + " is not allowed: promgate connects only to hosts the"
+              + " GateConfig allows; add {host: " + host + "} to its spec.trustedRootMirrors");
+        } else if (http && !allowed.get().insecure()) {
+          ref.file().at(ref.at(), "TUF mirror " + ref.mirror() + " is plain HTTP; its spec.trustedRootMirrors entry"
+              + " must say insecure: true (or serve it over https)");
+        } else if (!http && allowed.get().insecure()) {
+          ref.file().at(ref.at(), "TUF mirror " + ref.mirror() + " is https, but its spec.trustedRootMirrors entry"
+              + " says insecure: true (plain HTTP); drop insecure");
+        }
+      }
     }
 
     private void checkEnvironmentReferences() {

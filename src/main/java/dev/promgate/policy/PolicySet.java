@@ -59,6 +59,28 @@ public final class PolicySet {
   }
 
   /** Generation 0: no valid policy set has loaded yet; every workload request is refused. */
+  /**
+   * Every trusted root the authorities use, once each (by digest): for keeping TUF-sourced roots
+   * current and reporting their age.
+   */
+  public List<TrustedRoot> trustedRoots() {
+    java.util.Map<String, TrustedRoot> roots = new java.util.LinkedHashMap<>();
+    for (PromotionPolicy p : policies) {
+      for (Authority a : p.authorities().values()) {
+        java.util.Optional<TrustedRoot> root = java.util.Optional.empty();
+        if (a instanceof Authority.Keyless k) {
+          root = java.util.Optional.of(k.root());
+        } else if (a instanceof Authority.Key k) {
+          root = k.transparency().map(Authority.Transparency::root);
+        } else if (a instanceof Authority.CertificateChain c) {
+          root = c.transparency().map(Authority.Transparency::root);
+        }
+        root.ifPresent(r -> roots.putIfAbsent(r.digest(), r));
+      }
+    }
+    return List.copyOf(roots.values());
+  }
+
   public static PolicySet none() {
     return new PolicySet(0, Instant.EPOCH, GateConfig.defaults(), List.of());
   }

@@ -33,11 +33,13 @@ final class PolicyShapes {
 
   static final Shape GATE_SPEC = shape("gateConfigSpec", "GateConfig spec",
       List.of("mode", "unlabelledNamespaces", "defaultEnvironment", "namespaces", "exemptNamespaces", "registries",
-          "cache", "credentials", "timeouts", "limits", "breakGlass"), List.of());
+          "cache", "credentials", "timeouts", "limits", "breakGlass", "trustedRootMirrors"), List.of());
   static final Shape NAMESPACE_RULE = shape("namespaceRule", "namespace rule",
       List.of("match", "environment"), List.of("match", "environment"));
   static final Shape REGISTRY = shape("registry", "registry",
       List.of("host", "insecure", "caFile", "tokenHosts", "redirectHosts"), List.of("host"));
+  static final Shape TRUSTED_ROOT_MIRROR = shape("trustedRootMirror", "trusted root mirror",
+      List.of("host", "insecure", "caFile"), List.of("host"));
   static final Shape CACHE = shape("cache", "cache",
       List.of("ttl", "negativeTtl", "staleIfError", "maxEntries"), List.of());
   static final Shape CREDENTIALS = shape("credentials", "credentials",
@@ -52,16 +54,23 @@ final class PolicyShapes {
   static final Shape POLICY_SPEC = shape("promotionPolicySpec", "PromotionPolicy spec",
       List.of("images", "authorities", "environments"), List.of("images", "environments"));
   static final Shape AUTHORITY = shape("authority", "authority",
-      List.of("name", "key", "keyless", "notation"), List.of("name"));
+      List.of("name", "key", "keyless", "certificateChain", "notation"), List.of("name"));
   static final Shape KEY = shape("key", "key",
-      List.of("publicKeyFile", "publicKey"), List.of());
+      List.of("publicKeyFile", "publicKey", "transparencyLog", "trustedRoot"), List.of());
   static final Shape KEYLESS = shape("keyless", "keyless",
-      List.of("trustedRoot", "identities"), List.of("trustedRoot", "identities"));
+      List.of("trustedRoot", "identities", "transparencyLog", "certificateTransparency"),
+      List.of("trustedRoot", "identities"));
+  static final Shape CERTIFICATE_CHAIN = shape("certificateChain", "certificateChain",
+      List.of("roots", "intermediates", "identities", "transparencyLog", "trustedRoot"), List.of("roots"));
+  static final Shape TRUSTED_ROOT_SOURCE = shape("trustedRootSource", "trustedRoot",
+      List.of("tuf"), List.of("tuf"));
+  static final Shape TUF = shape("tuf", "tuf",
+      List.of("mirror", "root", "cache", "refreshInterval"), List.of("mirror", "root"));
+  static final Shape IDENTITY = shape("identity", "identity", identityKeys(), List.of());
+  static final Shape CERTIFICATE_IDENTITY = shape("certificateIdentity", "identity", identityKeys(), List.of());
   static final Shape NOTATION = shape("notation", "notation",
       List.of("trustStore", "signingAuthority", "timestampAuthorities", "verifyTimestamp", "trustedIdentities"),
       List.of("trustedIdentities"));
-  static final Shape IDENTITY = shape("identity", "identity",
-      List.of("issuer", "issuerRegExp", "subject", "subjectRegExp"), List.of());
   static final Shape ENVIRONMENT = shape("environmentRules", "environment",
       List.of("mode", "signatures", "promotions", "attestations"), List.of());
   static final Shape PROMOTION = shape("promotionRule", "promotion",
@@ -75,14 +84,22 @@ final class PolicyShapes {
   static {
     Map<String, Shape> all = new LinkedHashMap<>();
     for (Shape s : List.of(GATE_CONFIG, PROMOTION_POLICY, METADATA, POLICY_METADATA, GATE_SPEC,
-        NAMESPACE_RULE, REGISTRY, CACHE, CREDENTIALS, TIMEOUTS, LIMITS, BREAK_GLASS, POLICY_SPEC, AUTHORITY, KEY,
-        KEYLESS, NOTATION, IDENTITY, ENVIRONMENT, PROMOTION, ATTESTATION)) {
+        NAMESPACE_RULE, REGISTRY, TRUSTED_ROOT_MIRROR, CACHE, CREDENTIALS, TIMEOUTS, LIMITS, BREAK_GLASS, POLICY_SPEC,
+        AUTHORITY, KEY, KEYLESS, CERTIFICATE_CHAIN, NOTATION, TRUSTED_ROOT_SOURCE, TUF, IDENTITY, CERTIFICATE_IDENTITY,
+        ENVIRONMENT, PROMOTION, ATTESTATION)) {
       all.put(s.name(), s);
     }
     ALL = Map.copyOf(all);
   }
 
   private PolicyShapes() {}
+
+  /** Issuer and subject, exact or by regular expression, then every Fulcio certificate extension. */
+  private static List<String> identityKeys() {
+    List<String> keys = new java.util.ArrayList<>(List.of("issuer", "issuerRegExp", "subject", "subjectRegExp"));
+    keys.addAll(CertificateExtension.policyKeys());
+    return keys;
+  }
 
   private static Shape shape(String name, String label, List<String> keys, List<String> required) {
     return new Shape(name, label, List.copyOf(keys), List.copyOf(required));

@@ -213,6 +213,9 @@ final class Promoter {
         accepted.append(" (key ").append(k.source()).append(", sha256:").append(k.fingerprint()).append(")");
       } else if (a instanceof Authority.Keyless k) {
         accepted.append(" (keyless ").append(k.identities()).append(")");
+      } else if (a instanceof Authority.CertificateChain c) {
+        accepted.append(" (certificate chain ").append(c.source())
+            .append(c.identities().isEmpty() ? "" : " " + c.identities()).append(")");
       }
     }
     return accepted.toString();

@@ -13,10 +13,10 @@ import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509TrustManager;
 
 /**
- * Trust for one registry: the JVM's CAs plus the registry's own CA bundle (PEM). Verification is
+ * Trust for one registry (or TUF mirror): the JVM's CAs plus its own CA bundle (PEM). Verification is
  * never switched off; a bundle only adds anchors.
  */
-final class TrustStores {
+public final class TrustStores {
 
   private TrustStores() {}
 
@@ -26,7 +26,7 @@ final class TrustStores {
    *
    * @throws IllegalArgumentException naming the file when it cannot be read or holds no certificate
    */
-  static TrustManagerFactory withExtraCas(Path pemBundle) {
+  public static TrustManagerFactory withExtraCas(Path pemBundle) {
     try {
       KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
       store.load(null, null);

@@ -97,6 +97,8 @@ public sealed interface Verdict permits Verdict.Verified, Verdict.Rejected, Verd
       NOT_ALLOWED,
       /** The registry lists content it does not serve, and without it the requirements do not hold. */
       UNAVAILABLE,
+      /** A trusted root kept current through TUF has not been verified from its mirror yet. */
+      TRUSTED_ROOT,
       /** Checking the evidence itself broke: a bug, never an expected input. */
       VERIFICATION_ERROR,
       /** Anything else that broke on the way to a verdict: a bug. */

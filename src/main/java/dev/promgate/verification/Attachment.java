@@ -54,6 +54,12 @@ abstract class Attachment {
     return source;
   }
 
+  /**
+   * The format, as denials name it: {@code cosign signature}, {@code cosign attestation},
+   * {@code Sigstore bundle (cosign v3 image signature)}, …
+   */
+  abstract String format();
+
   /** Whether it is, or claims to be, a signature of the image. */
   abstract boolean isSignature();
 
@@ -69,12 +75,37 @@ abstract class Attachment {
   abstract boolean verifiedBy(PublicKey key);
 
   /**
-   * Verifies a keyless signature against a trusted root and returns the certificate identity.
-   * Called only when usable.
+   * Whether a key authority signed it, with the transparency the authority requires. Called only
+   * when usable.
+   *
+   * @return empty when it is not signed with the key; else what shows it was logged or timestamped
+   *         (empty text when the authority requires nothing)
+   * @throws Invalid when it is signed with the key but the required log entry or a timestamp fails
+   */
+  Optional<String> verifyKey(SignerTrust.Key trust, Instant now) throws Invalid {
+    if (!verifiedBy(trust.key())) {
+      return Optional.empty();
+    }
+    if (trust.transparency().isPresent()) {
+      throw new Invalid("a " + format() + " carries no transparency log entry that promgate can check");
+    }
+    return Optional.of("");
+  }
+
+  /**
+   * Verifies a signature made with a certificate (Fulcio's, or an enterprise CA's) and returns who
+   * it was issued to. Called only when usable.
    *
    * @throws Invalid saying what does not hold
    */
-  abstract CertificateIdentity verifyKeyless(TrustMaterial trust, Instant now) throws Invalid;
+  SignerChecks.CertifiedSigner verifyCertificate(SignerTrust.Certificates trust, Instant now) throws Invalid {
+    throw new Invalid("a " + format() + " is not signed with a certificate");
+  }
+
+  /** {@link #verifyCertificate} under public-good Sigstore's rules (log entry and SCT required). */
+  final CertificateIdentity verifyKeyless(TrustMaterial trust, Instant now) throws Invalid {
+    return verifyCertificate(SignerTrust.Keyless.publicGood(trust), now).identity();
+  }
 
   @Override
   public String toString() {

@@ -49,6 +49,11 @@ final class CosignAttestationLayer extends Attachment {
   }
 
   @Override
+  String format() {
+    return "cosign attestation";
+  }
+
+  @Override
   boolean isSignature() {
     return claimedPredicateType().filter(InTotoStatement.COSIGN_IMAGE_SIGNATURE::equals).isPresent();
   }
@@ -70,15 +75,27 @@ final class CosignAttestationLayer extends Attachment {
   }
 
   @Override
-  CertificateIdentity verifyKeyless(TrustMaterial trust, Instant now) throws Invalid {
+  Optional<String> verifyKey(SignerTrust.Key trust, Instant now) throws Invalid {
+    LogEntryBodies.Expected expected = signedWith(trust.key());
+    if (expected == null) {
+      return Optional.empty();
+    }
+    return Optional.of(CosignLegacy.verifyKey(annotations, trust, now, expected));
+  }
+
+  @Override
+  SignerChecks.CertifiedSigner verifyCertificate(SignerTrust.Certificates trust, Instant now) throws Invalid {
+    return CosignLegacy.verifyCertificate(annotations, trust, now, this::signedWith);
+  }
+
+  /** The log record expected for the envelope signature that verifies with {@code key}, or null. */
+  private LogEntryBodies.Expected signedWith(PublicKey key) {
     byte[] pae = envelope.pae();
-    return CosignKeyless.verify(annotations, trust, now, key -> {
-      for (byte[] s : envelope.signatures()) {
-        if (Signatures.verify(key, pae, s)) {
-          return new LogEntryBodies.SignedEnvelope(envelope, s);
-        }
+    for (byte[] s : envelope.signatures()) {
+      if (Signatures.verify(key, pae, s)) {
+        return new LogEntryBodies.SignedEnvelope(envelope, s);
       }
-      return null;
-    });
+    }
+    return null;
   }
 }

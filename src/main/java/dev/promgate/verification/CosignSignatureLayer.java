@@ -4,6 +4,7 @@ import dev.promgate.image.Digest;
 import java.security.PublicKey;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * One layer of a cosign {@code sha256-<hex>.sig} manifest: a simple-signing payload, its signature
@@ -60,6 +61,11 @@ final class CosignSignatureLayer extends Attachment {
   }
 
   @Override
+  String format() {
+    return "cosign signature";
+  }
+
+  @Override
   boolean isSignature() {
     return true;
   }
@@ -75,9 +81,20 @@ final class CosignSignatureLayer extends Attachment {
   }
 
   @Override
-  CertificateIdentity verifyKeyless(TrustMaterial trust, Instant now) throws Invalid {
-    return CosignKeyless.verify(annotations, trust, now, CosignKeyless.SignatureCheck.of(
-        key -> Signatures.verify(key, payload, signature),
-        new LogEntryBodies.SignedDigest(LogEntryBodies.sha256(payload), signature)));
+  Optional<String> verifyKey(SignerTrust.Key trust, Instant now) throws Invalid {
+    if (!verifiedBy(trust.key())) {
+      return Optional.empty();
+    }
+    return Optional.of(CosignLegacy.verifyKey(annotations, trust, now, expected()));
+  }
+
+  @Override
+  SignerChecks.CertifiedSigner verifyCertificate(SignerTrust.Certificates trust, Instant now) throws Invalid {
+    return CosignLegacy.verifyCertificate(annotations, trust, now, CosignLegacy.SignatureCheck.of(
+        key -> Signatures.verify(key, payload, signature), expected()));
+  }
+
+  private LogEntryBodies.Expected expected() {
+    return new LogEntryBodies.SignedDigest(LogEntryBodies.sha256(payload), signature);
   }
 }

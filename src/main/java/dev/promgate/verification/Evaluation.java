@@ -116,6 +116,12 @@ final class Evaluation {
       }
     }
     List<Evidence> used = List.copyOf(evidence);
+    if (!reasons.isEmpty() && !signers.unavailableRoots().isEmpty()) {
+      // Rejected only on what could be checked: a trusted root not fetched yet might have verified it.
+      return new Verdict.Unverifiable(Verdict.Unverifiable.Category.TRUSTED_ROOT, "the "
+          + String.join(" and ", signers.unavailableRoots()) + " has not been verified from its mirror yet, and"
+          + " without it the requirements do not hold: " + reasons.get(0).problem());
+    }
     return reasons.isEmpty() ? new Verdict.Verified(used) : new Verdict.Rejected(reasons, used);
   }
 
@@ -126,7 +132,7 @@ final class Evaluation {
     List<String> findings = new ArrayList<>();
     for (Attachment a : candidates) {
       if (a.unusable().isPresent()) {
-        findings.add(a.source() + ": " + a.unusable().get());
+        findings.add(Messages.describe(a) + ": " + a.unusable().get());
         continue;
       }
       List<String> problems = new ArrayList<>();
@@ -138,7 +144,7 @@ final class Evaluation {
         }
         problems.add(m.problem());
       }
-      findings.add(a.source() + ": " + String.join(" and ", problems));
+      findings.add(Messages.describe(a) + ": " + String.join(" and ", problems));
     }
     String names = Messages.names(authorities);
     String problem = candidates.isEmpty()
@@ -212,7 +218,7 @@ final class Evaluation {
     for (Attachment a : attachments) {
       if (a.unusable().isPresent()) {
         if (a.mayBeAbout(type)) {
-          unusable.add(a.source() + ": " + a.unusable().get());
+          unusable.add(Messages.describe(a) + ": " + a.unusable().get());
         }
         continue;
       }
@@ -238,12 +244,12 @@ final class Evaluation {
               rule.condition().map(AttestationCondition::expression)));
           return;
         }
-        unsatisfied.add(a.source() + " by " + authority.name() + ": " + conditionProblem.get());
+        unsatisfied.add(Messages.describe(a) + " by " + authority.name() + ": " + conditionProblem.get());
         problems.clear();
         break;
       }
       if (!problems.isEmpty()) {
-        unsigned.add(a.source() + ": " + String.join(" and ", problems));
+        unsigned.add(Messages.describe(a) + ": " + String.join(" and ", problems));
       }
     }
     String names = Messages.names(rule.signedBy());

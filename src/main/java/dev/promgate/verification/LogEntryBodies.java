@@ -3,6 +3,7 @@ package dev.promgate.verification;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.security.PublicKey;
 import java.security.cert.CertificateEncodingException;
 import java.security.cert.X509Certificate;
 import java.util.Arrays;
@@ -39,7 +40,31 @@ final class LogEntryBodies {
   /** A signature over a DSSE envelope. */
   record SignedEnvelope(DsseEnvelope envelope, byte[] signature) implements Expected {}
 
+  /** Who made the signature: the log entry must name the same certificate or key. */
+  sealed interface Signer permits Certificate, Key {
+    /** How messages describe what the entry must name. */
+    String describe();
+  }
+
+  record Certificate(X509Certificate certificate) implements Signer {
+    @Override
+    public String describe() {
+      return "certificate";
+    }
+  }
+
+  record Key(PublicKey key) implements Signer {
+    @Override
+    public String describe() {
+      return "key";
+    }
+  }
+
   static void check(byte[] canonicalBody, Expected expected, X509Certificate signer) throws Invalid {
+    check(canonicalBody, expected, new Certificate(signer));
+  }
+
+  static void check(byte[] canonicalBody, Expected expected, Signer signer) throws Invalid {
     String what = "the transparency log entry";
     JsonNode body = Json.parse(canonicalBody, what + " body");
     if (!body.isObject()) {
@@ -66,7 +91,7 @@ final class LogEntryBodies {
     throw new Invalid("the transparency log entry is a " + kind + " entry, which records an envelope, not this signature");
   }
 
-  private static void hashedRekordV1(JsonNode spec, Expected expected, X509Certificate signer) throws Invalid {
+  private static void hashedRekordV1(JsonNode spec, Expected expected, Signer signer) throws Invalid {
     if (!(expected instanceof SignedDigest d)) {
       throw new Invalid("the transparency log entry is a hashedrekord 0.0.1 entry, which cannot record a DSSE envelope");
     }
@@ -80,7 +105,7 @@ final class LogEntryBodies {
     requireSigner(Json.base64Field(publicKey, "content", what + " public key"), signer, what);
   }
 
-  private static void hashedRekordV2(JsonNode spec, Expected expected, X509Certificate signer) throws Invalid {
+  private static void hashedRekordV2(JsonNode spec, Expected expected, Signer signer) throws Invalid {
     String what = "the hashedrekord 0.0.2 entry";
     JsonNode data = Json.object(spec, "data", what);
     if (!"SHA2_256".equals(Json.text(data, "algorithm", what + " data"))) {
@@ -95,7 +120,7 @@ final class LogEntryBodies {
     requireV2Verifier(Json.object(signature, "verifier", what + " signature"), signer, what);
   }
 
-  private static void dsseV1(JsonNode spec, SignedEnvelope expected, X509Certificate signer) throws Invalid {
+  private static void dsseV1(JsonNode spec, SignedEnvelope expected, Signer signer) throws Invalid {
     String what = "the dsse entry";
     requireHex(Json.object(spec, "payloadHash", what), "sha256", sha256(expected.envelope().payload()),
         what + ": the payload digest");
@@ -109,7 +134,7 @@ final class LogEntryBodies {
     throw new Invalid(what + " holds a different signature");
   }
 
-  private static void dsseV2(JsonNode spec, SignedEnvelope expected, X509Certificate signer) throws Invalid {
+  private static void dsseV2(JsonNode spec, SignedEnvelope expected, Signer signer) throws Invalid {
     String what = "the dsse 0.0.2 entry";
     JsonNode payloadHash = Json.object(spec, "payloadHash", what);
     if (!"SHA2_256".equals(Json.text(payloadHash, "algorithm", what + " payloadHash"))) {
@@ -126,7 +151,7 @@ final class LogEntryBodies {
     throw new Invalid(what + " holds a different signature");
   }
 
-  private static void intotoV1(JsonNode spec, SignedEnvelope expected, X509Certificate signer) throws Invalid {
+  private static void intotoV1(JsonNode spec, SignedEnvelope expected, Signer signer) throws Invalid {
     String what = "the intoto 0.0.1 entry";
     JsonNode content = Json.object(spec, "content", what);
     requireHex(Json.object(content, "payloadHash", what + " content"), "sha256",
@@ -134,7 +159,7 @@ final class LogEntryBodies {
     requireSigner(Json.base64Field(spec, "publicKey", what), signer, what);
   }
 
-  private static void intotoV2(JsonNode spec, SignedEnvelope expected, X509Certificate signer) throws Invalid {
+  private static void intotoV2(JsonNode spec, SignedEnvelope expected, Signer signer) throws Invalid {
     String what = "the intoto 0.0.2 entry";
     JsonNode content = Json.object(spec, "content", what);
     requireHex(Json.object(content, "payloadHash", what + " content"), "sha256",
@@ -165,20 +190,43 @@ final class LogEntryBodies {
     throw new Invalid(what + " holds a different signature");
   }
 
-  private static void requireV2Verifier(JsonNode verifier, X509Certificate signer, String what) throws Invalid {
+  private static void requireV2Verifier(JsonNode verifier, Signer signer, String what) throws Invalid {
+    if (signer instanceof Key key) {
+      JsonNode publicKey = verifier.get("publicKey");
+      if (publicKey == null || !publicKey.isObject()) {
+        throw new Invalid(what + " names no public key as verifier");
+      }
+      requireEqual(Json.base64Field(publicKey, "rawBytes", what + " public key"), key.key().getEncoded(),
+          what + " names a different key");
+      return;
+    }
     JsonNode certificate = verifier.get("x509Certificate");
     if (certificate == null || !certificate.isObject()) {
       throw new Invalid(what + " names no certificate as verifier");
     }
     byte[] der = Json.base64Field(certificate, "rawBytes", what + " certificate");
-    requireEqual(der, encoded(signer), what + " names a different certificate");
+    requireEqual(der, encoded(((Certificate) signer).certificate()), what + " names a different certificate");
   }
 
-  /** {@code pem} is the base64-decoded verifier field: a PEM certificate. */
-  private static void requireSigner(byte[] pem, X509Certificate signer, String what) throws Invalid {
-    List<java.security.cert.X509Certificate> certificates =
-        CertificateIdentity.parsePem(new String(pem, StandardCharsets.US_ASCII), what + " verifier");
-    requireEqual(encoded(certificates.get(0)), encoded(signer), what + " names a different certificate");
+  /**
+   * {@code pem} is the base64-decoded verifier field: a PEM certificate, or for key-signed entries a
+   * PEM public key.
+   */
+  private static void requireSigner(byte[] pem, Signer signer, String what) throws Invalid {
+    String text = new String(pem, StandardCharsets.US_ASCII);
+    if (signer instanceof Key key) {
+      PublicKey named;
+      try {
+        named = dev.promgate.policy.PublicKeys.parsePem(text);
+      } catch (IllegalArgumentException e) {
+        throw new Invalid(what + " verifier is not a public key or certificate: " + e.getMessage());
+      }
+      requireEqual(named.getEncoded(), key.key().getEncoded(), what + " names a different key");
+      return;
+    }
+    List<java.security.cert.X509Certificate> certificates = CertificateIdentity.parsePem(text, what + " verifier");
+    requireEqual(encoded(certificates.get(0)), encoded(((Certificate) signer).certificate()),
+        what + " names a different certificate");
   }
 
   private static void requireHex(JsonNode hash, String algorithm, byte[] expected, String what) throws Invalid {

@@ -14,6 +14,11 @@ final class Messages {
 
   private Messages() {}
 
+  /** An attachment as denials name it: its format and where it was found. */
+  static String describe(Attachment a) {
+    return a.format() + " " + a.source();
+  }
+
   static String signFix(Authority authority, String image) {
     if (authority instanceof NotationAuthority notation) {
       return "sign it with Notation using a certificate that chains to the trust store of " + notation.name()
@@ -22,6 +27,10 @@ final class Messages {
     }
     if (authority instanceof Authority.Key key) {
       return "sign it with the key of " + key.name() + ": cosign sign --key <private key of " + key.name() + "> " + image;
+    }
+    if (authority instanceof Authority.CertificateChain chain) {
+      return "sign it with a certificate of " + chain.name() + (chain.identities().isEmpty() ? "" : " " + chain.identities())
+          + ": cosign sign" + keyFlag(authority) + " " + image;
     }
     return "sign it keyless as an identity of " + authority.name() + " " + ((Authority.Keyless) authority).identities()
         + ": cosign sign " + image;
@@ -41,6 +50,10 @@ final class Messages {
   }
 
   private static String keyFlag(Authority authority) {
+    if (authority instanceof Authority.CertificateChain) {
+      return " --key <private key> --certificate <certificate of " + authority.name()
+          + "> --certificate-chain <its CA chain>";
+    }
     return authority instanceof Authority.Key ? " --key <private key of " + authority.name() + ">" : "";
   }
 

@@ -37,6 +37,11 @@ final class NotationSignatureAttachment extends Attachment {
   }
 
   @Override
+  String format() {
+    return "Notation signature";
+  }
+
+  @Override
   boolean isSignature() {
     return true;
   }
@@ -52,7 +57,7 @@ final class NotationSignatureAttachment extends Attachment {
   }
 
   @Override
-  CertificateIdentity verifyKeyless(TrustMaterial trust, Instant now) throws Invalid {
+  SignerChecks.CertifiedSigner verifyCertificate(SignerTrust.Certificates trust, Instant now) throws Invalid {
     throw new Invalid("a Notation signature, which only a notation authority verifies");
   }
 }

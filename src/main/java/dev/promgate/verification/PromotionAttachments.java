@@ -42,7 +42,7 @@ final class PromotionAttachments {
         boolean claims = unclaimedToo ? a.mayBeAbout(Promotion.PREDICATE_TYPE)
             : a.claimedPredicateType().filter(Promotion.PREDICATE_TYPE::equals).isPresent();
         if (claims) {
-          unreadable.add(a.source() + ": " + a.unusable().get());
+          unreadable.add(Messages.describe(a) + ": " + a.unusable().get());
         }
         continue;
       }
@@ -52,7 +52,7 @@ final class PromotionAttachments {
       }
       Parsed parsed = parse(a, statement.get());
       if (parsed.promotion() == null) {
-        unreadable.add(a.source() + ": " + parsed.problem());
+        unreadable.add(Messages.describe(a) + ": " + parsed.problem());
       } else {
         read.add(new ReadPromotion(a, parsed.promotion()));
       }

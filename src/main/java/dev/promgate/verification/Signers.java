@@ -2,15 +2,20 @@ package dev.promgate.verification;
 
 import dev.promgate.policy.Authority;
 import dev.promgate.policy.NotationAuthority;
+import dev.promgate.policy.TrustedRoot;
 import dev.promgate.notation.NotationVerifier;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * Who signed an attachment, checked at most once per attachment and key or trusted root however
- * many rules and policies name the authority; identities are matched per keyless authority.
+ * Who signed an attachment, for each kind of authority: the check itself runs once per attachment
+ * and trust (a key with its transparency requirement, a trusted root with its rules, a set of
+ * enterprise roots), however many rules and policies name the authority; the identity match that
+ * follows is cheap and done per authority.
  */
 final class Signers {
 
@@ -18,16 +23,18 @@ final class Signers {
 
   private final TrustMaterials trust;
   private final Instant now;
-  /** Per attachment: key checks by fingerprint. */
+  /** Per attachment: the outcome of each check, by what the check depends on. */
   private final Map<Attachment, Map<String, Match>> keyChecks = new IdentityHashMap<>();
-  /** Per attachment: keyless checks by trusted root digest. */
-  private final Map<Attachment, Map<String, Keyless>> keylessChecks = new IdentityHashMap<>();
+  private final Map<Attachment, Map<String, Certified>> certificateChecks = new IdentityHashMap<>();
+
+  /** A certificate check: the identity the certificate was issued to, or why it does not count. */
+  private record Certified(CertificateIdentity identity, String problem) {}
 
   /** Per attachment: Notation checks by the authority's fingerprint (trust stores and identities). */
   private final Map<Attachment, Map<String, Match>> notationChecks = new IdentityHashMap<>();
 
-  /** A keyless check against one trusted root: the certificate identity that signed, or why none did. */
-  private record Keyless(CertificateIdentity identity, String problem) {}
+  /** Trusted roots (by description) that a check needed and that are not available yet. */
+  private final java.util.Set<String> unavailable = new java.util.LinkedHashSet<>();
 
   Signers(TrustMaterials trust, Instant now) {
     this.trust = trust;
@@ -45,6 +52,11 @@ final class Signers {
     }
   }
 
+  /** The trusted roots checks needed that a TUF refresh has not verified yet. */
+  java.util.Set<String> unavailableRoots() {
+    return unavailable;
+  }
+
   Match match(Attachment a, Authority authority) {
     if (authority instanceof NotationAuthority notation) {
       if (!(a instanceof NotationSignatureAttachment n)) {
@@ -60,42 +72,113 @@ final class Signers {
       });
     }
     if (a instanceof NotationSignatureAttachment) {
-      return Match.not("a Notation signature, which " + authority.name() + " ("
-          + (authority instanceof Authority.Key ? "a key" : "keyless") + ") does not read; trust it with a notation authority");
+      String kind = authority instanceof Authority.Key ? "a key"
+          : authority instanceof Authority.Keyless ? "keyless" : "a certificate chain";
+      return Match.not("a Notation signature, which " + authority.name() + " (" + kind
+          + ") does not read; trust it with a notation authority");
+    }
+    Optional<TrustedRoot> needed = rootOf(authority);
+    if (needed.isPresent() && !needed.get().available()) {
+      unavailable.add(needed.get().description());
+      return Match.not("its " + needed.get().description() + " has not been verified from the mirror yet (for "
+          + authority.name() + ")");
     }
     if (authority instanceof Authority.Key key) {
-      return keyChecks.computeIfAbsent(a, x -> new HashMap<>())
-          .computeIfAbsent(key.fingerprint(), k -> a.verifiedBy(key.publicKey())
-          ? Match.signed("key sha256:" + key.fingerprint())
-          : Match.not("not signed with the key of " + key.name() + " (" + keyName(key) + ")"));
+      return key(a, key);
     }
-    Authority.Keyless keyless = (Authority.Keyless) authority;
-    Keyless outcome = keylessChecks.computeIfAbsent(a, x -> new HashMap<>())
-        .computeIfAbsent(keyless.trustedRootDigest(), k -> {
-          try {
-            return new Keyless(a.verifyKeyless(trust.get(keyless), now), null);
-          } catch (Invalid e) {
-            return new Keyless(null, abbreviate(e.getMessage()));
-          }
-        });
+    if (authority instanceof Authority.Keyless keyless) {
+      Certified outcome = certified(a, "root " + keyless.root().digest() + " log " + keyless.transparencyLogRequired()
+          + " sct " + keyless.certificateTransparencyRequired(), () -> new SignerTrust.Keyless(
+              trust.get(keyless.root()), keyless.transparencyLogRequired(), keyless.certificateTransparencyRequired()));
+      return identities(outcome, keyless.name(), keyless.identities(), false);
+    }
+    Authority.CertificateChain chain = (Authority.CertificateChain) authority;
+    Certified outcome = certified(a, "chain " + chain.fingerprint() + transparencyKey(chain.transparency()),
+        () -> new SignerTrust.Enterprise(chain.roots(), chain.intermediates(), "roots " + fileName(chain.source()),
+            transparency(chain.transparency())));
+    return identities(outcome, chain.name(), chain.identities(), true);
+  }
+
+  private static Optional<TrustedRoot> rootOf(Authority authority) {
+    if (authority instanceof Authority.Keyless keyless) {
+      return Optional.of(keyless.root());
+    }
+    if (authority instanceof Authority.Key key) {
+      return key.transparency().map(Authority.Transparency::root);
+    }
+    if (authority instanceof Authority.CertificateChain chain) {
+      return chain.transparency().map(Authority.Transparency::root);
+    }
+    return Optional.empty();
+  }
+
+  /** What a certificate check needs; building it may fail (a trusted root that cannot be used). */
+  @FunctionalInterface
+  private interface TrustSupplier {
+    SignerTrust.Certificates get() throws Invalid;
+  }
+
+  private Certified certified(Attachment a, String checkKey, TrustSupplier trust) {
+    return certificateChecks.computeIfAbsent(a, x -> new HashMap<>()).computeIfAbsent(checkKey, k -> {
+      try {
+        return new Certified(a.verifyCertificate(trust.get(), now).identity(), null);
+      } catch (Invalid e) {
+        return new Certified(null, abbreviate(e.getMessage()));
+      }
+    });
+  }
+
+  private Match key(Attachment a, Authority.Key key) {
+    String notSigned = "not signed with the key of " + key.name() + " (" + fileName(key.source()) + ")";
+    Map<String, Match> done = keyChecks.computeIfAbsent(a, x -> new HashMap<>());
+    if (key.transparency().isEmpty()) {
+      return done.computeIfAbsent(key.fingerprint(), k -> a.verifiedBy(key.publicKey())
+          ? Match.signed("key sha256:" + key.fingerprint())
+          : Match.not(notSigned));
+    }
+    return done.computeIfAbsent(key.fingerprint() + transparencyKey(key.transparency()), k -> {
+      try {
+        Optional<String> logged = a.verifyKey(new SignerTrust.Key(key.publicKey(), transparency(key.transparency())), now);
+        if (logged.isEmpty()) {
+          return Match.not(notSigned);
+        }
+        return Match.signed("key sha256:" + key.fingerprint() + (logged.get().isEmpty() ? "" : ", " + logged.get()));
+      } catch (Invalid e) {
+        return Match.not("signed with the key of " + key.name() + ", but " + abbreviate(e.getMessage()));
+      }
+    });
+  }
+
+  private Optional<SignerTrust.Transparency> transparency(Optional<Authority.Transparency> t) throws Invalid {
+    if (t.isEmpty()) {
+      return Optional.empty();
+    }
+    return Optional.of(new SignerTrust.Transparency(trust.get(t.get().root()), t.get().logRequired()));
+  }
+
+  private static String transparencyKey(Optional<Authority.Transparency> t) {
+    return t.map(x -> " root " + x.root().digest() + " log " + x.logRequired()).orElse("");
+  }
+
+  /** @param anyIfNone whether an empty identity list accepts every certificate (certificate chains) */
+  private static Match identities(Certified outcome, String name, List<Authority.Identity> identities,
+                                  boolean anyIfNone) {
     if (outcome.identity() == null) {
-      return Match.not(outcome.problem() + " (for " + keyless.name() + ")");
+      return Match.not(outcome.problem() + " (for " + name + ")");
     }
     CertificateIdentity identity = outcome.identity();
-    if (keyless.identities().stream().anyMatch(identity::matches)) {
+    if ((identities.isEmpty() && anyIfNone) || identities.stream().anyMatch(identity::matches)) {
       return Match.signed(identity.toString());
     }
-    return Match.not("signed by " + identity + ", which is not an identity of " + keyless.name() + " "
-        + keyless.identities());
+    return Match.not("signed by " + identity + ", which is not an identity of " + name + " " + identities);
   }
 
   private static String abbreviate(String problem) {
     return problem.length() <= MAX_PROBLEM_LENGTH ? problem : problem.substring(0, MAX_PROBLEM_LENGTH - 3) + "...";
   }
 
-  /** The key's file name, or "inline": where it lives on the server is nobody else's business. */
-  private static String keyName(Authority.Key key) {
-    String source = key.source();
+  /** The file name, or "inline": where it lives on the server is nobody else's business. */
+  static String fileName(String source) {
     int slash = Math.max(source.lastIndexOf('/'), source.lastIndexOf('\\'));
     return slash < 0 ? source : source.substring(slash + 1);
   }

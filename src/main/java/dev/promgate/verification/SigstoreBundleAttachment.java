@@ -6,21 +6,16 @@ import dev.sigstore.KeylessVerificationException;
 import dev.sigstore.VerificationOptions;
 import dev.sigstore.bundle.Bundle;
 import dev.sigstore.bundle.BundleParseException;
-import dev.sigstore.fulcio.client.FulcioVerificationException;
 import dev.sigstore.rekor.client.RekorEntry;
-import dev.sigstore.timestamp.client.ImmutableTimestampResponse;
-import dev.sigstore.timestamp.client.TimestampException;
-import dev.sigstore.timestamp.client.TimestampVerificationException;
-import java.io.IOException;
+import dev.sigstore.trustroot.TransparencyLog;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.PublicKey;
-import java.security.cert.CertificateExpiredException;
-import java.security.cert.CertificateNotYetValidException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
@@ -31,21 +26,25 @@ import tools.jackson.databind.JsonNode;
  * attestation, or with predicate type {@value InTotoStatement#COSIGN_IMAGE_SIGNATURE} cosign 3's
  * image signature).
  *
- * <p>Verification: certificate bundles go through sigstore-java's {@code KeylessVerifier} wherever
- * sigstore-java 2.0.0 can read them: certificate chain and SCT, signature, transparency-log entry
- * consistency, RFC 3161 timestamps, SET, inclusion proof and checkpoint. Where it cannot, the same
- * checks run here on the same building blocks ({@code FulcioVerifier}, {@code TimestampVerifier},
- * {@code RekorVerifier}) plus {@link LogEntryBodies}; see {@link #sigstoreJavaReads()} for which
- * DSSE bundles that is. Nothing is skipped on either path.
+ * <p>Verification of certificate bundles under public-good rules (log entry and SCT required) goes
+ * through sigstore-java's {@code KeylessVerifier} wherever sigstore-java 2.0.0 can read the bundle:
+ * certificate chain and SCT, signature, transparency-log entry consistency, RFC 3161 timestamps,
+ * SET, inclusion proof and checkpoint. Everywhere else (see {@link #sigstoreJavaReads} for which
+ * bundles that is, and for authorities that waive the log or the SCT, or trust an enterprise CA) the
+ * same checks run by parts ({@link SignerChecks}, {@link TransparencyEvidence}, {@link
+ * LogEntryBodies}) on our own reading of the bundle ({@link BundleMaterial}). Nothing is skipped on
+ * either path.
  *
  * <p>Checks sigstore-java 2.0.0 lacks, done for every certificate bundle: the Rekor integrated time
- * lies within the certificate's validity and not in the future; the trusted root gives the log key
- * a validity start; the first log entry (the one verified) carries a SET or the bundle a timestamp.
+ * lies within the certificate's validity and not in the future, and within the validity of the log's
+ * key; the trusted root gives the log key a validity start; the first log entry (the one verified)
+ * carries a SET or the bundle a timestamp.
  *
- * <p>Bundles signed with a plain key ({@code verificationMaterial.publicKey}) are verified with the
- * authority's key only: a key authority has no trusted root to check a log entry against.
- * Every bundle must carry an inclusion proof (sigstore-java 2.0.0 refuses any without one, the
- * v0.2+ bundle specification requires one); v0.1 bundles with only a SET are therefore refused.
+ * <p>Bundles signed with a plain key ({@code verificationMaterial.publicKey}, which sigstore-java
+ * 2.0.0 refuses to read) are verified with the authority's key, and, when the authority requires a
+ * transparency log, their log entry and timestamps against its trusted root. Every log entry that
+ * counts must carry an inclusion proof (the v0.2+ bundle specification requires one); v0.1 bundles
+ * with only a SET are therefore refused.
  */
 final class SigstoreBundleAttachment extends Attachment {
 
@@ -60,20 +59,20 @@ final class SigstoreBundleAttachment extends Attachment {
   private final Content content;
   private final String json;
   private final Digest digest;
-  private final boolean keySigned;
+  private final BundleMaterial material;
   private final byte[] messageSignature;
   private final DsseEnvelope envelope;
   private final InTotoStatement statement;
   private final String firstLogKind;
 
   private SigstoreBundleAttachment(String source, String unusable, String claimedPredicateType, Content content,
-                                   String json, Digest digest, boolean keySigned, byte[] messageSignature,
+                                   String json, Digest digest, BundleMaterial material, byte[] messageSignature,
                                    DsseEnvelope envelope, InTotoStatement statement, String firstLogKind) {
     super(source, unusable, claimedPredicateType);
     this.content = content;
     this.json = json;
     this.digest = digest;
-    this.keySigned = keySigned;
+    this.material = material;
     this.messageSignature = messageSignature;
     this.envelope = envelope;
     this.statement = statement;
@@ -94,9 +93,8 @@ final class SigstoreBundleAttachment extends Attachment {
         throw new Invalid("the bundle's media type " + InTotoStatement.abbreviate(mediaType)
             + " is not a supported Sigstore bundle version (0.1 to 0.3)");
       }
-      JsonNode material = Json.object(bundle, "verificationMaterial", "the Sigstore bundle");
-      boolean keySigned = material.has("publicKey");
-      String firstLogKind = firstLogKind(material);
+      JsonNode materialNode = Json.object(bundle, "verificationMaterial", "the Sigstore bundle");
+      String firstLogKind = firstLogKind(materialNode);
       if (bundle.hasNonNull("dsseEnvelope")) {
         content = Content.DSSE;
         DsseEnvelope envelope = DsseEnvelope.parse(bundle.get("dsseEnvelope"), "the bundle's DSSE envelope");
@@ -109,7 +107,8 @@ final class SigstoreBundleAttachment extends Attachment {
         if (!statement.covers(digest)) {
           throw new Invalid("its " + claimed + " statement is about " + statement.describeSubjects() + ", not this digest");
         }
-        return new SigstoreBundleAttachment(found.source(), null, claimed, content, json, digest, keySigned, null,
+        BundleMaterial material = BundleMaterial.read(materialNode);
+        return new SigstoreBundleAttachment(found.source(), null, claimed, content, json, digest, material, null,
             envelope, statement, firstLogKind);
       }
       if (bundle.hasNonNull("messageSignature")) {
@@ -129,12 +128,13 @@ final class SigstoreBundleAttachment extends Attachment {
                 + shortHex(signed) + ", not this digest");
           }
         }
-        return new SigstoreBundleAttachment(found.source(), null, null, content, json, digest, keySigned, sig,
+        BundleMaterial material = BundleMaterial.read(materialNode);
+        return new SigstoreBundleAttachment(found.source(), null, null, content, json, digest, material, sig,
             null, null, firstLogKind);
       }
       throw new Invalid("the Sigstore bundle has neither a message signature nor a DSSE envelope");
     } catch (Invalid e) {
-      return new SigstoreBundleAttachment(found.source(), e.getMessage(), claimed, content, json, digest, false,
+      return new SigstoreBundleAttachment(found.source(), e.getMessage(), claimed, content, json, digest, null,
           null, null, null, null);
     }
   }
@@ -148,6 +148,18 @@ final class SigstoreBundleAttachment extends Attachment {
       }
     }
     return "";
+  }
+
+  @Override
+  String format() {
+    return switch (content) {
+      case MESSAGE_SIGNATURE -> "Sigstore bundle (message signature)";
+      case DSSE -> claimedPredicateType()
+          .map(type -> type.equals(InTotoStatement.COSIGN_IMAGE_SIGNATURE) ? "Sigstore bundle (cosign v3 image signature)"
+              : "Sigstore bundle (DSSE attestation)")
+          .orElse("Sigstore bundle (DSSE)");
+      case UNKNOWN -> "Sigstore bundle";
+    };
   }
 
   @Override
@@ -170,48 +182,97 @@ final class SigstoreBundleAttachment extends Attachment {
 
   @Override
   boolean verifiedBy(PublicKey key) {
-    if (!keySigned) {
-      return false;
-    }
-    if (envelope != null) {
-      byte[] pae = envelope.pae();
-      return envelope.signatures().stream().anyMatch(s -> Signatures.verify(key, pae, s));
-    }
-    return Signatures.verifyDigest(key, digest.bytes(), messageSignature);
+    return material.keySigned() && signedWith(key) != null;
   }
 
   @Override
-  CertificateIdentity verifyKeyless(TrustMaterial trust, Instant now) throws Invalid {
-    return verifyKeyless(trust, now, true);
+  Optional<String> verifyKey(SignerTrust.Key trust, Instant now) throws Invalid {
+    if (!material.keySigned()) {
+      return Optional.empty();
+    }
+    LogEntryBodies.Expected expected = signedWith(trust.key());
+    if (expected == null) {
+      return Optional.empty();
+    }
+    requireInclusionProofs(trust.transparency().map(SignerTrust.Transparency::logRequired).orElse(false));
+    return Optional.of(SignerChecks.key(trust, material.evidence(), expected, now));
+  }
+
+  @Override
+  SignerChecks.CertifiedSigner verifyCertificate(SignerTrust.Certificates trust, Instant now) throws Invalid {
+    return verifyCertificate(trust, now, true);
   }
 
   /** @param preferSigstoreJava false to check every bundle by parts, as tests do to compare both paths */
   CertificateIdentity verifyKeyless(TrustMaterial trust, Instant now, boolean preferSigstoreJava) throws Invalid {
-    if (keySigned) {
+    return verifyCertificate(SignerTrust.Keyless.publicGood(trust), now, preferSigstoreJava).identity();
+  }
+
+  private SignerChecks.CertifiedSigner verifyCertificate(SignerTrust.Certificates trust, Instant now,
+                                                         boolean preferSigstoreJava) throws Invalid {
+    if (material.keySigned()) {
       throw new Invalid("the bundle is signed with a key, not with a certificate");
     }
-    Bundle bundle;
+    X509Certificate leaf = material.certificates().get(0);
+    if (trust instanceof SignerTrust.Keyless keyless && keyless.defaults() && preferSigstoreJava
+        && !material.entries().isEmpty()) {
+      Bundle bundle = sigstoreJavaBundle();
+      checkLogEntryTime(bundle, keyless.material(), leaf, now);
+      if (sigstoreJavaReads(bundle, keyless.material())) {
+        try {
+          keyless.material().keyless().verify(digest.bytes(), bundle, VerificationOptions.empty());
+        } catch (KeylessVerificationException | RuntimeException e) {
+          throw new Invalid(FailureBoundary.describe(e));
+        }
+        return new SignerChecks.CertifiedSigner(CertificateIdentity.of(leaf), List.of());
+      }
+    }
+    LogEntryBodies.Expected expected = signedWith(leaf.getPublicKey());
+    if (expected == null) {
+      throw new Invalid(envelope != null ? "DSSE signature was not valid" : "Artifact signature was not valid");
+    }
+    boolean logRequired = trust instanceof SignerTrust.Keyless k ? k.logRequired()
+        : ((SignerTrust.Enterprise) trust).transparency().map(SignerTrust.Transparency::logRequired).orElse(false);
+    requireInclusionProofs(logRequired);
+    return SignerChecks.certificate(material.certificates(), material.evidence(), expected, trust, now);
+  }
+
+  /**
+   * The log record expected for this bundle's signature if it verifies with {@code key}, else null.
+   * A DSSE envelope in a bundle carries exactly one signature.
+   */
+  private LogEntryBodies.Expected signedWith(PublicKey key) {
+    if (envelope != null) {
+      if (envelope.signatures().size() != 1) {
+        return null;
+      }
+      byte[] signature = envelope.signatures().get(0);
+      return Signatures.verify(key, envelope.pae(), signature) ? new LogEntryBodies.SignedEnvelope(envelope, signature)
+          : null;
+    }
+    return Signatures.verifyDigest(key, digest.bytes(), messageSignature)
+        ? new LogEntryBodies.SignedDigest(digest.bytes(), messageSignature) : null;
+  }
+
+  private void requireInclusionProofs(boolean logRequired) throws Invalid {
+    if (!logRequired) {
+      return;
+    }
+    if (material.entries().isEmpty()) {
+      throw new Invalid("the bundle has no transparency log entry, and its authority requires one"
+          + " (transparencyLog: required)");
+    }
+    if (material.entries().get(0).getVerification().getInclusionProof() == null) {
+      throw new Invalid("the bundle's transparency log entry has no inclusion proof");
+    }
+  }
+
+  private Bundle sigstoreJavaBundle() throws Invalid {
     try {
-      bundle = Bundle.from(new StringReader(json));
+      return Bundle.from(new StringReader(json));
     } catch (BundleParseException | RuntimeException e) {
       throw new Invalid("the bundle cannot be read: " + FailureBoundary.describe(e));
     }
-    var certificates = bundle.getCertPath().getCertificates();
-    if (certificates.isEmpty()) {
-      throw new Invalid("the bundle's certificate chain is empty");
-    }
-    X509Certificate leaf = (X509Certificate) certificates.get(0);
-    checkLogEntryTime(bundle, trust, leaf, now);
-    if (preferSigstoreJava && sigstoreJavaReads(bundle, trust)) {
-      try {
-        trust.keyless().verify(digest.bytes(), bundle, VerificationOptions.empty());
-      } catch (KeylessVerificationException | RuntimeException e) {
-        throw new Invalid(FailureBoundary.describe(e));
-      }
-    } else {
-      verifyParts(bundle, leaf, trust);
-    }
-    return CertificateIdentity.of(leaf);
   }
 
   /**
@@ -241,60 +302,6 @@ final class SigstoreBundleAttachment extends Attachment {
         && "dsse".equals(firstLogKind);
   }
 
-  /**
-   * sigstore-java's checks, done with its building blocks, {@link LogEntryBodies} and
-   * {@link LogEntryProofs}: the certificate chain and SCT, the signature (over the DSSE
-   * pre-authentication encoding, or over the digest), the log entry body, the RFC 3161 timestamps
-   * and the proofs of the log entry.
-   */
-  private void verifyParts(Bundle bundle, X509Certificate leaf, TrustMaterial trust) throws Invalid {
-    try {
-      trust.fulcio().verifySigningCertificate(bundle.getCertPath());
-    } catch (FulcioVerificationException | IOException | RuntimeException e) {
-      throw new Invalid("Fulcio certificate was not valid: " + FailureBoundary.describe(e));
-    }
-    byte[] signature;
-    LogEntryBodies.Expected expected;
-    if (envelope != null) {
-      if (envelope.signatures().size() != 1) {
-        throw new Invalid("the bundle's DSSE envelope must have exactly one signature, found "
-            + envelope.signatures().size());
-      }
-      signature = envelope.signatures().get(0);
-      if (!Signatures.verify(leaf.getPublicKey(), envelope.pae(), signature)) {
-        throw new Invalid("DSSE signature was not valid");
-      }
-      expected = new LogEntryBodies.SignedEnvelope(envelope, signature);
-    } else {
-      signature = messageSignature;
-      if (!Signatures.verifyDigest(leaf.getPublicKey(), digest.bytes(), signature)) {
-        throw new Invalid("Artifact signature was not valid");
-      }
-      expected = new LogEntryBodies.SignedDigest(digest.bytes(), signature);
-    }
-    RekorEntry entry = bundle.getEntries().get(0);
-    LogEntryBodies.check(Json.base64(entry.getBody(), "the log entry body"), expected, leaf);
-    for (Bundle.Timestamp timestamp : bundle.getTimestamps()) {
-      byte[] token = timestamp.getRfc3161Timestamp();
-      if (token == null || token.length == 0) {
-        throw new Invalid("the bundle holds an empty RFC 3161 timestamp");
-      }
-      try {
-        var response = ImmutableTimestampResponse.builder().encoded(token).build();
-        trust.timestamps().verify(response, signature);
-        leaf.checkValidity(response.getGenTime());
-      } catch (TimestampException | TimestampVerificationException | CertificateExpiredException
-               | CertificateNotYetValidException | RuntimeException e) {
-        throw new Invalid("RFC3161 timestamp verification failed: " + FailureBoundary.describe(e));
-      }
-    }
-    try {
-      LogEntryProofs.verify(entry, trust);
-    } catch (Invalid e) {
-      throw new Invalid("Transparency log entry could not be verified: " + e.getMessage());
-    }
-  }
-
   /** The checks sigstore-java 2.0.0 lacks; see the class comment. */
   private static void checkLogEntryTime(Bundle bundle, TrustMaterial trust, X509Certificate leaf, Instant now)
       throws Invalid {
@@ -302,14 +309,24 @@ final class SigstoreBundleAttachment extends Attachment {
       throw new Invalid("the bundle has no transparency log entry");
     }
     RekorEntry entry = bundle.getEntries().get(0);
+    Optional<TransparencyLog> log;
     try {
-      trust.transparencyLog(HexFormat.of().parseHex(entry.getLogID()));
+      log = trust.transparencyLog(HexFormat.of().parseHex(entry.getLogID()));
     } catch (IllegalArgumentException e) {
       throw new Invalid("the bundle's log ID is malformed");
     }
+    Instant integrated = Instant.ofEpochSecond(entry.getIntegratedTime());
+    if (log.isPresent() && entry.getIntegratedTime() > 0 && !log.get().getPublicKey().getValidFor().contains(integrated)) {
+      throw new Invalid("its Rekor entry was integrated at " + integrated
+          + ", outside the validity of that log's key in the " + trust.description());
+    }
     String set = entry.getVerification().getSignedEntryTimestamp();
     if (set != null && !set.isEmpty()) {
-      CosignKeyless.checkSigningTime(leaf, Instant.ofEpochSecond(entry.getIntegratedTime()), now);
+      TransparencyEvidence.requireValidAt(leaf, List.of(new TransparencyEvidence.TrustedTime(integrated,
+          "transparency log time " + integrated)), "");
+      if (integrated.isAfter(now.plus(TransparencyEvidence.CLOCK_SKEW))) {
+        throw new Invalid("its transparency log time " + integrated + " is in the future");
+      }
     } else if (bundle.getTimestamps().isEmpty()) {
       throw new Invalid("the bundle's log entry has no signed entry timestamp and the bundle no RFC 3161 timestamp,"
           + " so nothing shows when it was signed");

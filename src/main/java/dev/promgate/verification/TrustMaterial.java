@@ -1,6 +1,5 @@
 package dev.promgate.verification;
 
-import dev.promgate.policy.Authority;
 import dev.sigstore.KeylessVerifier;
 import dev.sigstore.fulcio.client.FulcioVerifier;
 import dev.sigstore.rekor.client.RekorVerifier;
@@ -33,10 +32,6 @@ final class TrustMaterial {
     this.rekor = rekor;
     this.timestamps = timestamps;
     this.keyless = keyless;
-  }
-
-  static TrustMaterial of(Authority.Keyless authority) throws Invalid {
-    return of(authority.trustedRoot(), "trusted root " + authority.trustedRootFile());
   }
 
   static TrustMaterial of(SigstoreTrustedRoot root, String description) throws Invalid {

@@ -2,7 +2,7 @@ package dev.promgate.verification;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.promgate.policy.Authority;
+import dev.promgate.policy.TrustedRoot;
 
 /**
  * The verifiers of each trusted root, built on first use and kept while policies refer to the root
@@ -16,10 +16,10 @@ final class TrustMaterials {
   /** A root's verifiers, or why it cannot be used. */
   private record Built(TrustMaterial material, String problem) {}
 
-  TrustMaterial get(Authority.Keyless authority) throws Invalid {
-    Built built = byRootDigest.get(authority.trustedRootDigest(), digest -> {
+  TrustMaterial get(TrustedRoot root) throws Invalid {
+    Built built = byRootDigest.get(root.digest(), digest -> {
       try {
-        return new Built(TrustMaterial.of(authority), null);
+        return new Built(TrustMaterial.of(root.root(), root.description()), null);
       } catch (Invalid e) {
         return new Built(null, e.getMessage());
       }

@@ -156,6 +156,59 @@ class VerifyCommandTest {
   }
 
   @Test
+  void aSignatureMadeWithAnEnterpriseCertificateVerifiesAgainstTheChainAuthority() throws Exception {
+    // containers/image's BYO-PKI signature (cosign sign --certificate … --certificate-chain …), taken
+    // apart into the three files cosign writes with --output-payload/--output-signature/--output-certificate
+    Path fixture = Fixtures.path("containers-image", "dir-img-cosign-pki-valid");
+    byte[] raw = Files.readAllBytes(fixture.resolve("signature-1"));
+    String text = new String(raw, java.nio.charset.StandardCharsets.UTF_8);
+    JsonNode signed = JSON.readTree(text.substring(text.indexOf('{')));
+    Path payload = dir.resolve("payload.json");
+    Path signature = dir.resolve("payload.sig");
+    Path certificate = dir.resolve("leaf.pem");
+    Files.write(payload, Base64.getDecoder().decode(signed.get("payload").asText()));
+    Files.writeString(signature, signed.get("annotations").get("dev.cosignproject.cosign/signature").asText()
+        .replace("\n", ""));
+    Files.writeString(certificate, signed.get("annotations").get("dev.sigstore.cosign/certificate").asText());
+    String digest = "sha256:" + sha256(Files.readAllBytes(fixture.resolve("manifest.json")));
+    Files.writeString(policies.resolve("pki.yaml"), """
+        apiVersion: promgate.dev/v1alpha1
+        kind: PromotionPolicy
+        metadata: {name: pki}
+        spec:
+          images: ["localhost:5000/**"]
+          authorities:
+            - name: team-a
+              certificateChain:
+                roots: %s
+                intermediates: %s
+                identities: [{subject: qiwan@redhat.com}]
+            - name: team-b
+              certificateChain:
+                roots: %s
+                intermediates: %s
+                identities: [{subject: someone-else@redhat.com}]
+          environments:
+            prod: {signatures: [team-a]}
+        """.formatted(Fixtures.path("containers-image", "pki_root_crts.pem"),
+        Fixtures.path("containers-image", "pki_intermediate_crts.pem"),
+        Fixtures.path("containers-image", "pki_root_crts.pem"),
+        Fixtures.path("containers-image", "pki_intermediate_crts.pem")));
+
+    Run r = verify("team-a", digest, payload.toString(), signature.toString(), certificate.toString());
+    assertEquals(0, r.exit(), r.toString());
+    assertTrue(r.out().contains("qiwan@redhat.com"), r.out());
+
+    Run other = verify("team-b", digest, payload.toString(), signature.toString(), certificate.toString());
+    assertEquals(1, other.exit(), other.toString());
+    assertTrue(other.out().contains("NOT VERIFIED"), other.out());
+  }
+
+  private static String sha256(byte[] bytes) throws Exception {
+    return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  @Test
   void unknownAuthoritiesAndDigestsAreInputErrors() {
     assertEquals(2, verify("nobody", IMAGE, layout("e2e-valid-signature")).exit());
     assertEquals(2, verify("e2e", "sha256:nothex", layout("e2e-valid-signature")).exit());

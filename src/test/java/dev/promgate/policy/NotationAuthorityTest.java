@@ -116,7 +116,7 @@ class NotationAuthorityTest {
             + " found \"CN=e2e,O=Notary,ST=WA,C=US\"",
         "shop.yaml:14:9: unknown key \"trustPolicy\" in notation (allowed: trustStore, signingAuthority,"
             + " timestampAuthorities, verifyTimestamp, trustedIdentities)",
-        "shop.yaml:17:7: an authority is one of key, keyless or notation, not key and notation; split it"),
+        "shop.yaml:17:7: an authority is exactly one of key, keyless, certificateChain, notation, not key and notation; split it in two"),
         problems.stream().sorted(java.util.Comparator.comparing((String p) -> Integer.parseInt(p.split(":")[1]))
             .thenComparing(p -> Integer.parseInt(p.split(":")[2]))).toList());
   }

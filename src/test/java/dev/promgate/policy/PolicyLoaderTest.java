@@ -232,7 +232,7 @@ class PolicyLoaderTest {
         "gate.yaml:5:3: unknown key \"tiemouts\" in GateConfig spec; did you mean \"timeouts\"?",
         "gate.yaml:6:11: unknown key \"TTL\" in cache; did you mean \"ttl\"?",
         "gate.yaml:7:3: unknown key \"colour\" in GateConfig spec (allowed: mode, unlabelledNamespaces, defaultEnvironment, namespaces,"
-            + " exemptNamespaces, registries, cache, credentials, timeouts, limits, breakGlass)"),
+            + " exemptNamespaces, registries, cache, credentials, timeouts, limits, breakGlass, trustedRootMirrors)"),
         files.problems());
   }
 
@@ -629,7 +629,7 @@ class PolicyLoaderTest {
         "x.yaml:12:51: give the key either as publicKeyFile or as publicKey, not both",
         "x.yaml:13:22: key needs publicKeyFile (a PEM file) or publicKey (PEM text)",
         "x.yaml:14:7: authority \"h\" needs key: {publicKeyFile: …}, keyless: {trustedRoot: …, identities: […]}"
-            + " or notation: {trustStore: …, trustedIdentities: […]}"),
+            + ", certificateChain: {roots: …} or notation: {trustStore: …, trustedIdentities: […]}"),
         files.problems());
   }
 
@@ -664,7 +664,8 @@ class PolicyLoaderTest {
             + " need a Fulcio CA",
         "x.yaml:10:70: identities must list at least one {issuer, subject} pair; without one, any Fulcio"
             + " certificate would count",
-        "x.yaml:11:52: an authority is one of key, keyless or notation, not key and keyless; split it"),
+        "x.yaml:11:52: an authority is exactly one of key, keyless, certificateChain, notation, not key and keyless;"
+            + " split it in two"),
         files.problems());
   }
 

@@ -141,12 +141,36 @@ class PolicySchemaTest {
     for (JsonNode doc : documents(PolicyFiles.GATE + "---\n" + PolicyFiles.SHOP)) {
       assertEquals(List.of(), validate(doc));
     }
+    for (JsonNode doc : documents(PolicyFiles.API + """
+        kind: PromotionPolicy
+        metadata: {name: formats}
+        spec:
+          images: ["registry.acme.example/**"]
+          authorities:
+            - name: ci
+              key: {publicKeyFile: keys/ci.pub, transparencyLog: required, trustedRoot: trust/public-good.json}
+            - name: github
+              keyless:
+                trustedRoot: trust/github.json
+                transparencyLog: ignored
+                certificateTransparency: ignored
+                identities:
+                  - {issuer: "https://token.actions.githubusercontent.com", subjectRegExp: '.*', sourceRepositoryURI: x}
+            - name: pki
+              certificateChain:
+                roots: pki/root.pem
+                intermediates: pki/intermediates.pem
+                identities: [{subject: release@acme.example}, {subjectRegExp: 'CN=.*', buildTrigger: push}]
+          environments: {prod: {signatures: [ci, github, pki]}}
+        """)) {
+      assertEquals(List.of(), validate(doc));
+    }
   }
 
   @Test
   void refusesWhatTheLoaderRefusesForItsShape() {
     String api = PolicyFiles.API;
-    Map<String, String> bad = Map.of(
+    Map<String, String> bad = pairs(
         "unknown key", api + "kind: GateConfig\nspec: {tiemouts: {}}\n",
         "wrong type", api + "kind: GateConfig\nspec: {cache: {maxEntries: lots}}\n",
         "bad mode", api + "kind: GateConfig\nspec: {mode: strict}\n",
@@ -158,6 +182,15 @@ class PolicySchemaTest {
         "identity without subject", api + "kind: PromotionPolicy\nmetadata: {name: x}\nspec:\n  images: [a/b]\n"
             + "  authorities: [{name: a, keyless: {trustedRoot: r, identities: [{issuer: i}]}}]\n"
             + "  environments: {dev: {}}\n",
+        "key and certificate chain", api + "kind: PromotionPolicy\nmetadata: {name: x}\nspec:\n  images: [a/b]\n"
+            + "  authorities: [{name: a, key: {publicKey: x}, certificateChain: {roots: r}}]\n  environments: {dev: {}}\n",
+        "extension exact and regular expression", api + "kind: PromotionPolicy\nmetadata: {name: x}\nspec:\n  images: [a/b]\n"
+            + "  authorities: [{name: a, keyless: {trustedRoot: r, identities: [{issuer: i, subject: s,"
+            + " sourceRepositoryURI: u, sourceRepositoryURIRegExp: v}]}}]\n  environments: {dev: {}}\n",
+        "log neither required nor ignored", api + "kind: PromotionPolicy\nmetadata: {name: x}\nspec:\n  images: [a/b]\n"
+            + "  authorities: [{name: a, key: {publicKey: x, transparencyLog: optional}}]\n  environments: {dev: {}}\n",
+        "empty certificate identity", api + "kind: PromotionPolicy\nmetadata: {name: x}\nspec:\n  images: [a/b]\n"
+            + "  authorities: [{name: a, certificateChain: {roots: r, identities: [{}]}}]\n  environments: {dev: {}}\n",
         "bad environment name", api + "kind: PromotionPolicy\nmetadata: {name: x}\nspec: {images: [a/b], environments: {Prod: {}}}\n",
         "bad duration", api + "kind: PromotionPolicy\nmetadata: {name: x}\nspec:\n  images: [a/b]\n"
             + "  environments: {dev: {promotions: [{environment: dev, signedBy: [a], maxAge: 30d}]}}\n",
@@ -168,6 +201,15 @@ class PolicySchemaTest {
         assertFalse(validate(doc).isEmpty(), what + " passes the schema");
       }
     });
+  }
+
+  /** {@code what, document, what, document, …} in order (Map.of stops at ten). */
+  private static Map<String, String> pairs(String... whatAndDocument) {
+    Map<String, String> map = new java.util.LinkedHashMap<>();
+    for (int i = 0; i < whatAndDocument.length; i += 2) {
+      map.put(whatAndDocument[i], whatAndDocument[i + 1]);
+    }
+    return map;
   }
 
   private static List<JsonNode> documents(String yaml) {

@@ -40,8 +40,9 @@ import org.junit.jupiter.api.TestFactory;
  *   <li>{@code intoto-with-custom-trust-root}: intoto 0.0.2 log entries are checked by promgate;</li>
  *   <li>{@code rekor2-dsse-happy-path} (hashedrekord-over-DSSE on Rekor v2): checked by promgate;</li>
  *   <li>{@code managed-key-happy-path}, {@code managed-key-and-trusted-root}: key-signed bundles
- *       are verified with the key (the log entry is not checked: a key authority has no trusted
- *       root; the suite's trusted root is not consulted).</li>
+ *       (which sigstore-java 2.0.0 cannot read) are verified with the key and, as a key authority
+ *       with {@code transparencyLog: required} does, their log entry and timestamps against the
+ *       case's trusted root.</li>
  * </ul>
  */
 class ConformanceSuiteTest {
@@ -120,7 +121,7 @@ class ConformanceSuiteTest {
     Authority authority;
     if (Files.exists(dir.resolve("key.pub"))) {
       try {
-        authority = TestPolicies.key("key", dir.resolve("key.pub"));
+        authority = TestPolicies.loggedKey("key", dir.resolve("key.pub"), trustedRoot);
       } catch (IllegalArgumentException e) {
         // promgate refuses such a key when it loads the policy: nothing can verify with it
         return Verdict.Rejected.because("key.pub cannot be used: " + e.getMessage(), "");

@@ -196,20 +196,20 @@ class CosignLegacyFixturesTest {
       SignedContent.SignatureLayer layer = connaisseurSignatures(digest).get(0);
 
       Map<String, String> laterTime = new java.util.HashMap<>(layer.annotations());
-      laterTime.put(CosignKeyless.BUNDLE, laterTime.get(CosignKeyless.BUNDLE).replace("1717082297", "1717082298"));
+      laterTime.put(CosignLegacy.BUNDLE, laterTime.get(CosignLegacy.BUNDLE).replace("1717082297", "1717082298"));
       assertTrue(problem(evaluator.evaluate(request(digest, TestPolicies.signatures(philipp)), signatures(List.of(
           new SignedContent.SignatureLayer("tampered", layer.mediaType(), layer.payload(), laterTime)))))
           .contains("signed entry timestamp does not verify"));
 
       Map<String, String> noBundle = new java.util.HashMap<>(layer.annotations());
-      noBundle.remove(CosignKeyless.BUNDLE);
+      noBundle.remove(CosignLegacy.BUNDLE);
       assertTrue(problem(evaluator.evaluate(request(digest, TestPolicies.signatures(philipp)), signatures(List.of(
           new SignedContent.SignatureLayer("no-bundle", layer.mediaType(), layer.payload(), noBundle)))))
           .contains("carries no Rekor bundle"));
 
       Map<String, String> otherCert = new java.util.HashMap<>(layer.annotations());
-      otherCert.put(CosignKeyless.CERTIFICATE, TestPolicies.read(Fixtures.path("containers-image", "fulcio-cert")));
-      otherCert.remove(CosignKeyless.CHAIN);
+      otherCert.put(CosignLegacy.CERTIFICATE, TestPolicies.read(Fixtures.path("containers-image", "fulcio-cert")));
+      otherCert.remove(CosignLegacy.CHAIN);
       assertTrue(problem(evaluator.evaluate(request(digest, TestPolicies.signatures(philipp)), signatures(List.of(
           new SignedContent.SignatureLayer("other-cert", layer.mediaType(), layer.payload(), otherCert)))))
           .contains("does not verify with the key of its certificate"));
@@ -316,8 +316,8 @@ class CosignLegacyFixturesTest {
       byte[] payload = TestPolicies.bytes(Fixtures.path("containers-image", "internal-testdata", "rekor-payload"));
       var layer = new SignedContent.SignatureLayer("rekor-testdata", CosignSignatureLayer.MEDIA_TYPE, payload, Map.of(
           CosignSignatureLayer.SIGNATURE, TestPolicies.read(Fixtures.path("containers-image", "internal-testdata", "rekor-sig")),
-          CosignKeyless.CERTIFICATE, TestPolicies.read(Fixtures.path("containers-image", "internal-testdata", "rekor-cert")),
-          CosignKeyless.BUNDLE, TestPolicies.read(Fixtures.path("containers-image", "internal-testdata", "rekor-set"))));
+          CosignLegacy.CERTIFICATE, TestPolicies.read(Fixtures.path("containers-image", "internal-testdata", "rekor-cert")),
+          CosignLegacy.BUNDLE, TestPolicies.read(Fixtures.path("containers-image", "internal-testdata", "rekor-set"))));
       String digest = "sha256:fa93b01658e3a5a1686dc3ae55f170d8de487006fb53a28efcd12ab0710a2e5f";
       verified(evaluator.evaluate(request(digest, TestPolicies.signatures(keyless("redhat", productionRoot(),
           identity("https://github.com/login/oauth", "mitr@redhat.com")))), signatures(List.of(layer))));

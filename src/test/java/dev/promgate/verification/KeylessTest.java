@@ -103,7 +103,7 @@ class KeylessTest {
     void foreignTrustedRoot() {
       String p = problem(evaluator.evaluate(request(DIGEST, signedByReleaseManagers()),
           sig(FOREIGN.cosignSignature(FOREIGN_ALICE, payload, SIGNED))));
-      assertTrue(p.contains("its certificate is not trusted by the trusted root trust/test_trusted_root.json"), p);
+      assertTrue(p.contains("its certificate is not trusted by the trusted root test_trusted_root.json"), p);
     }
 
     @Test
@@ -128,7 +128,7 @@ class KeylessTest {
       var genuine = SIGSTORE.cosignSignature(ALICE, payload, SIGNED);
       var other = SIGSTORE.cosignSignature(ALICE, simpleSigning("r", "sha256:" + "9".repeat(64)), SIGNED);
       Map<String, String> mixed = new HashMap<>(genuine.annotations());
-      mixed.put(CosignKeyless.BUNDLE, other.annotations().get(CosignKeyless.BUNDLE));
+      mixed.put(CosignLegacy.BUNDLE, other.annotations().get(CosignLegacy.BUNDLE));
       String p = problem(evaluator.evaluate(request(DIGEST, signedByReleaseManagers()), sig(
           new SignedContent.SignatureLayer("mixed", CosignSignatureLayer.MEDIA_TYPE, payload, mixed))));
       assertTrue(p.contains("the hashedrekord entry: the artifact digest does not match"), p);
@@ -180,7 +180,7 @@ class KeylessTest {
       assertEquals("alice@acme.example (issuer https://accounts.acme.example)", verified(v).evidence().get(0).identity());
 
       // sigstore-java 2.0.0 alone cannot read this statement
-      TrustMaterial trust = TrustMaterial.of(releaseManagers);
+      TrustMaterial trust = TrustMaterial.of(releaseManagers.trustedRoot(), releaseManagers.root().description());
       var e = assertThrows(KeylessVerificationException.class, () -> trust.keyless().verify(
           Digest.parse(DIGEST).bytes(), Bundle.from(new StringReader(new String(json, StandardCharsets.UTF_8))),
           VerificationOptions.empty()));
@@ -195,7 +195,7 @@ class KeylessTest {
       assertProblem(evaluator.evaluate(request(DIGEST, signedByReleaseManagers()),
           bundle(SIGSTORE.dsseBundle(EVE, imageSignature, SIGNED))), "which is not an identity of release-managers");
       assertProblem(evaluator.evaluate(request(DIGEST, signedByReleaseManagers()),
-          bundle(FOREIGN.dsseBundle(FOREIGN_ALICE, imageSignature, SIGNED))), "Fulcio certificate was not valid");
+          bundle(FOREIGN.dsseBundle(FOREIGN_ALICE, imageSignature, SIGNED))), "its certificate is not trusted by the trusted root");
       assertProblem(evaluator.evaluate(request(DIGEST, signedByReleaseManagers()),
           bundle(SIGSTORE.dsseBundle(ALICE, imageSignature, SIGNED.plus(Duration.ofHours(1))))), "outside the certificate's validity");
 
@@ -224,7 +224,7 @@ class KeylessTest {
       byte[] json = SIGSTORE.dsseBundle(ALICE, promotion(DIGEST, "prod", "2026-11-25T09:00:00Z", "alice@acme.example"), SIGNED);
       var attachment = SigstoreBundleAttachment.of(new SignedContent.SigstoreBundle("b", null, json), Digest.parse(DIGEST));
       assertTrue(attachment.sigstoreJavaReads(Bundle.from(new StringReader(new String(json, StandardCharsets.UTF_8))),
-          TrustMaterial.of(releaseManagers)));
+          TrustMaterial.of(releaseManagers.trustedRoot(), releaseManagers.root().description())));
       verified(evaluator.evaluate(request(DIGEST, promotedByReleaseManagers()), bundle(json)));
     }
 
@@ -235,7 +235,7 @@ class KeylessTest {
       assertTrue(v.evidence().get(0).detail().contains("jürgen@acme.example"));
 
       // sigstore-java 2.0.0 counts characters in the DSSE pre-authentication encoding
-      TrustMaterial trust = TrustMaterial.of(releaseManagers);
+      TrustMaterial trust = TrustMaterial.of(releaseManagers.trustedRoot(), releaseManagers.root().description());
       var e = assertThrows(KeylessVerificationException.class, () -> trust.keyless().verify(
           Digest.parse(DIGEST).bytes(), Bundle.from(new StringReader(new String(json, StandardCharsets.UTF_8))),
           VerificationOptions.empty()));

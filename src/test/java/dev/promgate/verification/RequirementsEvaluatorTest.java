@@ -139,7 +139,7 @@ class RequirementsEvaluatorTest {
     void untrustedKeyIsRejectedWithWhatWasFoundAndTheFix() {
       var r = rejected(evaluator.evaluate(request(DIGEST, TestPolicies.signatures(ci)),
           of(MALLORY.signatureLayer(simpleSigning("registry.acme.example/shop/web", DIGEST)))));
-      assertEquals("is not signed by ci (found: " + MALLORY.description()
+      assertEquals("is not signed by ci (found: cosign signature " + MALLORY.description()
           + ".sig layer: not signed with the key of ci (ci.pub))", r.reasons().get(0).problem());
       assertEquals("sign it with the key of ci: cosign sign --key <private key of ci> " + IMAGE, r.reasons().get(0).fix());
     }
@@ -380,7 +380,7 @@ class RequirementsEvaluatorTest {
       var r = rejected(evaluate(TestPolicies.condition("predicate.runDetails.builder.id == \"x\"", s -> false),
           CI.attestationLayer(PROVENANCE)));
       assertEquals("has no " + SLSA + " attestation signed by ci for which predicate.runDetails.builder.id == \"x\" holds"
-          + " (found: " + CI.description() + ".att layer by ci: the condition is false)", r.reasons().get(0).problem());
+          + " (found: cosign attestation " + CI.description() + ".att layer by ci: the condition is false)", r.reasons().get(0).problem());
       assertTrue(r.reasons().get(0).fix().startsWith("attest a predicate for which the condition holds: cosign attest --type "
           + SLSA + " --predicate <predicate.json> --key <private key of ci> " + IMAGE));
     }
@@ -412,7 +412,7 @@ class RequirementsEvaluatorTest {
       List<Object> seen = new ArrayList<>();
       var r = rejected(evaluate(TestPolicies.condition("true", s -> seen.add(s)), MALLORY.attestationLayer(PROVENANCE)));
       assertTrue(seen.isEmpty());
-      assertEquals("has no " + SLSA + " attestation signed by ci (found: " + MALLORY.description()
+      assertEquals("has no " + SLSA + " attestation signed by ci (found: cosign attestation " + MALLORY.description()
           + ".att layer: not signed with the key of ci (ci.pub))", r.reasons().get(0).problem());
     }
 
@@ -577,7 +577,7 @@ class RequirementsEvaluatorTest {
       cases.put("{\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\",\"verificationMaterial\":{}}",
           "has neither a message signature nor a DSSE envelope");
       cases.put("{\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\",\"verificationMaterial\":{},"
-          + "\"messageSignature\":{\"signature\":\"AA==\"}}", "the bundle cannot be read");
+          + "\"messageSignature\":{\"signature\":\"AA==\"}}", "has no certificate, certificate chain or public key");
       cases.forEach((json, reason) -> {
         Verdict v = evaluator.evaluate(request(DIGEST, TestPolicies.signatures(ci, new TestSigstore().authority("k",
                 TestPolicies.identityRegExp(".*", ".*")))),

@@ -204,7 +204,7 @@ class SigstoreBundleFixturesTest {
           "bundle_invalid_version.txt", "is not a supported Sigstore bundle version",
           "bundle_no_cert_v1.txt", "certificate chain is empty",
           "bundle_no_checkpoint.txt", "checkpoint",
-          "bundle_no_log_entry.txt", "Could not find any tlog entries");
+          "bundle_no_log_entry.txt", "has no transparency log entry");
       cases.forEach((name, reason) -> {
         Verdict v = verify(name + ".sigstore", name, stagingRoot());
         assertTrue(v.toString().contains(reason), () -> name + ": " + v);

@@ -4,6 +4,8 @@ import dev.promgate.image.Digest;
 import dev.promgate.image.ImageReference;
 import dev.promgate.policy.AttestationCondition;
 import dev.promgate.policy.Authority;
+import dev.promgate.policy.CertificateExtension;
+import dev.promgate.policy.TrustedRoot;
 import dev.promgate.policy.EnvironmentRules;
 import dev.promgate.policy.PublicKeys;
 import dev.promgate.verdict.VerificationRequest;
@@ -16,6 +18,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.PublicKey;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -63,6 +67,75 @@ final class TestPolicies {
     } catch (Exception e) {
       throw new IllegalStateException("cannot read trusted root " + file, e);
     }
+  }
+
+  /** A trusted root as the policy loader reads it. */
+  static TrustedRoot trustedRoot(Path file) {
+    return trustedRoot(bytes(file), file);
+  }
+
+  static TrustedRoot trustedRoot(byte[] json, Path file) {
+    try {
+      SigstoreTrustedRoot root = SigstoreTrustedRoot.from(new ByteArrayInputStream(json));
+      return new TrustedRoot(file, root, HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json)));
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read trusted root " + file, e);
+    }
+  }
+
+  /** A keyless authority with the log and SCT requirements spelled out. */
+  static Authority.Keyless keyless(String name, Path trustedRoot, boolean logRequired, boolean sctRequired,
+                                   Authority.Identity... identities) {
+    return new Authority.Keyless(name, trustedRoot(trustedRoot), List.of(identities), logRequired, sctRequired);
+  }
+
+  /** A key whose signatures must be in a log of {@code trustedRoot} ({@code transparencyLog: required}). */
+  static Authority.Key loggedKey(String name, Path pemFile, Path trustedRoot) {
+    Authority.Key key = key(name, pemFile);
+    return new Authority.Key(name, key.publicKey(), key.source(), key.fingerprint(),
+        Optional.of(new Authority.Transparency(trustedRoot(trustedRoot), true)));
+  }
+
+  /** An enterprise CA authority. */
+  static Authority.CertificateChain chain(String name, Path roots, Path intermediates,
+                                          Optional<Authority.Transparency> transparency, Authority.Identity... identities) {
+    try {
+      List<X509Certificate> rootCerts = certificates(roots);
+      List<X509Certificate> intermediateCerts = intermediates == null ? List.of() : certificates(intermediates);
+      MessageDigest sha = MessageDigest.getInstance("SHA-256");
+      for (X509Certificate c : rootCerts) {
+        sha.update(c.getEncoded());
+      }
+      for (X509Certificate c : intermediateCerts) {
+        sha.update(c.getEncoded());
+      }
+      return new Authority.CertificateChain(name, rootCerts, intermediateCerts, roots.getFileName().toString(),
+          HexFormat.of().formatHex(sha.digest()), List.of(identities), transparency);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  static List<X509Certificate> certificates(Path pem) {
+    try (var in = Files.newInputStream(pem)) {
+      return CertificateFactory.getInstance("X.509").generateCertificates(in).stream()
+          .map(c -> (X509Certificate) c).toList();
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read certificates " + pem, e);
+    }
+  }
+
+  /** An identity that matches a certificate's names (SAN or subject DN) only, as certificate chains allow. */
+  static Authority.Identity subject(String subject) {
+    return new Authority.Identity(Optional.empty(), Optional.empty(), Optional.of(subject), Optional.empty());
+  }
+
+  /** An identity with Fulcio extensions that must match exactly. */
+  static Authority.Identity identity(String issuer, String subjectRegExp, Map<CertificateExtension, String> extensions) {
+    Map<CertificateExtension, Authority.ValueMatch> matches = new java.util.EnumMap<>(CertificateExtension.class);
+    extensions.forEach((k, v) -> matches.put(k, new Authority.ValueMatch(Optional.of(v), Optional.empty())));
+    return new Authority.Identity(Optional.of(issuer), Optional.empty(), Optional.empty(),
+        Optional.of(Pattern.compile(subjectRegExp)), matches);
   }
 
   static Authority.Identity identity(String issuer, String subject) {

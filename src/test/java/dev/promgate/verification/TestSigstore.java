@@ -226,8 +226,8 @@ final class TestSigstore {
     byte[] signature = signer.sign(payload);
     LogEntry entry = log(hashedRekordBody(payload, signature, signer.certificate()), at);
     return new SignedContent.SignatureLayer("test.sig layer", CosignSignatureLayer.MEDIA_TYPE, payload,
-        Map.of(CosignSignatureLayer.SIGNATURE, b64(signature), CosignKeyless.CERTIFICATE, signer.certificatePem(),
-            CosignKeyless.CHAIN, pem(caCertificate), CosignKeyless.BUNDLE, cosignBundleAnnotation(entry)));
+        Map.of(CosignSignatureLayer.SIGNATURE, b64(signature), CosignLegacy.CERTIFICATE, signer.certificatePem(),
+            CosignLegacy.CHAIN, pem(caCertificate), CosignLegacy.BUNDLE, cosignBundleAnnotation(entry)));
   }
 
   /** A cosign {@code .att} layer signed keyless, logged as a dsse or intoto entry. */
@@ -239,8 +239,8 @@ final class TestSigstore {
     LogEntry entry = log(body, at);
     return new SignedContent.AttestationLayer("test.att layer", "application/vnd.dsse.envelope.v1+json",
         envelopeJson(DsseEnvelope.IN_TOTO, statement, signature),
-        Map.of(CosignKeyless.CERTIFICATE, signer.certificatePem(), CosignKeyless.CHAIN, pem(caCertificate),
-            CosignKeyless.BUNDLE, cosignBundleAnnotation(entry)));
+        Map.of(CosignLegacy.CERTIFICATE, signer.certificatePem(), CosignLegacy.CHAIN, pem(caCertificate),
+            CosignLegacy.BUNDLE, cosignBundleAnnotation(entry)));
   }
 
   static String cosignBundleAnnotation(LogEntry entry) {

@@ -1,0 +1,300 @@
+package dev.promgate.trustroot;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.promgate.policy.Authority;
+import dev.promgate.policy.GateConfig;
+import dev.promgate.policy.PolicyLoadResult;
+import dev.promgate.policy.PolicyLoader;
+import dev.promgate.policy.PolicySet;
+import dev.promgate.policy.TrustedRoot;
+import dev.promgate.testing.Fixtures;
+import dev.promgate.testing.TestTufRepository;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Trusted roots kept current through TUF, against a TUF repository this test makes (real signed
+ * metadata) and serves over loopback: the first refresh verifies and caches the root, which the
+ * policy loader then reads offline; a new root on the mirror replaces it; a mirror that is down, or
+ * serves tampered or expired metadata, leaves the last verified root in place, and its age grows in
+ * the metrics.
+ */
+class TrustedRootRefresherTest {
+
+  private static final Instant START = Instant.parse("2026-11-26T12:00:00Z");
+
+  @TempDir Path dir;
+  private Vertx vertx;
+  private TestTufRepository tuf;
+  private final MutableClock clock = new MutableClock(START);
+  private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
+  private final AtomicInteger newRoots = new AtomicInteger();
+  private TrustedRootRefresher refresher;
+  private byte[] production;
+  private byte[] staging;
+
+  /** A clock the test moves by hand. */
+  static final class MutableClock extends Clock {
+    private final AtomicReference<Instant> now;
+
+    MutableClock(Instant start) {
+      now = new AtomicReference<>(start);
+    }
+
+    void advance(Duration d) {
+      now.updateAndGet(t -> t.plus(d));
+    }
+
+    @Override
+    public Instant instant() {
+      return now.get();
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+
+  @BeforeEach
+  void start() throws IOException {
+    production = Files.readAllBytes(Fixtures.path("sigstore-trusted-roots", "production_trusted_root.json"));
+    staging = Files.readAllBytes(Fixtures.path("sigstore-trusted-roots", "staging_trusted_root.json"));
+    tuf = TestTufRepository.start(production, START.plus(Duration.ofDays(7)));
+    vertx = Vertx.vertx();
+    refresher = new TrustedRootRefresher(vertx, clock, metrics, newRoots::incrementAndGet);
+    Files.createDirectories(dir.resolve("policies"));
+    tuf.writeInitialRoot(dir.resolve("policies/tuf-root.json"));
+    writePolicies(tuf.host(), true);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    refresher.close();
+    tuf.close();
+    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  private void writePolicies(String mirrorHost, boolean insecure) throws IOException {
+    Files.writeString(dir.resolve("policies/gate.yaml"), """
+        apiVersion: promgate.dev/v1alpha1
+        kind: GateConfig
+        spec:
+          defaultEnvironment: prod
+          trustedRootMirrors:
+            - {host: "%s", insecure: %s}
+        """.formatted(mirrorHost, insecure));
+    Files.writeString(dir.resolve("policies/p.yaml"), """
+        apiVersion: promgate.dev/v1alpha1
+        kind: PromotionPolicy
+        metadata: {name: p}
+        spec:
+          images: ["registry.acme.example/**"]
+          authorities:
+            - name: release
+              keyless:
+                trustedRoot:
+                  tuf: {mirror: "%s", root: tuf-root.json, cache: "%s", refreshInterval: 1h}
+                identities:
+                  - {issuer: "https://token.actions.githubusercontent.com", subjectRegExp: '.*'}
+          environments:
+            prod: {signatures: [release]}
+        """.formatted(tuf.mirror(), dir.resolve("cache")));
+  }
+
+  private PolicySet load() {
+    PolicyLoadResult result = PolicyLoader.load(dir.resolve("policies"));
+    return assertInstanceOf(PolicyLoadResult.Loaded.class, result, result::toString).policies();
+  }
+
+  private static TrustedRoot root(PolicySet set) {
+    return ((Authority.Keyless) set.policies().get(0).authorities().get("release")).root();
+  }
+
+  private static <T> T await(Future<T> future) {
+    try {
+      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private double age() {
+    return metrics.get("promgate_trusted_root_age_seconds").tag("mirror", tuf.mirror().toString()).gauge().value();
+  }
+
+  private double refreshes(String outcome) {
+    return metrics.get("promgate_trusted_root_refreshes_total").tag("mirror", tuf.mirror().toString())
+        .tag("outcome", outcome).counter().count();
+  }
+
+  @Test
+  void theFirstRefreshVerifiesTheRootThatTheLoaderThenReads() {
+    PolicySet before = load();
+    assertFalse(root(before).available(), "nothing verified yet");
+    assertEquals("trusted root from TUF mirror " + tuf.mirror(), root(before).description());
+
+    await(refresher.apply(before));
+    assertEquals(1, newRoots.get());
+    assertEquals(1.0, refreshes("new"));
+    assertEquals(0.0, age());
+
+    TrustedRoot after = root(load());
+    assertTrue(after.available());
+    assertFalse(after.root().getTLogs().isEmpty());
+    assertArrayEquals(production, readCached(after));
+  }
+
+  @Test
+  void aNewRootOnTheMirrorReplacesTheCachedOne() {
+    await(refresher.apply(load()));
+    String firstDigest = root(load()).digest();
+
+    tuf.publish(staging);
+    clock.advance(Duration.ofMinutes(30));
+    await(refresher.refreshAll());
+    assertEquals(2, newRoots.get(), "a reload was asked for");
+    TrustedRoot after = root(load());
+    assertArrayEquals(staging, readCached(after));
+    assertFalse(firstDigest.equals(after.digest()), "a new root is a new requirement for the verdict cache");
+
+    await(refresher.refreshAll());
+    assertEquals(2, newRoots.get(), "nothing new, no reload");
+    assertEquals(1.0, refreshes("unchanged"));
+  }
+
+  @Test
+  void whileTheMirrorIsDownTheLastVerifiedRootStaysAndAges() {
+    await(refresher.apply(load()));
+    tuf.down(true);
+    clock.advance(Duration.ofHours(5));
+    await(refresher.refreshAll());
+    assertEquals(1.0, refreshes("failed"));
+    assertEquals(Duration.ofHours(5).toSeconds(), age(), 0.001);
+    assertArrayEquals(production, readCached(root(load())));
+
+    tuf.down(false);
+    await(refresher.refreshAll());
+    assertEquals(0.0, age());
+  }
+
+  @Test
+  void aRestartKeepsTheCachedRootAndItsAge() {
+    await(refresher.apply(load()));
+    refresher.close();
+    tuf.down(true);
+    clock.advance(Duration.ofHours(2));
+    TrustedRootRefresher restarted = new TrustedRootRefresher(vertx, clock, new SimpleMeterRegistry(), () -> { });
+    try {
+      await(restarted.apply(load()));
+      assertTrue(root(load()).available(), "the cached root serves while the mirror is down");
+    } finally {
+      restarted.close();
+    }
+  }
+
+  @Test
+  void tamperedMetadataIsRefused() {
+    await(refresher.apply(load()));
+    tuf.publish(staging);
+    // the target no longer has the length and hash the signed targets metadata names
+    String target = new String(tuf.file(tuf.targetsFile()), StandardCharsets.UTF_8);
+    String sha = target.replaceAll("(?s).*\"sha256\" : \"([0-9a-f]{64})\".*", "$1");
+    tuf.replace("targets/" + sha + ".trusted_root.json", production);
+    await(refresher.refreshAll());
+    assertEquals(1.0, refreshes("failed"));
+    assertArrayEquals(production, readCached(root(load())), "the last verified root stays");
+
+    tuf.signTimestampWithAStrangeKey();
+    await(refresher.refreshAll());
+    assertEquals(2.0, refreshes("failed"));
+    assertEquals(1, newRoots.get());
+  }
+
+  @Test
+  void expiredMetadataIsRefused() {
+    await(refresher.apply(load()));
+    tuf.expireAt(START.plus(Duration.ofDays(1)));
+    tuf.publish(staging);
+    clock.advance(Duration.ofDays(2));
+    await(refresher.refreshAll());
+    assertEquals(1.0, refreshes("failed"));
+    assertArrayEquals(production, readCached(root(load())));
+  }
+
+  @Test
+  void aRotatedRootKeyIsFollowed() {
+    await(refresher.apply(load()));
+    tuf.rotateRoot();
+    tuf.publish(staging);
+    await(refresher.refreshAll());
+    assertArrayEquals(staging, readCached(root(load())));
+    // the new root is trusted from now on: signing more with the new root key keeps working
+    tuf.rotateRoot();
+    tuf.publish(production);
+    await(refresher.refreshAll());
+    assertArrayEquals(production, readCached(root(load())));
+  }
+
+  @Test
+  void aMirrorTheGateConfigDoesNotAllowIsNeitherLoadedNorContacted() throws IOException {
+    writePolicies("127.0.0.2:1", true);
+    PolicyLoadResult result = PolicyLoader.load(dir.resolve("policies"));
+    PolicyLoadResult.Failed failed = assertInstanceOf(PolicyLoadResult.Failed.class, result);
+    assertTrue(failed.problems().get(0).toString().contains("TUF mirror host " + tuf.host() + " is not allowed:"
+        + " promgate connects only to hosts the GateConfig allows; add {host: " + tuf.host()
+        + "} to its spec.trustedRootMirrors"), failed.problems().toString());
+
+    writePolicies(tuf.host(), false);
+    failed = assertInstanceOf(PolicyLoadResult.Failed.class, PolicyLoader.load(dir.resolve("policies")));
+    assertTrue(failed.problems().get(0).toString().contains("is plain HTTP; its spec.trustedRootMirrors entry must say"
+        + " insecure: true"), failed.problems().toString());
+
+    // a set whose GateConfig does not list the mirror (as right after an edit): not contacted
+    writePolicies(tuf.host(), true);
+    PolicySet allowed = load();
+    GateConfig g = allowed.gate();
+    PolicySet withoutMirror = new PolicySet(allowed.generation(), allowed.loadedAt(), new GateConfig(g.mode(),
+        g.defaultEnvironment(), g.namespaces(), g.exemptNamespaces(), g.registries(), g.cache(), g.credentials(),
+        g.timeouts(), g.breakGlass(), g.limits()), allowed.policies());
+    int before = tuf.requests();
+    await(refresher.apply(withoutMirror));
+    assertEquals(before, tuf.requests());
+  }
+
+  private static byte[] readCached(TrustedRoot root) {
+    try {
+      return Files.readAllBytes(root.file());
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+  }
+}
