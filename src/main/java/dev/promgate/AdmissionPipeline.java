@@ -8,6 +8,7 @@ import dev.promgate.decision.ImageResult;
 import dev.promgate.decision.Outcome;
 import dev.promgate.environment.EnvironmentResolver;
 import dev.promgate.http.AdmissionHandler;
+import dev.promgate.judgement.Cutoff;
 import dev.promgate.judgement.ImageJudge;
 import dev.promgate.judgement.Judgement;
 import dev.promgate.judgement.Scope;
@@ -44,36 +45,59 @@ public final class AdmissionPipeline implements AdmissionHandler {
   private final DecisionLog log;
   private final Clock clock;
   private final MeterRegistry meters;
+  private final Cutoff.Timers cutoffs;
   private final Map<Outcome, Timer> timers = new ConcurrentHashMap<>();
 
   /**
+   * A pipeline whose steps are bounded by the deadline each is handed, with no timer of its own
+   * (the offline commands, tests).
+   *
    * @param policies     the policy set in force (hot-reloaded behind this supplier)
    * @param modeOverride {@code serve --mode audit}
    */
   public AdmissionPipeline(Supplier<PolicySet> policies, ImageJudge judge, Optional<Mode> modeOverride,
                            DecisionLog log, Clock clock, MeterRegistry meters) {
+    this(policies, judge, modeOverride, log, clock, meters, Cutoff.Timers.NONE);
+  }
+
+  /**
+   * @param policies     the policy set in force (hot-reloaded behind this supplier)
+   * @param modeOverride {@code serve --mode audit}
+   * @param cutoffs      the timers that answer a request at its cutoff, whatever is still pending
+   */
+  public AdmissionPipeline(Supplier<PolicySet> policies, ImageJudge judge, Optional<Mode> modeOverride,
+                           DecisionLog log, Clock clock, MeterRegistry meters, Cutoff.Timers cutoffs) {
     this.policies = policies;
     this.judge = judge;
     this.modeOverride = modeOverride;
     this.log = log;
     this.clock = clock;
     this.meters = meters;
+    this.cutoffs = cutoffs;
+  }
+
+  /** Decides a request that arrives now. */
+  public Future<Decision> admit(AdmissionCall call, EnvironmentResolver.Route route) {
+    return admit(call, route, System.nanoTime());
   }
 
   /**
-   * Decides one request. The future always succeeds: every problem, including an unexpected one,
+   * Decides one request by its arrival plus the verification budget, whatever is still pending
+   * then ({@link Cutoff}). The future always succeeds: every problem, including an unexpected one,
    * is a decision (a denial when in doubt).
    *
-   * @param route what the request path says about the environment
+   * @param route   what the request path says about the environment
+   * @param arrived {@link System#nanoTime()} when the request arrived
    */
   @Override
-  public Future<Decision> admit(AdmissionCall call, EnvironmentResolver.Route route) {
-    long started = System.nanoTime();
+  public Future<Decision> admit(AdmissionCall call, EnvironmentResolver.Route route, long arrived) {
     Instant at = clock.instant();
+    // Reading and parsing the body came out of the same budget.
+    Duration waited = Duration.ofNanos(Math.max(0, System.nanoTime() - arrived));
     PolicySet set = policies.get();
     Future<Decision> decision;
     try {
-      decision = decide(call, route, set, at);
+      decision = decide(call, route, set, at, waited);
     } catch (RuntimeException e) {
       decision = Future.failedFuture(e);
     }
@@ -83,7 +107,7 @@ public final class AdmissionPipeline implements AdmissionHandler {
                 + "); denied rather than admitted unverified", modeOverride.orElse(Mode.ENFORCE), "",
             set.generation())))
         .onSuccess(d -> {
-          Duration took = Duration.ofNanos(System.nanoTime() - started);
+          Duration took = Duration.ofNanos(System.nanoTime() - arrived);
           log.record(d, at, took);
           timers.computeIfAbsent(d.outcome(), outcome -> Timer.builder("promgate_decision_seconds")
               .description("Time to decide one admission request, by decision")
@@ -97,7 +121,7 @@ public final class AdmissionPipeline implements AdmissionHandler {
   }
 
   private Future<Decision> decide(AdmissionCall call, EnvironmentResolver.Route route, PolicySet set,
-                                  Instant at) {
+                                  Instant at, Duration waited) {
     // The review
     long generation = set.generation();
     if (call.operation().equals("DELETE") || call.operation().equals("CONNECT")) {
@@ -138,8 +162,11 @@ public final class AdmissionPipeline implements AdmissionHandler {
       return done(Decisions.skip(call, "no image is new in this " + call.operation(), environment, generation));
     }
 
-    // Per-image judgement: the same image string in several containers is judged once.
-    Scope scope = new Scope(environment, set, modeOverride, at.plus(set.gate().timeouts().verification()));
+    // Per-image judgement: the same image string in several containers is judged once. Whatever
+    // is not judged by the cutoff (arrival + budget) is answered for then.
+    Duration budget = set.gate().timeouts().verification();
+    Cutoff cutoff = new Cutoff(at.minus(waited).plus(budget), budget, clock, cutoffs);
+    Scope scope = new Scope(environment, set, modeOverride, cutoff);
     Map<String, Future<Judgement>> byImage = new LinkedHashMap<>();
     List<Future<ImageResult>> results = new ArrayList<>(images.size());
     for (ContainerImage c : images) {
@@ -148,7 +175,7 @@ public final class AdmissionPipeline implements AdmissionHandler {
     }
 
     // Decision, and the break-glass annotation read with the workload's images.
-    return Future.all(results).map(all -> {
+    return Future.all(results).andThen(all -> cutoff.cancel()).map(all -> {
       Decision judged = Decisions.judged(call, environment, generation, all.list());
       if (judged.allowed()) {
         return judged;

@@ -2,6 +2,7 @@ package dev.promgate;
 
 import dev.promgate.decision.DecisionLog;
 import dev.promgate.http.WebhookServer;
+import dev.promgate.judgement.Cutoff;
 import dev.promgate.log.JsonLogging;
 import dev.promgate.policy.GateConfig;
 import dev.promgate.policy.Mode;
@@ -11,7 +12,6 @@ import dev.promgate.policy.PolicyStore;
 import dev.promgate.tls.CertificateRotation;
 import dev.promgate.tls.ServingCertificate;
 import dev.promgate.trustroot.TrustedRootRefresher;
-import dev.promgate.verdict.VerdictCache;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;
@@ -23,6 +23,8 @@ import io.vertx.micrometer.MicrometerMetricsOptions;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Optional;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -38,12 +40,16 @@ public final class Server implements AutoCloseable {
   /**
    * @param mode       {@code --mode audit} for the whole server, overriding the policies
    * @param eventLoops how many event loops take requests ({@code --event-loops})
+   * @param warmUp     the longest startup warm-up ({@code --warm-up}); zero for none
    */
   public record Options(Path policies, Path certs, String host, int port, Optional<Mode> mode, long bodyLimit,
-                        int eventLoops) {
-    /** One event loop per available processor. */
+                        int eventLoops, Duration warmUp) {
+    /** The longest startup warm-up; readiness waits for it. */
+    public static final Duration DEFAULT_WARM_UP = Duration.ofSeconds(5);
+
+    /** One event loop per available processor, and the default warm-up. */
     public Options(Path policies, Path certs, String host, int port, Optional<Mode> mode, long bodyLimit) {
-      this(policies, certs, host, port, mode, bodyLimit, WebhookServer.Settings.defaultEventLoops());
+      this(policies, certs, host, port, mode, bodyLimit, WebhookServer.Settings.defaultEventLoops(), DEFAULT_WARM_UP);
     }
   }
 
@@ -137,11 +143,13 @@ public final class Server implements AutoCloseable {
           options.mode(),
           DecisionLog.utf8(JsonLogging::line),
           clock,
-          metrics);
+          metrics,
+          cutoffTimers(vertx));
       WebhookServer.Settings settings = new WebhookServer.Settings(options.host(), options.port(), options.bodyLimit(),
           options.eventLoops());
+      AtomicBoolean warm = new AtomicBoolean(options.warmUp().isZero());
       return WebhookServer.start(vertx, settings, certificate.result(), pipeline,
-              () -> store.current().isPresent(), metrics)
+              () -> warm.get() && store.current().isPresent(), metrics)
           .map(webhook -> {
             CertificateRotation rotation = CertificateRotation.start(vertx, webhook::updateSSLOptions,
                 certificate.result(), Duration.ofSeconds(10), outcome -> {
@@ -156,12 +164,32 @@ public final class Server implements AutoCloseable {
                 + " with " + webhook.eventLoops() + " event loop" + (webhook.eventLoops() == 1 ? "" : "s")
                 + options.mode().map(m -> " in " + m.wireName() + " mode for every environment").orElse(""));
             return new Server(vertx, store, webhook, rotation, verdicts, trustedRoots);
-          });
+          })
+          .compose(server -> warmUp(vertx, store, verdicts, options.warmUp()).map(server))
+          .onSuccess(server -> warm.set(true));
     }).onFailure(e -> {
       LOG.log(Level.SEVERE, "promgate could not start: " + e.getMessage());
       store.close();
       vertx.close();
     });
+  }
+
+  /**
+   * Warms the decision path and the registry connections ({@link Warmup}), within {@code budget}:
+   * readiness waits for it. Never fails; a failure only leaves the first requests slower.
+   */
+  private static Future<Void> warmUp(Vertx vertx, PolicyStore store, VerdictChain verdicts, Duration budget) {
+    if (budget.isZero() || store.current().isEmpty()) {
+      return Future.succeededFuture();
+    }
+    long started = System.nanoTime();
+    PolicySet set = store.current().get();
+    Future<Integer> decisions = vertx.executeBlocking(() -> Warmup.decisions(set, Warmup.DECISIONS, budget), false);
+    Future<Integer> registries = verdicts.openConnections(Instant.now().plus(budget));
+    return Future.join(decisions, registries)
+        .onComplete(done -> Warmup.log(decisions.succeeded() ? decisions.result() : 0,
+            Duration.ofNanos(System.nanoTime() - started), registries.succeeded() ? registries.result() : 0))
+        .otherwiseEmpty().mapEmpty();
   }
 
   /**
@@ -171,7 +199,18 @@ public final class Server implements AutoCloseable {
   public static AdmissionPipeline offlinePipeline(Vertx vertx, PolicySet set, Optional<Mode> mode, DecisionLog log,
                                                   Clock clock, io.micrometer.core.instrument.MeterRegistry meters) {
     VerdictChain verdicts = VerdictChain.create(vertx, set.gate(), set::gate, clock, meters);
-    return new AdmissionPipeline(() -> set, verdicts.judge(), mode, log, clock, meters);
+    return new AdmissionPipeline(() -> set, verdicts.judge(), mode, log, clock, meters, cutoffTimers(vertx));
+  }
+
+  /**
+   * Vert.x timers for each request's cutoff, on the event loop that sets them (the request's),
+   * rounded up to the millisecond so that none rings early.
+   */
+  static Cutoff.Timers cutoffTimers(Vertx vertx) {
+    return (delay, action) -> {
+      long id = vertx.setTimer(Math.max(1, (delay.toNanos() + 999_999) / 1_000_000), ignored -> action.run());
+      return () -> vertx.cancelTimer(id);
+    };
   }
 
   @Override

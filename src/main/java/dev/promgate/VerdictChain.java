@@ -8,9 +8,13 @@ import dev.promgate.registry.RegistryClient;
 import dev.promgate.verdict.VerdictCache;
 import dev.promgate.verification.RegistryVerifier;
 import io.micrometer.core.instrument.MeterRegistry;
+import dev.promgate.image.ImageReference;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
@@ -60,6 +64,26 @@ final class VerdictChain implements AutoCloseable {
 
   ImageJudge judge() {
     return judge;
+  }
+
+  /**
+   * Opens a connection (TCP, TLS session, any token) to every registry of the allow-list, by asking
+   * each for a tag no one pushes; whatever they answer, the pool keeps the connection for the first
+   * real verification. The future tells how many registries were asked, and never fails.
+   */
+  Future<Integer> openConnections(Instant deadline) {
+    Built built = registry.get();
+    List<Future<?>> asked = new ArrayList<>();
+    for (GateConfig.RegistrySettings r : built.from().registries()) {
+      ImageReference probe;
+      try {
+        probe = ImageReference.parse(r.host() + "/promgate/warm-up:probe");
+      } catch (RuntimeException e) {
+        continue; // a host pattern rather than a host: nothing to connect to
+      }
+      asked.add(built.client().resolve(probe, deadline).otherwiseEmpty());
+    }
+    return Future.join(asked).otherwiseEmpty().map(done -> asked.size());
   }
 
   /**

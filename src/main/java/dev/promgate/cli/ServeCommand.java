@@ -56,6 +56,11 @@ public final class ServeCommand implements Callable<Integer> {
           + "registry connections (default: one per available processor)")
   Integer eventLoops;
 
+  @Option(names = "--warm-up", defaultValue = "5", paramLabel = "SECONDS",
+      description = "at startup, run the decision path and open registry connections for at most this long "
+          + "before /readyz reports ready; 0 for none (default: ${DEFAULT-VALUE})")
+  int warmUpSeconds;
+
   @Option(names = "--log-level", defaultValue = "info", paramLabel = "LEVEL",
       description = "debug, info, warn or error (java.util.logging names such as FINE or SEVERE work too) "
           + "(default: ${DEFAULT-VALUE})")
@@ -85,12 +90,17 @@ public final class ServeCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(spec.commandLine(),
           "--event-loops must be at least 1, found " + eventLoops);
     }
+    if (warmUpSeconds < 0) {
+      throw new CommandLine.ParameterException(spec.commandLine(),
+          "--warm-up must be 0 (none) or more seconds, found " + warmUpSeconds);
+    }
     JsonLogging.install(level(logLevel));
     Server server;
     try {
       server = Server.start(new Server.Options(policies, certs, host, port, Optional.ofNullable(mode),
               maxBody <= 0 ? WebhookServer.Settings.DEFAULT_BODY_LIMIT : maxBody,
-              eventLoops == null ? WebhookServer.Settings.defaultEventLoops() : eventLoops))
+              eventLoops == null ? WebhookServer.Settings.defaultEventLoops() : eventLoops,
+              java.time.Duration.ofSeconds(warmUpSeconds)))
           .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
     } catch (java.util.concurrent.ExecutionException e) {
       Throwable cause = e.getCause() == null ? e : e.getCause();

@@ -16,7 +16,9 @@ public interface AdmissionHandler {
    * Decides one request. The future should always succeed (every problem is a decision); should
    * it fail, the server answers with a denial.
    *
-   * @param route what the request path says about the environment
+   * @param route   what the request path says about the environment
+   * @param arrived {@link System#nanoTime()} when the request arrived (its headers were read): the
+   *                time budget counts from here, body and parsing included
    */
-  Future<Decision> admit(AdmissionCall call, EnvironmentResolver.Route route);
+  Future<Decision> admit(AdmissionCall call, EnvironmentResolver.Route route, long arrived);
 }

@@ -131,11 +131,12 @@ public final class WebhookServer {
             long limit = settings.bodyLimit();
             return vertx.createHttpServer(options)
                 .requestHandler(request -> {
+                  long arrived = System.nanoTime();
                   EnvironmentResolver.Route route = request.method() == HttpMethod.POST ? route(request.path()) : null;
                   if (route == null) {
                     router.handle(request);
                   } else {
-                    admit(vertx, request, route, handler, limit);
+                    admit(vertx, request, route, handler, limit, arrived);
                   }
                 })
                 .listen()
@@ -198,7 +199,7 @@ public final class WebhookServer {
 
   /** Reads the body up to the limit (answering 413 beyond it, without buffering the rest), then decides. */
   private static void admit(Vertx vertx, HttpServerRequest request, EnvironmentResolver.Route route,
-                            AdmissionHandler handler, long limit) {
+                            AdmissionHandler handler, long limit, long arrived) {
     String contentTypeProblem = WireRules.contentTypeProblem(request.getHeader(HttpHeaders.CONTENT_TYPE));
     if (contentTypeProblem != null) {
       text(request.response(), 415, contentTypeProblem);
@@ -239,7 +240,7 @@ public final class WebhookServer {
       vertx.cancelTimer(bodyTimer);
       if (!refused[0]) {
         refused[0] = true;
-        decide(request.response(), body, route, handler);
+        decide(request.response(), body, route, handler, arrived);
       }
     });
   }
@@ -292,7 +293,7 @@ public final class WebhookServer {
   }
 
   private static void decide(HttpServerResponse response, Buffer body, EnvironmentResolver.Route route,
-                             AdmissionHandler handler) {
+                             AdmissionHandler handler, long arrived) {
     if (body.length() == 0) {
       text(response, 400, "the request body is empty; POST an AdmissionReview");
       return;
@@ -311,7 +312,7 @@ public final class WebhookServer {
       return;
     }
     var call = parsed.call().orElseThrow();
-    handler.admit(call, route).onComplete(done -> {
+    handler.admit(call, route, arrived).onComplete(done -> {
       if (response.closed()) {
         return;
       }

@@ -86,9 +86,21 @@ public final class ImageJudge {
     }
     VerificationRequest request = new VerificationRequest(image, scope.environment(), plan.rules(),
         plan.fingerprint());
-    return FailureBoundary.guard(image, () -> verdicts.lookup(request, scope.deadline()),
-            verdict -> new Lookup(verdict, CacheSource.MISS))
+    Cutoff cutoff = scope.cutoff();
+    // The verification may outlive this request (others read its verdict from the cache); the
+    // request does not wait past its cutoff.
+    Future<Lookup> found = FailureBoundary.guard(image, () -> verdicts.lookup(request, cutoff.workDeadline()),
+        verdict -> new Lookup(verdict, CacheSource.MISS));
+    return cutoff.race(found, () -> unfinished(request, cutoff))
         .map(lookup -> fromVerdict(mode, digest, lookup));
+  }
+
+  private Lookup unfinished(VerificationRequest request, Cutoff cutoff) {
+    try {
+      return verdicts.unfinished(request, cutoff.budget());
+    } catch (RuntimeException e) {
+      return new Lookup(Verdict.Unverifiable.overBudget(request.image(), cutoff.budget()), CacheSource.MISS);
+    }
   }
 
   /**
@@ -173,8 +185,9 @@ public final class ImageJudge {
     if (!registryAllowed) {
       return Future.succeededFuture(Problems.mutableTag(image));
     }
-    return tags.resolve(image, scope.deadline())
+    Future<String> hinted = tags.resolve(image, scope.deadline())
         .map(now -> Problems.mutableTag(image, now))
         .otherwise(e -> Problems.mutableTag(image));
+    return scope.cutoff().race(hinted, () -> Problems.mutableTag(image));
   }
 }

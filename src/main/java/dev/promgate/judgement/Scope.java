@@ -14,15 +14,25 @@ import java.util.Optional;
  * @param environment  the environment the request is admitted into
  * @param policies     the policy set in force
  * @param modeOverride {@code serve --mode audit}: audit everything, whatever the policies say
- * @param deadline     the whole request's budget
+ * @param cutoff       when the request must be answered, whatever is still pending
  */
-public record Scope(String environment, PolicySet policies, Optional<Mode> modeOverride, Instant deadline) {
+public record Scope(String environment, PolicySet policies, Optional<Mode> modeOverride, Cutoff cutoff) {
 
   public Scope {
     Objects.requireNonNull(environment, "environment");
     Objects.requireNonNull(policies, "policies");
     Objects.requireNonNull(modeOverride, "modeOverride");
-    Objects.requireNonNull(deadline, "deadline");
+    Objects.requireNonNull(cutoff, "cutoff");
+  }
+
+  /** A scope whose steps are bounded by {@code deadline} alone, with no timer of its own (the offline commands). */
+  public Scope(String environment, PolicySet policies, Optional<Mode> modeOverride, Instant deadline) {
+    this(environment, policies, modeOverride, Cutoff.none(deadline));
+  }
+
+  /** When the request must be answered. */
+  public Instant deadline() {
+    return cutoff.at();
   }
 
   /** How a failure of an image governed by {@code governing} is enforced here. */

@@ -1,8 +1,6 @@
 package dev.promgate.notation;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.promgate.policy.NotationAuthority;
-import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.time.ZoneOffset;
@@ -10,6 +8,8 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Verifies one Notary Project signature envelope for one image against one {@link NotationAuthority},
@@ -116,7 +116,7 @@ public final class NotationVerifier {
     JsonNode artifact;
     try {
       artifact = JwsEnvelope.JSON.readTree(e.payload()).path("targetArtifact");
-    } catch (IOException ex) {
+    } catch (JacksonException ex) {
       throw Failure.integrity("the signed payload is not JSON");
     }
     if (!artifact.isObject()) {

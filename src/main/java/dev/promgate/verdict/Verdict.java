@@ -1,5 +1,7 @@
 package dev.promgate.verdict;
 
+import dev.promgate.policy.Durations;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -73,6 +75,13 @@ public sealed interface Verdict permits Verdict.Verified, Verdict.Rejected, Verd
     @Override
     public String outcome() {
       return "unverifiable";
+    }
+
+    /** The admission request's time ran out before {@code image} was verified. */
+    public static Unverifiable overBudget(Object image, Duration budget) {
+      return new Unverifiable(Category.TIMEOUT, "verifying " + image + " did not finish within the verification "
+          + "budget of " + Durations.format(budget) + " (GateConfig spec.timeouts.verification), "
+          + "counted from the request's arrival; the verification goes on and its verdict is cached for a retry");
     }
 
     /** Why a digest could not be checked. */

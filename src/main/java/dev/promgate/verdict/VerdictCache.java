@@ -323,6 +323,21 @@ public final class VerdictCache implements VerdictSource {
     return bridge(mine, context, CacheSource.MISS, request);
   }
 
+  /**
+   * The request's time is up while the verification runs on (into the cache, for the next
+   * request): a verified verdict within its stale-if-error window is served stale, as when a
+   * re-verification fails; otherwise Unverifiable, naming the budget.
+   */
+  @Override
+  public Lookup unfinished(VerificationRequest request, Duration budget) {
+    Entry entry = cache.getIfPresent(keyOf(request));
+    if (entry != null && entry.verified() && seconds() < entry.keepUntil) {
+      // Not counted: the lookup is counted when its verification ends.
+      return new Lookup(verdictOf(entry, request.image().name(), request.image().digest().hex()), CacheSource.STALE);
+    }
+    return VerdictSource.super.unfinished(request, budget);
+  }
+
   /** A fresh (or, between retries, stale) cached verdict. */
   private Future<Lookup> answered(Entry entry, VerificationRequest request) {
     CacheSource label = entry.servedStale ? CacheSource.STALE : CacheSource.HIT;

@@ -1,8 +1,7 @@
 package dev.promgate.verification;
 
-import dev.promgate.verdict.FailureBoundary;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.promgate.image.Digest;
+import dev.promgate.verdict.FailureBoundary;
 import dev.sigstore.KeylessVerificationException;
 import dev.sigstore.VerificationOptions;
 import dev.sigstore.bundle.Bundle;
@@ -19,6 +18,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A Sigstore bundle (v0.1 to v0.3) found through the referrers of the image: a message signature

@@ -41,6 +41,15 @@ final class BenchmarkSetup {
     }
   }
 
+  /** The ~1 KB review of a pod with the same three containers and nothing else. */
+  static byte[] smallPodReview() {
+    try (InputStream in = BenchmarkSetup.class.getResourceAsStream("/bench/small-pod-review.json")) {
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static final String[] APPROVERS = {"alice@acme.example", "bob@acme.example", "carol@acme.example",
       "dave@acme.example", "erin@acme.example"};
 

@@ -13,13 +13,28 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Heap used per 100,000 cached verdicts: fills a cache with verified verdicts carrying typical
- * evidence, for distinct digests over 50 repositories, and compares the live heap after full
- * collections. Run: {@code benchmarks/cache-memory.sh}.
+ * evidence, for distinct digests over 50 repositories, looks each up once more (so hits keep their
+ * rendered answers, as far as the cache's budget allows), and compares the live heap after full
+ * collections. With {@code --rss}, a real server ({@code promgate serve}'s wiring, the benchmark
+ * policies, an ephemeral port) runs in the same process, and the process's resident memory is
+ * reported at rest and with the verdicts. Run: {@code benchmarks/cache-memory.sh [--rss]}.
  */
 public final class CacheMemory {
 
   public static void main(String[] args) throws Exception {
-    int entries = args.length > 0 ? Integer.parseInt(args[0]) : 100_000;
+    boolean rss = java.util.Arrays.asList(args).contains("--rss");
+    List<String> numbers = java.util.Arrays.stream(args).filter(a -> !a.startsWith("--")).toList();
+    int entries = numbers.isEmpty() ? 100_000 : Integer.parseInt(numbers.get(0));
+    dev.promgate.Server server = null;
+    if (rss) {
+      java.nio.file.Path certs = java.nio.file.Files.createTempDirectory("promgate-certs");
+      server = dev.promgate.Server.start(new dev.promgate.Server.Options(java.nio.file.Path.of("benchmarks/policies"),
+              certs, "127.0.0.1", 0, java.util.Optional.empty(), dev.promgate.http.WebhookServer.Settings.DEFAULT_BODY_LIMIT))
+          .toCompletionStage().toCompletableFuture().get(120, java.util.concurrent.TimeUnit.SECONDS);
+      usedHeap();
+      Thread.sleep(5_000);
+      System.out.printf("server at rest: RSS %.0f MB, heap used %.1f MB%n", residentMb(), usedHeap() / 1e6);
+    }
     PolicySet policies = BenchmarkSetup.prodPolicies();
     PromotionPolicy shop = policies.policies().get(0);
     var rules = List.of(new VerificationRequest.PolicyRules(shop.name(), shop.rulesFor("prod").orElseThrow()));
@@ -32,16 +47,34 @@ public final class CacheMemory {
       ThreadLocalRandom.current().nextBytes(hash);
       Digest digest = Digest.parse("sha256:" + HexFormat.of().formatHex(hash));
       ImageReference image = ImageReference.of("registry.acme.example", "shop/service-" + (i % 50), digest);
-      cache.lookup(new VerificationRequest(image, "prod", rules), deadline).result();
+      VerificationRequest request = new VerificationRequest(image, "prod", rules);
+      cache.lookup(request, deadline).result();
+      cache.lookup(request, deadline).result();
     }
     cache.cleanUp();
     long after = usedHeap();
     System.out.printf("entries=%d cached=%d heapBefore=%.1fMB heapAfter=%.1fMB perEntry=%d bytes per100k=%.1fMB%n",
         entries, cache.size(), before / 1e6, after / 1e6, (after - before) / entries,
         (after - before) / 1e6 * 100_000 / entries);
+    if (rss) {
+      System.out.printf("with %d cached verdicts: RSS %.0f MB, heap used %.1f MB, heap committed %.1f MB%n",
+          cache.size(), residentMb(), after / 1e6, Runtime.getRuntime().totalMemory() / 1e6);
+      server.close();
+    }
     if (cache.size() < entries * 0.99) {
       throw new IllegalStateException("the cache dropped entries; raise maxEntries");
     }
+    System.exit(0);
+  }
+
+  /** This process's resident set, from /proc. */
+  private static double residentMb() throws java.io.IOException {
+    for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+      if (line.startsWith("VmRSS:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+      }
+    }
+    return -1;
   }
 
   private static long usedHeap() throws InterruptedException {

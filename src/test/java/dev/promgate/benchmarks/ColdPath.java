@@ -73,6 +73,8 @@ public final class ColdPath {
           rest.get(rest.size() - 1) / 1000.0, requests.subList(1, requests.size()).stream().distinct().toList());
       System.out.printf("the same six requests with a plain Vert.x WebClient (the registry's floor): p50 %.1f ms%n",
           floor(vertx, fixture, digests) / 1000.0);
+      threeInOnePod(pipeline, fixture, 10);
+      referrers(pipeline, meters, fixture, 300, 5);
       vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
     }
   }
@@ -105,6 +107,56 @@ public final class ColdPath {
     }
     Collections.sort(micros);
     return micros.get(micros.size() / 2);
+  }
+
+  /**
+   * Pods of three containers, each image a new digest: verified in parallel over shared
+   * connections, so a pod takes about as long as one digest.
+   */
+  private static void threeInOnePod(AdmissionPipeline pipeline, SignedRegistry fixture, int pods) throws Exception {
+    List<Long> micros = new ArrayList<>();
+    for (int i = 0; i < pods; i++) {
+      String[] images = new String[3];
+      for (int c = 0; c < 3; c++) {
+        images[c] = fixture.pushPromoted("shop/pod-" + i + "-" + c).toString();
+      }
+      long started = System.nanoTime();
+      Decision d = pipeline.admit(Reviews.call(Reviews.pod("shop", images)), new EnvironmentResolver.Named("prod"))
+          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      micros.add((System.nanoTime() - started) / 1000);
+      if (!d.allowed() || d.images().stream().anyMatch(r -> r.judgement().cache() != CacheSource.MISS)) {
+        throw new IllegalStateException("not three verified cold digests: " + d.message());
+      }
+    }
+    Collections.sort(micros);
+    System.out.printf("%d pods of three new digests each: p50 %.1f ms, max %.1f ms%n", pods,
+        micros.get(micros.size() / 2) / 1000.0, micros.get(micros.size() - 1) / 1000.0);
+  }
+
+  /**
+   * Digests that carry, besides their signature and promotions, {@code count} referrers of another
+   * artifact type (SBOMs): decided in the time of what the policy needs, the SBOMs never read.
+   */
+  private static void referrers(AdmissionPipeline pipeline, SimpleMeterRegistry meters, SignedRegistry fixture,
+                                int count, int digests) throws Exception {
+    List<Long> micros = new ArrayList<>();
+    List<Double> requests = new ArrayList<>();
+    for (int i = 0; i < digests; i++) {
+      ImageReference image = fixture.pushPromotedWithReferrers("shop/busy-" + i, count);
+      double before = registryRequests(meters);
+      long started = System.nanoTime();
+      Decision d = pipeline.admit(Reviews.call(Reviews.pod("shop", image.toString())),
+          new EnvironmentResolver.Named("prod")).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      micros.add((System.nanoTime() - started) / 1000);
+      requests.add(registryRequests(meters) - before);
+      if (!d.allowed()) {
+        throw new IllegalStateException("a digest with " + count + " referrers was not admitted: " + d.message());
+      }
+    }
+    Collections.sort(micros);
+    System.out.printf("%d digests with %d SBOM referrers each (besides signature and promotions): p50 %.1f ms, "
+            + "max %.1f ms; registry requests per digest: %s%n", digests, count, micros.get(micros.size() / 2) / 1000.0,
+        micros.get(micros.size() - 1) / 1000.0, requests.stream().distinct().toList());
   }
 
   private static final String MANIFEST = "application/vnd.oci.image.manifest.v1+json";

@@ -76,6 +76,27 @@ final class SignedRegistry implements AutoCloseable {
     return image;
   }
 
+  /**
+   * As {@link #pushPromoted}, plus {@code referrers} OCI referrers of other artifact types (an SBOM
+   * each, with a small layer) in the image's referrers index: what a busy registry attaches.
+   */
+  ImageReference pushPromotedWithReferrers(String repository, int referrers) {
+    TestImages.Pushed pushed = images.pushImage(repository, "build-" + System.nanoTime());
+    ImageReference image = pushed.pinned();
+    Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    images.pushCosignSignatures(image, List.of(ci.signature(image)));
+    images.pushCosignAttestations(image, List.of(
+        release.attestation(image, CosignSigner.PROMOTION, CosignSigner.promotion("preprod", now.minusSeconds(7200), "alice@acme.example")),
+        release.attestation(image, CosignSigner.PROMOTION, CosignSigner.promotion("prod", now.minusSeconds(60), "bob@acme.example"))));
+    for (int i = 0; i < referrers; i++) {
+      TestImages.Pushed sbom = images.pushReferrerManifest(pushed, "application/spdx+json",
+          List.of(TestImages.Layer.of("application/spdx+json", "{\"spdxVersion\":\"SPDX-2.3\",\"n\":" + i + "}")),
+          java.util.Map.of());
+      images.addToReferrersTag(pushed, sbom, "application/spdx+json", java.util.Map.of());
+    }
+    return image;
+  }
+
   @Override
   public void close() {
     registry.close();
