@@ -4,9 +4,8 @@ import static dev.promgate.verification.CosignLegacyFixturesTest.productionRoot;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promgate.image.Digest;
+import dev.promgate.json.Mappers;
 import dev.promgate.policy.Authority;
 import dev.promgate.testing.Fixtures;
 import dev.promgate.verdict.Verdict;
@@ -15,6 +14,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A trusted root says when each log key counts ({@code validFor}): a key that signed entries of a
@@ -26,7 +27,7 @@ import org.junit.jupiter.api.Test;
 class LogKeyValidityTest {
 
   private static final Clock NOW = Clock.fixed(Instant.parse("2026-11-26T12:00:00Z"), ZoneOffset.UTC);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Mappers.JSON;
   private static final String BEACON = "https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/"
       + ".github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main";
 
