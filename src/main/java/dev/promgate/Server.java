@@ -12,7 +12,6 @@ import dev.promgate.policy.PolicyStore;
 import dev.promgate.tls.CertificateRotation;
 import dev.promgate.tls.ServingCertificate;
 import dev.promgate.trustroot.TrustedRootRefresher;
-import dev.promgate.verdict.VerdictCache;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.vertx.core.Future;

@@ -4,13 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promgate.decision.Decision;
 import dev.promgate.decision.DecisionLog;
-import dev.promgate.judgement.ImageJudge;
 import dev.promgate.decision.Outcome;
-import dev.promgate.judgement.TagResolver;
 import dev.promgate.environment.EnvironmentResolver;
+import dev.promgate.judgement.ImageJudge;
+import dev.promgate.judgement.TagResolver;
 import dev.promgate.policy.GateConfig;
 import dev.promgate.policy.PolicySet;
 import dev.promgate.testing.Reviews;
@@ -28,6 +27,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ObjectNode;
 
 /** The break-glass annotation in the whole flow: honoured only where the GateConfig allows it. */
 class AdmissionPipelineBreakGlassTest {

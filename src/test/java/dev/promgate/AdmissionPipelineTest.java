@@ -5,11 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promgate.decision.Decision;
 import dev.promgate.decision.DecisionLog;
-import dev.promgate.decision.ImageResult;
 import dev.promgate.decision.Outcome;
 import dev.promgate.environment.EnvironmentResolver;
 import dev.promgate.image.Digest;
@@ -22,7 +19,6 @@ import dev.promgate.policy.PolicySet;
 import dev.promgate.testing.Reviews;
 import dev.promgate.testing.TestPolicies;
 import dev.promgate.verdict.CacheSource;
-import dev.promgate.verdict.Evidence;
 import dev.promgate.verdict.Lookup;
 import dev.promgate.verdict.SignatureEvidence;
 import dev.promgate.verdict.Verdict;
@@ -39,6 +35,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 class AdmissionPipelineTest {
 

@@ -38,7 +38,8 @@ class ArchitectureTest {
       List.of("workload", "environment", "manifests", "tls", "log"),
       List.of("admission"),
       List.of("policy"),
-      List.of("image"));
+      List.of("image"),
+      List.of("json"));
 
   static final Path MAIN = Path.of("src/main/java/dev/promgate");
   static final Pattern REFERENCE = Pattern.compile("\\bdev\\.promgate\\.(?:([a-z][a-z0-9]*)\\.|([A-Z]))");

@@ -3,7 +3,6 @@ package dev.promgate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.promgate.admission.AdmissionReviews;
 import dev.promgate.decision.Decision;
 import dev.promgate.decision.DecisionLog;
@@ -33,6 +32,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Evidence whose texts hold the separators a packed form could trip over — commas, quotes,

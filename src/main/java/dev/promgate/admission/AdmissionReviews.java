@@ -1,25 +1,23 @@
 package dev.promgate.admission;
 
+import dev.promgate.json.Mappers;
 import io.fabric8.kubernetes.api.model.GroupVersionKind;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.core.JsonEncoding;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import tools.jackson.core.StreamReadFeature;
+import tools.jackson.core.JsonEncoding;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.DatabindException;
-import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Reads and writes {@code admission.k8s.io/v1} AdmissionReviews with fabric8's model. fabric8 8
@@ -31,11 +29,8 @@ public final class AdmissionReviews {
   public static final String API_VERSION = "admission.k8s.io/v1";
   public static final String KIND = "AdmissionReview";
 
-  private static final JsonMapper MAPPER = JsonMapper.builder()
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-      .build();
+  /** Unknown fields ignored, duplicate keys refused, nulls for primitives their default: {@link Mappers#JSON}. */
+  private static final JsonMapper MAPPER = Mappers.JSON;
 
   private AdmissionReviews() {}
 
@@ -139,42 +134,40 @@ public final class AdmissionReviews {
   public static byte[] write(String uid, boolean allowed, int statusCode, String message,
                              List<String> warnings, Map<String, String> auditAnnotations) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(256 + message.length());
-    try (com.fasterxml.jackson.core.JsonGenerator g = RESPONSE.createGenerator(out, JsonEncoding.UTF8)) {
+    try (JsonGenerator g = MAPPER.createGenerator(out, JsonEncoding.UTF8)) {
       g.writeStartObject();
-      g.writeStringField("apiVersion", API_VERSION);
-      g.writeStringField("kind", KIND);
-      g.writeObjectFieldStart("response");
-      g.writeStringField("uid", uid);
-      g.writeBooleanField("allowed", allowed);
+      g.writeStringProperty("apiVersion", API_VERSION);
+      g.writeStringProperty("kind", KIND);
+      g.writeObjectPropertyStart("response");
+      g.writeStringProperty("uid", uid);
+      g.writeBooleanProperty("allowed", allowed);
       if (!allowed) {
-        g.writeObjectFieldStart("status");
-        g.writeStringField("apiVersion", "v1");
-        g.writeStringField("kind", "Status");
-        g.writeNumberField("code", statusCode);
-        g.writeStringField("message", message);
+        g.writeObjectPropertyStart("status");
+        g.writeStringProperty("apiVersion", "v1");
+        g.writeStringProperty("kind", "Status");
+        g.writeNumberProperty("code", statusCode);
+        g.writeStringProperty("message", message);
         if (statusCode == 403) {
-          g.writeStringField("reason", "Forbidden");
+          g.writeStringProperty("reason", "Forbidden");
         }
         g.writeEndObject();
       }
       if (!warnings.isEmpty()) {
-        g.writeArrayFieldStart("warnings");
+        g.writeArrayPropertyStart("warnings");
         for (String w : warnings) {
           g.writeString(w);
         }
         g.writeEndArray();
       }
       if (!auditAnnotations.isEmpty()) {
-        g.writeObjectFieldStart("auditAnnotations");
+        g.writeObjectPropertyStart("auditAnnotations");
         for (Map.Entry<String, String> a : auditAnnotations.entrySet()) {
-          g.writeStringField(a.getKey(), a.getValue());
+          g.writeStringProperty(a.getKey(), a.getValue());
         }
         g.writeEndObject();
       }
       g.writeEndObject();
       g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
     return out.toByteArray();
   }
@@ -206,7 +199,6 @@ public final class AdmissionReviews {
     return MAPPER.writeValueAsBytes(review);
   }
 
-  private static final com.fasterxml.jackson.core.JsonFactory RESPONSE = new com.fasterxml.jackson.core.JsonFactory();
 
   /** An object node, or nothing for a missing or JSON null object. */
   private static Optional<JsonNode> present(JsonNode node) {

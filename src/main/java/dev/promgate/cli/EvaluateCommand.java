@@ -1,12 +1,5 @@
 package dev.promgate.cli;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.promgate.AdmissionPipeline;
 import dev.promgate.Server;
 import dev.promgate.admission.AdmissionCall;
@@ -15,6 +8,7 @@ import dev.promgate.decision.Decision;
 import dev.promgate.decision.DecisionLog;
 import dev.promgate.decision.ImageResult;
 import dev.promgate.environment.EnvironmentResolver;
+import dev.promgate.json.Mappers;
 import dev.promgate.judgement.Judgement;
 import dev.promgate.policy.Mode;
 import dev.promgate.policy.PolicySet;
@@ -40,6 +34,15 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * {@code promgate evaluate}: the webhook's decision over manifests, without a cluster — for CI
@@ -55,8 +58,11 @@ import picocli.CommandLine.Spec;
         + "an unknown environment, a registry configuration error. Never 0 on an input that decided nothing."})
 public final class EvaluateCommand implements Callable<Integer> {
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final YAMLMapper YAML = Mappers.YAML;
+  /** One document of a YAML stream: the next one is not trailing garbage but the next object. */
+  private static final ObjectReader DOCUMENT = YAML.readerFor(JsonNode.class)
+      .without(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+  private static final JsonMapper JSON = Mappers.JSON;
 
   @Spec
   CommandSpec spec;
@@ -158,10 +164,10 @@ public final class EvaluateCommand implements Callable<Integer> {
           + (file.equals("-") ? " (did the command feeding the pipe fail?)" : ""));
     }
     List<JsonNode> objects = new ArrayList<>();
-    try (JsonParser parser = YAML.getFactory().createParser(content)) {
+    try (JsonParser parser = YAML.createParser(content)) {
       while (parser.nextToken() != null) {
         int line = parser.currentTokenLocation().getLineNr();
-        JsonNode doc = YAML.readTree(parser);
+        JsonNode doc = DOCUMENT.readValue(parser);
         if (doc == null || doc.isNull() || doc.isMissingNode() || (doc.isObject() && doc.isEmpty())) {
           continue;
         }
@@ -170,12 +176,10 @@ public final class EvaluateCommand implements Callable<Integer> {
         }
         flatten(doc, objects);
       }
-    } catch (JsonProcessingException e) {
+    } catch (JacksonException e) {
       var at = e.getLocation();
       throw CommandFailure.input(name + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
           + ": not valid YAML or JSON: " + e.getOriginalMessage().lines().findFirst().orElse(""));
-    } catch (IOException e) {
-      throw CommandFailure.input("cannot read " + name + ": " + e.getMessage());
     }
     if (objects.isEmpty()) {
       throw CommandFailure.input(name + " holds no Kubernetes object: there is nothing to decide");
@@ -195,7 +199,7 @@ public final class EvaluateCommand implements Callable<Integer> {
     into.add(doc);
   }
 
-  private byte[] review(JsonNode object) throws IOException {
+  private byte[] review(JsonNode object) {
     String apiVersion = object.path("apiVersion").asText();
     int slash = apiVersion.indexOf('/');
     ObjectNode review = JSON.createObjectNode();

@@ -1,8 +1,6 @@
 package dev.promgate.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.promgate.json.Mappers;
 import dev.promgate.policy.PolicySet;
 import dev.promgate.promotion.PromotionWorkflow;
 import dev.promgate.promotion.StatusReport;
@@ -19,6 +17,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code promgate status REPOSITORY}: per environment, the digests promoted there (newest first),
@@ -33,7 +34,7 @@ import picocli.CommandLine.Spec;
         + "unknown environment, registry configuration error)."})
 public final class StatusCommand implements Callable<Integer> {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonMapper JSON = Mappers.JSON;
   private static final int MAX_REASON = 200;
 
   @Spec

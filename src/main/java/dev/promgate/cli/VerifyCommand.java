@@ -1,11 +1,9 @@
 package dev.promgate.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promgate.image.Digest;
 import dev.promgate.image.ImageReference;
 import dev.promgate.image.InvalidReferenceException;
+import dev.promgate.json.Mappers;
 import dev.promgate.policy.Authority;
 import dev.promgate.policy.PolicyLoadResult;
 import dev.promgate.policy.PolicyLoader;
@@ -16,7 +14,6 @@ import dev.promgate.verification.RequirementsEvaluator;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +23,9 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code promgate verify}: tries one authority of the policies on signature material in hand —
@@ -39,7 +39,7 @@ import picocli.CommandLine.Spec;
         + "Exit 0 verified, 1 not verified, 2 input error.")
 public final class VerifyCommand implements Callable<Integer> {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Mappers.JSON;
 
   @Spec
   CommandSpec spec;

@@ -1,8 +1,7 @@
 package dev.promgate.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promgate.image.Digest;
+import dev.promgate.json.Mappers;
 import dev.promgate.verification.SignedContent;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * The signature material a policy author has in hand for {@code promgate verify}, recognized by
@@ -37,7 +39,7 @@ import java.util.regex.Pattern;
 final class VerifyInputs {
 
   static final int MAX_FILE_BYTES = 16 << 20;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Mappers.JSON;
   private static final Pattern BASE64 = Pattern.compile("[A-Za-z0-9+/=\\s]+");
   private static final String NOTATION = "application/vnd.cncf.notary.signature";
   private static final String SIGNATURE = "dev.cosignproject.cosign/signature";
@@ -104,13 +106,11 @@ final class VerifyInputs {
       throw new InputException(source + " is neither JSON, a COSE envelope, a PEM certificate nor a base64 signature");
     }
     List<JsonNode> documents = new ArrayList<>();
-    try {
-      var parser = JSON.getFactory().createParser(bytes);
-      var it = JSON.readValues(parser, JsonNode.class);
+    try (var it = JSON.readerFor(JsonNode.class).<JsonNode>readValues(bytes)) {
       while (it.hasNext()) {
         documents.add(it.next());
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       throw new InputException(source + " is not valid JSON: " + e.getMessage().lines().findFirst().orElse(""));
     }
     for (JsonNode doc : documents) {
@@ -197,7 +197,7 @@ final class VerifyInputs {
         int i = 0;
         for (JsonNode layer : m.path("layers")) {
           Map<String, String> annotations = new HashMap<>();
-          layer.path("annotations").fields().forEachRemaining(a -> annotations.put(a.getKey(), a.getValue().asText()));
+          layer.path("annotations").properties().forEach(a -> annotations.put(a.getKey(), a.getValue().asText()));
           byte[] content = blob(dir, Digest.parse(layer.path("digest").asText()));
           String at = dir + ":" + tag + " layer " + i++;
           logEntry(at, annotations.get(BUNDLE));
@@ -221,7 +221,7 @@ final class VerifyInputs {
           bundles.add(new SignedContent.SigstoreBundle(source + " (referrer)", type, content));
           try {
             evidence.put(source + " (referrer)", bundleEvidence(JSON.readTree(content)));
-          } catch (IOException ignored) {
+          } catch (JacksonException ignored) {
             // an unreadable bundle is reported by the verifier
           }
         }
@@ -301,7 +301,7 @@ final class VerifyInputs {
             + (payload.has("integratedTime")
                 ? " integrated at " + java.time.Instant.ofEpochSecond(payload.path("integratedTime").asLong()) : ""));
       }
-    } catch (IOException e) {
+    } catch (JacksonException e) {
       // an unreadable bundle is reported by the verifier
     }
   }
@@ -353,7 +353,7 @@ final class VerifyInputs {
   private static JsonNode readJsonBytes(byte[] b, String what) throws InputException {
     try {
       return JSON.readTree(b);
-    } catch (IOException e) {
+    } catch (JacksonException e) {
       throw new InputException(what + " is not valid JSON");
     }
   }

@@ -1,22 +1,20 @@
 package dev.promgate.decision;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.SerializedString;
+import dev.promgate.json.Mappers;
 import dev.promgate.judgement.Judgement;
 import dev.promgate.policy.Mode;
 import dev.promgate.verdict.CacheSource;
 import dev.promgate.verdict.RenderedEvidence;
 import dev.promgate.workload.ContainerImage;
-import java.util.List;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.function.Consumer;
+import tools.jackson.core.JsonEncoding;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.io.SerializedString;
 
 /**
  * One JSON line per decision: who asked for what, in which environment, under which policy
@@ -27,7 +25,6 @@ import java.util.function.Consumer;
  */
 public final class DecisionLog {
 
-  private static final JsonFactory JSON = new JsonFactory();
   private final Consumer<byte[]> sink;
 
   /** @param sink receives each line as text (a list in tests) */
@@ -112,7 +109,7 @@ public final class DecisionLog {
   private static final SerializedString VERDICT = new SerializedString("verdict");
 
   private static void write(ByteArrayOutputStream out, Decision d, Instant at, Duration took) {
-    try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+    try (JsonGenerator g = Mappers.JSON.createGenerator(out, JsonEncoding.UTF8)) {
       g.writeStartObject();
       string(g, TIME, Times.iso(at));
       string(g, LEVEL, d.outcome().warns() ? "WARN" : "INFO");
@@ -127,14 +124,14 @@ public final class DecisionLog {
       }
       string(g, USER, d.call().user());
       if (d.call().dryRun()) {
-        g.writeFieldName(DRY_RUN);
-      g.writeBoolean(true);
+        g.writeName(DRY_RUN);
+        g.writeBoolean(true);
       }
       string(g, ENVIRONMENT, d.environment());
-      g.writeFieldName(POLICY_GENERATION);
+      g.writeName(POLICY_GENERATION);
       g.writeNumber(d.generation());
       string(g, DECISION, d.outcome().wireName());
-      g.writeFieldName(ALLOWED);
+      g.writeName(ALLOWED);
       g.writeBoolean(d.allowed());
       if (d.images().isEmpty() && !d.message().isEmpty()) {
         string(g, REASON, d.message());
@@ -145,8 +142,8 @@ public final class DecisionLog {
       if (d.annotations().containsKey("break-glass-ignored")) {
         string(g, BREAK_GLASS_IGNORED, d.annotations().get("break-glass-ignored"));
       }
-      g.writeFieldName(IMAGES);
-          g.writeStartArray();
+      g.writeName(IMAGES);
+      g.writeStartArray();
       for (ImageResult r : d.images()) {
         RenderedEvidence evidence = r.judgement().rendered();
         if (evidence.isEmpty()) {
@@ -159,11 +156,9 @@ public final class DecisionLog {
         }
       }
       g.writeEndArray();
-      g.writeFieldName(DURATION_MS);
+      g.writeName(DURATION_MS);
       g.writeNumber(milliseconds(took));
       g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 
@@ -173,15 +168,13 @@ public final class DecisionLog {
 
   private static SerializedString imageJson(ImageResult r) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(1024);
-    try (JsonGenerator g = JSON.createGenerator(out, JsonEncoding.UTF8)) {
+    try (JsonGenerator g = Mappers.JSON.createGenerator(out, JsonEncoding.UTF8)) {
       writeImage(g, r);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
     return new SerializedString(out.toString(StandardCharsets.UTF_8));
   }
 
-  private static void writeImage(JsonGenerator g, ImageResult r) throws IOException {
+  private static void writeImage(JsonGenerator g, ImageResult r) {
     Judgement j = r.judgement();
     g.writeStartObject();
     string(g, CONTAINER, r.container().container());
@@ -194,7 +187,7 @@ public final class DecisionLog {
     string(g, MODE, j.mode().wireName());
     string(g, CACHE, j.cache().wireName());
     if (!j.problems().isEmpty()) {
-      g.writeFieldName(REASONS);
+      g.writeName(REASONS);
       g.writeStartArray();
       for (String p : j.problems()) {
         g.writeString(p);
@@ -203,7 +196,7 @@ public final class DecisionLog {
     }
     RenderedEvidence evidence = j.rendered();
     if (!evidence.isEmpty()) {
-      g.writeFieldName(EVIDENCE);
+      g.writeName(EVIDENCE);
       g.writeStartArray();
       evidence.writeTexts(g);
       g.writeEndArray();
@@ -211,8 +204,8 @@ public final class DecisionLog {
     g.writeEndObject();
   }
 
-  private static void string(JsonGenerator g, SerializedString name, String value) throws IOException {
-    g.writeFieldName(name);
+  private static void string(JsonGenerator g, SerializedString name, String value) {
+    g.writeName(name);
     g.writeString(value);
   }
 

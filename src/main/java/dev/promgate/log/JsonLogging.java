@@ -1,14 +1,12 @@
 package dev.promgate.log;
 
-import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
+import dev.promgate.json.Mappers;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +21,7 @@ import java.util.logging.Level;
 import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
+import tools.jackson.core.JsonGenerator;
 
 /**
  * Routes {@code java.util.logging} (which Vert.x and Netty use here) to JSON lines on standard
@@ -37,7 +36,6 @@ import java.util.logging.Logger;
  */
 public final class JsonLogging {
 
-  private static final JsonFactory JSON = new JsonFactory();
   private static final int QUEUE = 65_536;
   private static final ConcurrentLinkedQueue<byte[]> LINES = new ConcurrentLinkedQueue<>();
   /** Lines queued and not yet written: the queue's bound (a linked queue does not count cheaply). */
@@ -174,22 +172,20 @@ public final class JsonLogging {
     @Override
     public String format(LogRecord r) {
       StringWriter w = new StringWriter(256);
-      try (JsonGenerator g = JSON.createGenerator(w)) {
+      try (JsonGenerator g = Mappers.JSON.createGenerator(w)) {
         g.writeStartObject();
-        g.writeStringField("time", r.getInstant().toString());
-        g.writeStringField("level", level(r.getLevel()));
-        g.writeStringField("logger", r.getLoggerName() == null ? "" : r.getLoggerName());
-        g.writeStringField("msg", formatMessage(r));
+        g.writeStringProperty("time", r.getInstant().toString());
+        g.writeStringProperty("level", level(r.getLevel()));
+        g.writeStringProperty("logger", r.getLoggerName() == null ? "" : r.getLoggerName());
+        g.writeStringProperty("msg", formatMessage(r));
         if (r.getThrown() != null) {
-          g.writeStringField("error", r.getThrown().toString());
+          g.writeStringProperty("error", r.getThrown().toString());
           Throwable cause = r.getThrown().getCause();
           if (cause != null) {
-            g.writeStringField("cause", cause.toString());
+            g.writeStringProperty("cause", cause.toString());
           }
         }
         g.writeEndObject();
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
       }
       return w.append('\n').toString();
     }

@@ -1,9 +1,6 @@
 package dev.promgate.notation;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
+import dev.promgate.json.Mappers;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -15,6 +12,9 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * The JWS JSON serialization of a Notary Project signature ({@code application/jose+json}): one
@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  */
 final class JwsEnvelope {
 
-  static final ObjectMapper JSON = new ObjectMapper().enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+  /** Duplicate keys refused, nothing after the value: {@link Mappers#JSON}. */
+  static final ObjectMapper JSON = Mappers.JSON;
   private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]*");
   private static final Set<String> KNOWN = Set.of("alg", "crit", "cty", Envelope.SIGNING_SCHEME,
       Envelope.SIGNING_TIME, Envelope.AUTHENTIC_SIGNING_TIME, Envelope.EXPIRY);
@@ -40,7 +41,7 @@ final class JwsEnvelope {
     JsonNode root;
     try {
       root = JSON.readTree(bytes);
-    } catch (IOException e) {
+    } catch (JacksonException e) {
       throw Failure.integrity("the JWS envelope is not JSON");
     }
     if (root == null || !root.isObject()) {
@@ -71,7 +72,7 @@ final class JwsEnvelope {
     JsonNode p;
     try {
       p = JSON.readTree(protectedBytes);
-    } catch (IOException e) {
+    } catch (JacksonException e) {
       throw Failure.integrity("the JWS protected header is not JSON");
     }
     if (p == null || !p.isObject()) {

@@ -1,9 +1,7 @@
 package dev.promgate.policy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.promgate.json.Mappers;
 import dev.promgate.policy.LoadContext.GateDocument;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +15,9 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /** Reads the spec of a GateConfig document: mode, namespaces, registries, cache, timeouts, limits. */
 final class GateConfigReader {
@@ -27,7 +28,7 @@ final class GateConfigReader {
   private static final Pattern NAMESPACE_GLOB = Pattern.compile("[a-z0-9*?-]+");
   private static final Pattern HOST = Pattern.compile(
       "(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\\[[a-f0-9:]+\\])(?::([0-9]{1,5}))?");
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonMapper JSON = Mappers.JSON;
 
   private final PolicyFile file;
   private final LoadContext context;
@@ -336,7 +337,7 @@ final class GateConfigReader {
             + " is not a docker config: expected a JSON object with \"auths\"");
         return Optional.empty();
       }
-    } catch (IOException e) {
+    } catch (JacksonException e) {
       // Say nothing of the content: the file holds credentials.
       problems.at(fileNode, "dockerConfigJson " + read.display() + " is not valid JSON");
       return Optional.empty();

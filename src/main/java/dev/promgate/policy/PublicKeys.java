@@ -1,5 +1,8 @@
 package dev.promgate.policy;
 
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.StringReader;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.MessageDigest;
@@ -9,22 +12,18 @@ import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
-import java.io.ByteArrayInputStream;
-import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import org.bouncycastle.util.io.pem.PemObject;
+import org.bouncycastle.util.io.pem.PemReader;
 
 /**
  * Reads public keys the way cosign writes them: a PEM {@code PUBLIC KEY} block (SubjectPublicKeyInfo)
  * holding an ECDSA (P-256, P-384, P-521), RSA (2048 bits or more) or Ed25519 key. A PEM
- * {@code CERTIFICATE} is accepted too; its key is used.
+ * {@code CERTIFICATE} is accepted too; its key is used. PEM is read by BouncyCastle's reader.
  */
 public final class PublicKeys {
 
-  private static final Pattern PEM = Pattern.compile(
-      "-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]+?)\\s*-----END \\1-----");
   private static final List<String> ALGORITHMS = List.of("EC", "RSA", "Ed25519");
 
   private PublicKeys() {}
@@ -35,22 +34,18 @@ public final class PublicKeys {
    * @throws IllegalArgumentException saying what is wrong, e.g. a private key where a public key belongs
    */
   public static PublicKey parsePem(String pem) {
-    Matcher m = PEM.matcher(pem);
-    if (!m.find()) {
-      if (pem.contains("PRIVATE KEY-----")) {
-        // e.g. an encrypted key with Proc-Type headers, which the block pattern does not take
-        throw new IllegalArgumentException("this is a private key; policies take the public key"
-            + " (cosign public-key --key …)");
-      }
+    PemObject block;
+    try (PemReader reader = new PemReader(new StringReader(pem))) {
+      block = reader.readPemObject();
+    } catch (IOException | RuntimeException e) {
+      // BouncyCastle says what is wrong: no END line, base64 that does not decode, …
+      throw new IllegalArgumentException("not a valid PEM block: " + e.getMessage());
+    }
+    if (block == null) {
       throw new IllegalArgumentException("no PEM block found (expected -----BEGIN PUBLIC KEY-----)");
     }
-    String type = m.group(1);
-    byte[] der;
-    try {
-      der = Base64.getMimeDecoder().decode(m.group(2));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("PEM block " + type + " is not valid base64");
-    }
+    String type = block.getType();
+    byte[] der = block.getContent();
     return switch (type) {
       case "PUBLIC KEY" -> checked(parseDer(der));
       case "CERTIFICATE" -> checked(certificateKey(der));

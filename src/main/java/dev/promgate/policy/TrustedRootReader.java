@@ -1,11 +1,9 @@
 package dev.promgate.policy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.promgate.json.Mappers;
 import dev.sigstore.trustroot.SigstoreConfigurationException;
 import dev.sigstore.trustroot.SigstoreTrustedRoot;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +14,9 @@ import java.util.List;
 import java.util.Optional;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Reads a {@code trustedRoot}: a file ({@code trustedRoot: trust/trusted_root.json}, for air-gapped
@@ -34,7 +35,7 @@ final class TrustedRootReader {
   static final int MAX_TUF_ROOT_BYTES = 1 << 20;
   static final Duration DEFAULT_REFRESH = Duration.ofHours(1);
   static final Duration MIN_REFRESH = Duration.ofMinutes(1);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final JsonMapper JSON = Mappers.JSON;
   private static final List<String> ROLES = List.of("root", "timestamp", "snapshot", "targets");
 
   private final PolicyFile file;
@@ -142,7 +143,7 @@ final class TrustedRootReader {
     JsonNode json;
     try {
       json = JSON.readTree(read.bytes());
-    } catch (IOException e) {
+    } catch (JacksonException e) {
       problems.at(node, prefix + " is not JSON: " + rootCause(e));
       return false;
     }

@@ -1,19 +1,20 @@
 package dev.promgate.promotion;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promgate.image.Digest;
 import dev.promgate.image.ImageReference;
+import dev.promgate.json.Mappers;
 import dev.promgate.registry.Attachments;
 import dev.promgate.registry.Descriptor;
 import dev.promgate.registry.Manifest;
 import dev.promgate.registry.MediaTypes;
 import dev.promgate.registry.RegistryClient;
 import dev.promgate.registry.RegistryException;
-import java.io.IOException;
 import java.time.Instant;
 import java.util.Optional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Appends a DSSE envelope to cosign's attestation manifest of a digest, the tag
@@ -77,7 +78,7 @@ final class CosignAttestations {
       }
       config = existingConfig(registry, pinned, m.config().get(), deadline);
     } else {
-      manifest = SigningJson.MAPPER.createObjectNode();
+      manifest = Mappers.JSON.createObjectNode();
       manifest.put("schemaVersion", 2);
       manifest.put("mediaType", MediaTypes.OCI_MANIFEST);
       manifest.putObject("config").put("mediaType", MediaTypes.OCI_CONFIG);
@@ -95,7 +96,7 @@ final class CosignAttestations {
     annotations.put(Attachments.COSIGN_SIGNATURE, "");
     annotations.put(Attachments.PREDICATE_TYPE, predicateType);
 
-    byte[] configBytes = SigningJson.bytes(config != null && appendDiffId(config, layer.digest())
+    byte[] configBytes = Mappers.JSON.writeValueAsBytes(config != null && appendDiffId(config, layer.digest())
         ? config : freshConfig(layers));
     ObjectNode configDescriptor = (ObjectNode) manifest.get("config");
     String configType = configDescriptor.path("mediaType").asText(MediaTypes.OCI_CONFIG);
@@ -104,7 +105,7 @@ final class CosignAttestations {
     configDescriptor.put("digest", pushedConfig.digest().toString());
 
     String mediaType = manifest.path("mediaType").asText(MediaTypes.OCI_MANIFEST);
-    Digest digest = Blocking.await(registry.pushManifest(pinned, tag, mediaType, SigningJson.bytes(manifest), deadline));
+    Digest digest = Blocking.await(registry.pushManifest(pinned, tag, mediaType, Mappers.JSON.writeValueAsBytes(manifest), deadline));
     return new Appended(where, index, layer, digest);
   }
 
@@ -133,9 +134,9 @@ final class CosignAttestations {
       throw e;
     }
     try {
-      JsonNode node = SigningJson.MAPPER.readTree(bytes);
+      JsonNode node = Mappers.JSON.readTree(bytes);
       return node instanceof ObjectNode o ? o : null;
-    } catch (IOException e) {
+    } catch (JacksonException e) {
       return null;
     }
   }
@@ -156,7 +157,7 @@ final class CosignAttestations {
 
   /** go-containerregistry's config for cosign's empty image with these layers appended. */
   private static ObjectNode freshConfig(ArrayNode layers) {
-    ObjectNode c = SigningJson.MAPPER.createObjectNode();
+    ObjectNode c = Mappers.JSON.createObjectNode();
     c.put("architecture", "");
     c.put("created", ZERO_TIME);
     ArrayNode history = c.putArray("history");
@@ -174,11 +175,11 @@ final class CosignAttestations {
 
   private static ObjectNode object(byte[] json, String where) {
     try {
-      JsonNode node = SigningJson.MAPPER.readTree(json);
+      JsonNode node = Mappers.JSON.readTree(json);
       if (node instanceof ObjectNode o) {
         return o;
       }
-    } catch (IOException e) {
+    } catch (JacksonException e) {
       // reported below
     }
     throw new IllegalStateException(where + " is not a JSON manifest; promgate does not overwrite it");

@@ -1,8 +1,6 @@
 package dev.promgate.promotion;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.IOException;
+import dev.promgate.json.Mappers;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +14,9 @@ import org.bouncycastle.crypto.generators.SCrypt;
 import org.bouncycastle.crypto.macs.Poly1305;
 import org.bouncycastle.crypto.params.KeyParameter;
 import org.bouncycastle.crypto.params.ParametersWithIV;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * cosign's encrypted private key: the body of an {@code ENCRYPTED SIGSTORE PRIVATE KEY} (or, from
@@ -63,8 +64,8 @@ final class CosignEncryptedKey {
   static byte[] decrypt(byte[] json, char[] password) throws Undecryptable {
     JsonNode root;
     try {
-      root = SigningJson.MAPPER.readTree(json);
-    } catch (IOException e) {
+      root = Mappers.JSON.readTree(json);
+    } catch (JacksonException e) {
       throw new Undecryptable("the encrypted key is not the JSON cosign writes");
     }
     if (root == null || !root.isObject()) {
@@ -119,7 +120,7 @@ final class CosignEncryptedKey {
     byte[] key = derive(password, salt, n, 8, 1);
     byte[] box = seal(pkcs8, nonce, key);
     Arrays.fill(key, (byte) 0);
-    ObjectNode root = SigningJson.MAPPER.createObjectNode();
+    ObjectNode root = Mappers.JSON.createObjectNode();
     ObjectNode kdf = root.putObject("kdf");
     kdf.put("name", "scrypt");
     kdf.putObject("params").put("N", n).put("r", 8).put("p", 1);
@@ -128,7 +129,7 @@ final class CosignEncryptedKey {
     cipher.put("name", "nacl/secretbox");
     cipher.put("nonce", Base64.getEncoder().encodeToString(nonce));
     root.put("ciphertext", Base64.getEncoder().encodeToString(box));
-    return SigningJson.bytes(root);
+    return Mappers.JSON.writeValueAsBytes(root);
   }
 
   private static byte[] derive(char[] password, byte[] salt, int n, int r, int p) {

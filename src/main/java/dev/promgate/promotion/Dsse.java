@@ -1,9 +1,10 @@
 package dev.promgate.promotion;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promgate.image.ImageReference;
+import dev.promgate.json.Mappers;
 import dev.promgate.verification.DsseEncoding;
 import java.util.Base64;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The signed form of a promotion, as {@code cosign attest --key} writes it: an in-toto Statement
@@ -21,14 +22,14 @@ final class Dsse {
    * the subject name is the repository, as cosign writes it.
    */
   static byte[] statement(ImageReference pinned, PromotionPredicate predicate) {
-    ObjectNode s = SigningJson.MAPPER.createObjectNode();
+    ObjectNode s = Mappers.JSON.createObjectNode();
     s.put("_type", STATEMENT_TYPE);
     ObjectNode subject = s.putArray("subject").addObject();
     subject.put("name", pinned.name());
     subject.putObject("digest").put(pinned.digest().algorithm(), pinned.digest().hex());
     s.put("predicateType", PromotionPredicate.TYPE);
     s.set("predicate", predicate.toJson());
-    return SigningJson.bytes(s);
+    return Mappers.JSON.writeValueAsBytes(s);
   }
 
   /**
@@ -37,12 +38,12 @@ final class Dsse {
    */
   static byte[] envelope(byte[] statement, SigningKey key) {
     byte[] signature = key.sign(DsseEncoding.pae(IN_TOTO_PAYLOAD_TYPE, statement));
-    ObjectNode e = SigningJson.MAPPER.createObjectNode();
+    ObjectNode e = Mappers.JSON.createObjectNode();
     e.put("payloadType", IN_TOTO_PAYLOAD_TYPE);
     e.put("payload", Base64.getEncoder().encodeToString(statement));
     e.putArray("signatures").addObject()
         .put("keyid", "")
         .put("sig", Base64.getEncoder().encodeToString(signature));
-    return SigningJson.bytes(e);
+    return Mappers.JSON.writeValueAsBytes(e);
   }
 }

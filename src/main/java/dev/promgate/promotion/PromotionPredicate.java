@@ -1,10 +1,11 @@
 package dev.promgate.promotion;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.promgate.json.Mappers;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The predicate of a promotion attestation, {@value #TYPE}: the digest is promoted to
@@ -37,7 +38,7 @@ public record PromotionPredicate(String environment, Instant promotedAt, Optiona
 
   /** The predicate as DESIGN.md shows it, fields in that order, absent ones left out. */
   ObjectNode toJson() {
-    ObjectNode p = SigningJson.MAPPER.createObjectNode();
+    ObjectNode p = Mappers.JSON.createObjectNode();
     p.put("environment", environment);
     p.put("promotedAt", promotedAt.toString());
     approver.ifPresent(v -> p.put("approver", v));
@@ -58,7 +59,7 @@ public record PromotionPredicate(String environment, Instant promotedAt, Optiona
 
   /** The predicate as compact JSON: what {@code cosign attest --predicate} would take. */
   public String json() {
-    return new String(SigningJson.bytes(toJson()), StandardCharsets.UTF_8);
+    return new String(Mappers.JSON.writeValueAsBytes(toJson()), StandardCharsets.UTF_8);
   }
 
   private static Optional<String> nonBlank(Optional<String> value) {

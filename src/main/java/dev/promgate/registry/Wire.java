@@ -2,19 +2,16 @@ package dev.promgate.registry;
 
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.promgate.image.Digest;
 import dev.promgate.image.InvalidReferenceException;
-import java.io.IOException;
+import dev.promgate.json.Mappers;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The JSON the registry speaks (manifests, token answers, error bodies, tag lists, docker config
@@ -23,15 +20,9 @@ import java.util.Optional;
  */
 final class Wire {
 
-  static final ObjectMapper MAPPER = JsonMapper.builder()
-      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-      .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
-      .build();
-
-  static {
-    MAPPER.getFactory().setStreamReadConstraints(StreamReadConstraints.builder()
-        .maxNestingDepth(64).maxStringLength(20_000_000).build());
-  }
+  /** The shared JSON rules ({@link Mappers#JSON}), with tighter bounds on what a registry may send. */
+  static final JsonMapper MAPPER = Mappers.json(StreamReadConstraints.builder()
+      .maxNestingDepth(64).maxStringLength(20_000_000).build());
 
   private Wire() {}
 
@@ -84,10 +75,8 @@ final class Wire {
         throw new MalformedException(what + " is JSON null");
       }
       return value;
-    } catch (JsonProcessingException e) {
+    } catch (JacksonException e) {
       throw new MalformedException(what + " is not valid JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new MalformedException(what + " could not be read: " + e.getMessage());
     }
   }
 
@@ -192,7 +181,7 @@ final class Wire {
         return Optional.empty();
       }
       return Optional.of(errors.errors().get(0));
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       return Optional.empty();
     }
   }

@@ -1,12 +1,11 @@
 package dev.promgate.verdict;
 
-import com.fasterxml.jackson.core.JsonGenerator;
-import com.fasterxml.jackson.core.io.JsonStringEncoder;
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Function;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.io.JsonStringEncoder;
 
 /**
  * A verdict's evidence together with the texts a decision shows of it, rendered once.
@@ -72,7 +71,7 @@ public final class RenderedEvidence {
   }
 
   /** Writes the texts as JSON strings, already escaped and encoded: a copy of bytes each. */
-  public void writeTexts(JsonGenerator g) throws IOException {
+  public void writeTexts(JsonGenerator g) {
     for (byte[] text : jsonTexts) {
       g.writeRawUTF8String(text, 0, text.length);
     }

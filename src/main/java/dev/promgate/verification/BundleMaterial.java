@@ -1,7 +1,6 @@
 package dev.promgate.verification;
 
 import dev.promgate.verdict.FailureBoundary;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.sigstore.rekor.client.ImmutableInclusionProof;
 import dev.sigstore.rekor.client.ImmutableRekorEntry;
 import dev.sigstore.rekor.client.ImmutableVerification;
@@ -12,6 +11,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The {@code verificationMaterial} of a Sigstore bundle, read with our JSON reader. sigstore-java

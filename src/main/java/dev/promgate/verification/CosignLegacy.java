@@ -1,6 +1,5 @@
 package dev.promgate.verification;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.sigstore.rekor.client.ImmutableRekorEntry;
 import dev.sigstore.rekor.client.ImmutableVerification;
 import dev.sigstore.rekor.client.RekorEntry;
@@ -14,6 +13,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Verification of a signature in cosign's legacy layout beyond the signature itself: a signing

@@ -1,8 +1,8 @@
 package dev.promgate.verification;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import tools.jackson.databind.JsonNode;
 
 /**
  * A DSSE envelope: a payload, its type, and signatures over the pre-authentication encoding of

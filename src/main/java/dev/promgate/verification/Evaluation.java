@@ -142,7 +142,7 @@ final class Evaluation {
       for (Authority authority : authorities) {
         Signers.Match m = signers.match(a, authority);
         if (m.signed()) {
-          evidence.add(new SignatureEvidence(authority.name(), m.identity(), a.evidenceDetail()));
+          evidence.add(new SignatureEvidence(authority.name(), m.identity(), a.evidenceDetail(), m.expiresAt()));
           return;
         }
         problems.add(m.problem());
@@ -163,7 +163,8 @@ final class Evaluation {
 
   // ---- promotions ---------------------------------------------------------------------------
 
-  private record SignedPromotion(Promotion promotion, Authority authority, String identity) {}
+  private record SignedPromotion(Promotion promotion, Authority authority, String identity,
+                                 Optional<Instant> signatureExpiresAt) {}
 
   private void checkPromotion(PromotionRule rule, List<Reason> failed, Set<Evidence> evidence) {
     List<SignedPromotion> signed = new ArrayList<>();
@@ -184,7 +185,7 @@ final class Evaluation {
       for (Authority authority : rule.signedBy()) {
         Signers.Match m = signers.match(a, authority);
         if (m.signed()) {
-          signed.add(new SignedPromotion(p, authority, m.identity()));
+          signed.add(new SignedPromotion(p, authority, m.identity(), m.expiresAt()));
           any = true;
           break;
         }
@@ -210,7 +211,9 @@ final class Evaluation {
           + Messages.age(Duration.between(at, now)) + " old, older than maxAge " + Messages.goDuration(rule.maxAge().get()), fix));
       return;
     }
-    evidence.add(newest.promotion().evidence(newest.authority().name(), newest.identity(), expiresAt));
+    Optional<Instant> countsUntil = java.util.stream.Stream.concat(expiresAt.stream(),
+        newest.signatureExpiresAt().stream()).min(Instant::compareTo);
+    evidence.add(newest.promotion().evidence(newest.authority().name(), newest.identity(), countsUntil));
   }
 
   // ---- attestations -------------------------------------------------------------------------
@@ -248,7 +251,7 @@ final class Evaluation {
         Optional<String> conditionProblem = rule.condition().flatMap(c -> evaluate(c, statement.get()));
         if (conditionProblem.isEmpty()) {
           evidence.add(new AttestationEvidence(authority.name(), m.identity(), type,
-              rule.condition().map(AttestationCondition::expression)));
+              rule.condition().map(AttestationCondition::expression), m.expiresAt()));
           return;
         }
         unsatisfied.add(Messages.describe(a) + " by " + authority.name() + ": " + conditionProblem.get());

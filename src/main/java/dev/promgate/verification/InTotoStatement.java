@@ -1,6 +1,5 @@
 package dev.promgate.verification;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.promgate.image.Digest;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import tools.jackson.databind.JsonNode;
 
 /**
  * An in-toto Statement (v0.1 or v1): what is attested ({@code predicateType}, {@code predicate})

@@ -1,28 +1,25 @@
 package dev.promgate.verification;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.StreamReadFeature;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import java.io.IOException;
+import dev.promgate.json.Mappers;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.type.TypeReference;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
- * JSON and base64 reading for signed material. One mapper for all of it: duplicate keys are refused
- * (two {@code docker-manifest-digest} keys must not mean one thing to cosign and another to us),
- * and whole numbers become {@code Long}, as a CEL {@code int} expects.
+ * JSON and base64 reading for signed material: {@link Mappers#JSON}'s rules (duplicate keys are
+ * refused — two {@code docker-manifest-digest} keys must not mean one thing to cosign and another
+ * to us — and so is anything after the value), and whole numbers become {@code Long}, as a CEL
+ * {@code int} expects.
  */
 final class Json {
 
-  static final ObjectMapper MAPPER = JsonMapper.builder()
-      .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+  static final JsonMapper MAPPER = Mappers.JSON.rebuild()
       .enable(DeserializationFeature.USE_LONG_FOR_INTS)
-      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .build();
 
   private static final TypeReference<Map<String, Object>> MAP = new TypeReference<>() {};
@@ -40,12 +37,10 @@ final class Json {
         throw new Invalid(what + " is empty");
       }
       return node;
-    } catch (JsonProcessingException e) {
+    } catch (JacksonException e) {
       String where = e.getLocation() == null ? ""
           : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
       throw new Invalid(what + " is not valid JSON: " + e.getOriginalMessage() + where);
-    } catch (IOException e) {
-      throw new Invalid(what + " cannot be read: " + e.getMessage());
     }
   }
 

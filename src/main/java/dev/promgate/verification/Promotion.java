@@ -1,6 +1,5 @@
 package dev.promgate.verification;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.promgate.verdict.PromotionEvidence;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -8,6 +7,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The predicate of a promotion attestation ({@value #PREDICATE_TYPE}): the digest was promoted to

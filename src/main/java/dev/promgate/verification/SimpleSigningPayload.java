@@ -1,8 +1,8 @@
 package dev.promgate.verification;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.promgate.image.Digest;
 import dev.promgate.image.InvalidReferenceException;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The payload of a cosign image signature ("simple signing"):

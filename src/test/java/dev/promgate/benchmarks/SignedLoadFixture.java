@@ -1,11 +1,12 @@
 package dev.promgate.benchmarks;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promgate.image.ImageReference;
+import dev.promgate.json.Mappers;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The load test's cached path with real signatures: starts a local registry with the three images
@@ -19,7 +20,7 @@ public final class SignedLoadFixture {
   public static void main(String[] args) throws Exception {
     Path work = Path.of(args[0]);
     try (SignedRegistry fixture = new SignedRegistry(work)) {
-      ObjectMapper json = new ObjectMapper();
+      ObjectMapper json = Mappers.JSON;
       ObjectNode review = (ObjectNode) json.readTree(BenchmarkSetup.podReview());
       ObjectNode small = (ObjectNode) json.readTree(BenchmarkSetup.smallPodReview());
       java.util.Map<String, String> signed = new java.util.HashMap<>();

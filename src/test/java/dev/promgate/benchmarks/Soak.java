@@ -1,8 +1,7 @@
 package dev.promgate.benchmarks;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promgate.image.Digest;
+import dev.promgate.json.Mappers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,6 +32,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The fault and soak run ({@code benchmarks/soak.sh}): a real local registry with signed and
@@ -49,7 +50,7 @@ import javax.net.ssl.X509TrustManager;
 public final class Soak {
 
   private static final Duration WEBHOOK_TIMEOUT = Duration.ofSeconds(10);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Mappers.JSON;
 
   /** What a request is, and so what a correct answer is. */
   private enum Kind { KNOWN_GOOD, UNSIGNED, TAG, NEVER_SEEN, OVERSIZED }

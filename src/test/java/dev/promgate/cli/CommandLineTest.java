@@ -3,7 +3,6 @@ package dev.promgate.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.promgate.testing.Reviews;
 import java.io.ByteArrayInputStream;
 import java.io.InputStream;
@@ -15,6 +14,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import tools.jackson.databind.JsonNode;
 
 /** The commands as a user runs them: exit codes and what they print. */
 class CommandLineTest {

@@ -3,10 +3,9 @@ package dev.promgate.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promgate.cli.CommandLineTest.Run;
 import dev.promgate.image.ImageReference;
+import dev.promgate.json.Mappers;
 import dev.promgate.testing.CosignSigner;
 import dev.promgate.testing.Fixtures;
 import dev.promgate.testing.TestImages;
@@ -16,6 +15,8 @@ import java.util.Base64;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * {@code promgate verify} on material made by other tools (the Notary Project's e2e layouts and
@@ -27,7 +28,7 @@ class VerifyCommandTest {
   static final String IMAGE = "sha256:b8479de3f88fb259a0a9ea82a5b2a052a1ef3c4ebbcfc61482d5ae4c831f8af9";
   static final String ENVELOPE = "c9af07e038b2b1a463e648986ad7273157511ffeba0b689f33e5472bae471f50";
   static final String BUNDLE_IMAGE = "sha256:732112270d7e59418a8c080b134b24cabd67d250d0d0147a97ed95ba5c280aa4";
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = Mappers.JSON;
 
   @TempDir
   Path dir;

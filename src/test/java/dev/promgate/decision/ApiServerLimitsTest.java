@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.promgate.AdmissionPipeline;
 import dev.promgate.environment.EnvironmentResolver;
 import dev.promgate.judgement.ImageJudge;
@@ -22,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /** What the API server carries of a decision for a big, badly failing pod, and what the log keeps. */
 class ApiServerLimitsTest {

@@ -2,7 +2,6 @@ package dev.promgate.decision;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.promgate.image.Digest;
 import dev.promgate.judgement.Judgement;
 import dev.promgate.policy.Mode;
@@ -17,6 +16,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 
 /** The decision log line: what each image shows, however much of it was rendered before. */
 class DecisionLogTest {

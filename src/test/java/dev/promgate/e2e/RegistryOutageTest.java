@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promgate.AdmissionPipeline;
 import dev.promgate.Server;
 import dev.promgate.decision.Decision;
@@ -21,8 +19,8 @@ import dev.promgate.policy.PolicyLoader;
 import dev.promgate.testing.CosignSigner;
 import dev.promgate.testing.LocalRegistry;
 import dev.promgate.testing.Reviews;
-import dev.promgate.testing.TestImages;
 import dev.promgate.testing.TestImages.Pushed;
+import dev.promgate.testing.TestImages;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
@@ -39,6 +37,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A registry outage: known-good digests keep deploying from the verdict cache — past their TTL as

@@ -4,11 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promgate.e2e.Webhook.Answer;
 import dev.promgate.image.Digest;
 import dev.promgate.image.ImageReference;
+import dev.promgate.json.Mappers;
 import dev.promgate.testing.Fixtures;
 import dev.promgate.testing.LocalRegistry;
 import dev.promgate.testing.Reviews;
@@ -29,6 +28,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Signatures and attestations that other tools made, pushed into a real registry the way those
@@ -55,7 +57,7 @@ class SignatureFormatsWebhookTest {
   static final Digest KUBEWARDEN_IMAGE = Digest.parse("sha256:c811d58de79c92f03214e63aa339484e488d694ae8a6283b5f3f17a9faf50172");
   static final Digest GITHUB_JAR = Digest.parse("sha256:caa015ef69e9bc31a41322d6c71563ed9600c75bb988e4d639b1edc578580551");
   static final String BUNDLE = TestImages.SIGSTORE_BUNDLE_V03;
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Mappers.JSON;
 
   @TempDir static Path work;
   static LocalRegistry registry;
@@ -229,7 +231,7 @@ class SignatureFormatsWebhookTest {
     JsonNode bundle = JSON.readTree(legacyAnnotation(dir, "dev.sigstore.cosign/bundle"));
     byte[] set = Base64.getDecoder().decode(bundle.get("SignedEntryTimestamp").asText());
     set[10] ^= 0x01;
-    ((com.fasterxml.jackson.databind.node.ObjectNode) bundle).put("SignedEntryTimestamp", Base64.getEncoder().encodeToString(set));
+    ((ObjectNode) bundle).put("SignedEntryTimestamp", Base64.getEncoder().encodeToString(set));
     assertDenied(deploy(legacySignature("key-rekor/tampered-set", dir, Map.of("dev.sigstore.cosign/bundle",
         JSON.writeValueAsString(bundle)))), "is not signed by ci or managed (found: cosign signature ",
         "signed with the key of ci, but its Rekor signed entry timestamp does not verify with the log's key");

@@ -2,8 +2,6 @@ package dev.promgate.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promgate.Server;
 import dev.promgate.http.WebhookServer;
 import dev.promgate.policy.Mode;
@@ -24,6 +22,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * promgate as users run it — {@link Server#start} over HTTPS with a policy directory — and a client
@@ -76,7 +76,7 @@ final class Webhook implements AutoCloseable {
       List<String> warnings = new ArrayList<>();
       response.path("warnings").forEach(w -> warnings.add(w.asText()));
       Map<String, String> annotations = new LinkedHashMap<>();
-      response.path("auditAnnotations").fields().forEachRemaining(e -> annotations.put(e.getKey(), e.getValue().asText()));
+      response.path("auditAnnotations").properties().forEach(e -> annotations.put(e.getKey(), e.getValue().asText()));
       return new Answer(response.path("allowed").asBoolean(false), response.path("status").path("code").asInt(0),
           response.path("status").path("message").asText(""), warnings, annotations, response);
     }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.promgate.Server;
 import dev.promgate.policy.Mode;
 import dev.promgate.testing.Fixtures;
@@ -29,6 +28,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import tools.jackson.databind.JsonNode;
 
 /** The real server over real TLS: the edge must answer every input with a clear status, never a 500. */
 class WebhookServerTest {
@@ -188,8 +188,8 @@ class WebhookServerTest {
     String namespace = request.path("namespace").asText();
     boolean workload = !kind.equals("Role");
     boolean unchangedUpdate = request.path("operation").asText().equals("UPDATE")
-        && new java.util.HashSet<>(request.path("oldObject").findValuesAsText("image"))
-            .containsAll(request.path("object").findValuesAsText("image"));
+        && new java.util.HashSet<>(request.path("oldObject").findValuesAsString("image"))
+            .containsAll(request.path("object").findValuesAsString("image"));
     if (unchangedUpdate) {
       // A real controller update that leaves the images alone is never blocked.
       assertTrue(response.path("allowed").asBoolean(false), file + ": " + response);

@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.cel.bundle.Cel;
 import dev.cel.bundle.CelFactory;
 import dev.cel.common.CelOptions;
@@ -20,6 +16,7 @@ import dev.cel.runtime.CelRuntime;
 import dev.promgate.admission.AdmissionCall;
 import dev.promgate.image.ImageReference;
 import dev.promgate.image.InvalidReferenceException;
+import dev.promgate.json.Mappers;
 import dev.promgate.policy.PolicyLoadResult;
 import dev.promgate.policy.PolicyLoader;
 import dev.promgate.policy.PolicySet;
@@ -39,6 +36,9 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The companion ValidatingAdmissionPolicy's CEL, evaluated with CEL-Java as the API server would
@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class AdmissionPolicyCelTest {
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final ObjectMapper YAML = Mappers.YAML;
   private static final String DIGEST = "sha256:" + "ab".repeat(32);
 
   /** Standard CEL and the strings extension (join), as Kubernetes enables; object and friends are dynamic. */
@@ -97,7 +97,7 @@ class AdmissionPolicyCelTest {
     }
     if (node.isObject()) {
       Map<String, Object> map = new LinkedHashMap<>();
-      node.fields().forEachRemaining(e -> map.put(e.getKey(), plain(e.getValue())));
+      node.properties().forEach(e -> map.put(e.getKey(), plain(e.getValue())));
       return map;
     }
     if (node.isArray()) {

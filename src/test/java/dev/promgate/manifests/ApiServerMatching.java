@@ -1,12 +1,12 @@
 package dev.promgate.manifests;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import tools.jackson.databind.JsonNode;
 
 /**
  * Which webhooks of a {@code ValidatingWebhookConfiguration} the Kubernetes API server calls for a
@@ -105,9 +105,7 @@ final class ApiServerMatching {
     if (selector.isMissingNode() || selector.isNull()) {
       return true;
     }
-    var fields = selector.path("matchLabels").fields();
-    while (fields.hasNext()) {
-      var e = fields.next();
+    for (var e : selector.path("matchLabels").properties()) {
       if (!e.getValue().asText().equals(labels.get(e.getKey()))) {
         return false;
       }

@@ -4,11 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.MappingIterator;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.promgate.AdmissionPipeline;
 import dev.promgate.Server;
 import dev.promgate.decision.Decision;
@@ -18,6 +13,7 @@ import dev.promgate.environment.EnvironmentResolver;
 import dev.promgate.manifests.ApiServerMatching.Namespace;
 import dev.promgate.manifests.ApiServerMatching.Request;
 import dev.promgate.policy.GateConfig;
+import dev.promgate.json.Mappers;
 import dev.promgate.policy.PolicyLoadResult;
 import dev.promgate.policy.PolicyLoader;
 import dev.promgate.policy.PolicySet;
@@ -39,6 +35,10 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.MappingIterator;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The manifests as a cluster takes them: each overlay rendered by {@code kubectl kustomize}, the
@@ -47,7 +47,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class InstalledClusterTest {
 
-  private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+  private static final ObjectMapper YAML = Mappers.YAML;
   private static final Pattern PINNED = Pattern.compile("[^@\\s]+@sha256:[0-9a-f]{64}");
   private static final List<String> ENVIRONMENTS = List.of("dev", "preprod", "prod");
 
@@ -311,11 +311,7 @@ class InstalledClusterTest {
   }
 
   private static JsonNode parse(String yaml) {
-    try {
-      return YAML.readTree(yaml);
-    } catch (IOException e) {
-      throw new AssertionError(e);
-    }
+    return YAML.readTree(yaml);
   }
 
   private static PolicySet load(Path directory) {

@@ -1,6 +1,5 @@
 package dev.promgate.policy;
 
-import static dev.promgate.policy.PolicyFiles.GATE;
 import static dev.promgate.policy.PolicyFiles.SHOP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

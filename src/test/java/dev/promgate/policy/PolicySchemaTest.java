@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.promgate.json.Mappers;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,6 +19,11 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
 
 /**
  * Keeps {@code promgate-policy.schema.json} (what editors complete and check) and the loader (what
@@ -30,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class PolicySchemaTest {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Mappers.JSON;
   private static final YAMLMapper YAML = new YAMLMapper();
   private static final JsonNode SCHEMA = readSchema();
 
@@ -221,7 +223,7 @@ class PolicySchemaTest {
         }
       }
       return docs;
-    } catch (java.io.IOException e) {
+    } catch (JacksonException e) {
       throw new IllegalStateException(e);
     }
   }
@@ -368,7 +370,7 @@ class PolicySchemaTest {
 
   private static Set<String> fieldNames(JsonNode node) {
     Set<String> names = new TreeSet<>();
-    node.fieldNames().forEachRemaining(names::add);
+    names.addAll(node.propertyNames());
     return names;
   }
 

@@ -4,12 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promgate.decision.Decision;
 import dev.promgate.decision.Outcome;
 import dev.promgate.image.Digest;
 import dev.promgate.image.ImageReference;
+import dev.promgate.json.Mappers;
 import dev.promgate.testing.LocalRegistry;
 import dev.promgate.testing.TestImages;
 import io.vertx.core.Vertx;
@@ -31,11 +30,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /** {@code promgate promote} end to end: a real registry, the CLI, and the webhook's own pipeline. */
 class PromoteCommandTest {
 
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = Mappers.JSON;
   static LocalRegistry registry;
   static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
@@ -271,16 +272,16 @@ class PromoteCommandTest {
     assertEquals(200, response.statusCode());
     assertEquals("application/vnd.oci.image.manifest.v1+json", response.headers().firstValue("Content-Type").orElse(""));
     JsonNode manifest = JSON.readTree(response.body());
-    List<String> fields = iterate(manifest.fieldNames());
+    List<String> fields = List.copyOf(manifest.propertyNames());
     assertEquals(List.of("schemaVersion", "mediaType", "config", "layers"), fields);
     assertEquals(2, manifest.path("schemaVersion").asInt());
     assertEquals("application/vnd.oci.image.manifest.v1+json", manifest.path("mediaType").asText());
     JsonNode config = manifest.path("config");
-    assertEquals(List.of("mediaType", "size", "digest"), iterate(config.fieldNames()));
+    assertEquals(List.of("mediaType", "size", "digest"), List.copyOf(config.propertyNames()));
     assertEquals("application/vnd.oci.image.config.v1+json", config.path("mediaType").asText());
     JsonNode layer = manifest.path("layers").get(0);
     assertEquals(1, manifest.path("layers").size());
-    assertEquals(List.of("mediaType", "size", "digest", "annotations"), iterate(layer.fieldNames()));
+    assertEquals(List.of("mediaType", "size", "digest", "annotations"), List.copyOf(layer.propertyNames()));
     assertEquals("application/vnd.dsse.envelope.v1+json", layer.path("mediaType").asText());
     assertEquals("{\"dev.cosignproject.cosign/signature\":\"\",\"predicateType\":\"https://promgate.dev/promotion/v1\"}",
         layer.path("annotations").toString());
@@ -293,10 +294,10 @@ class PromoteCommandTest {
     byte[] envelopeBytes = blob(layer.path("digest").asText());
     assertEquals(layer.path("size").asLong(), envelopeBytes.length);
     JsonNode envelope = JSON.readTree(envelopeBytes);
-    assertEquals(List.of("payloadType", "payload", "signatures"), iterate(envelope.fieldNames()));
+    assertEquals(List.of("payloadType", "payload", "signatures"), List.copyOf(envelope.propertyNames()));
     assertEquals("application/vnd.in-toto+json", envelope.path("payloadType").asText());
     assertEquals(1, envelope.path("signatures").size());
-    assertEquals(List.of("keyid", "sig"), iterate(envelope.path("signatures").get(0).fieldNames()));
+    assertEquals(List.of("keyid", "sig"), List.copyOf(envelope.path("signatures").get(0).propertyNames()));
     assertEquals("", envelope.path("signatures").get(0).path("keyid").asText());
 
     byte[] payload = Base64.getDecoder().decode(envelope.path("payload").asText());
@@ -376,12 +377,6 @@ class PromoteCommandTest {
     assertEquals(200, r.statusCode());
     assertTrue(Digest.parse(digest).matches(r.body()));
     return r.body();
-  }
-
-  private static List<String> iterate(java.util.Iterator<String> names) {
-    List<String> all = new java.util.ArrayList<>();
-    names.forEachRemaining(all::add);
-    return all;
   }
 
   private static byte[] concat(byte[] a, byte[] b) {

@@ -1,8 +1,8 @@
 package dev.promgate.promotion;
 
 import dev.promgate.AdmissionPipeline;
-import dev.promgate.cli.Main;
 import dev.promgate.Server;
+import dev.promgate.cli.Main;
 import dev.promgate.decision.Decision;
 import dev.promgate.decision.DecisionLog;
 import dev.promgate.environment.EnvironmentResolver;
@@ -13,7 +13,6 @@ import dev.promgate.policy.PolicySet;
 import dev.promgate.testing.LocalRegistry;
 import dev.promgate.testing.Reviews;
 import dev.promgate.testing.TestImages;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.io.PrintWriter;
@@ -30,6 +29,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A release setup on a real registry, as DESIGN.md describes it: policies that let only signed

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.promgate.json.Mappers;
 import dev.promgate.verification.DsseEncoding;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
@@ -135,7 +136,7 @@ class SigningKeyTest {
   @Test
   void theEncryptedFormIsCosignsJson() throws Exception {
     byte[] json = CosignEncryptedKey.encrypt(new byte[] {1, 2, 3}, "pw".toCharArray());
-    var node = SigningJson.MAPPER.readTree(json);
+    var node = Mappers.JSON.readTree(json);
     assertEquals("scrypt", node.path("kdf").path("name").asText());
     assertEquals(65536, node.path("kdf").path("params").path("N").asInt());
     assertEquals(8, node.path("kdf").path("params").path("r").asInt());

@@ -4,9 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promgate.image.ImageReference;
+import dev.promgate.json.Mappers;
 import dev.promgate.testing.LocalRegistry;
 import dev.promgate.testing.CosignSigner;
 import dev.promgate.testing.TestImages;
@@ -20,6 +19,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * {@code promgate status} over a release history on a real registry: three builds promoted through
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StatusCommandTest {
 
-  static final ObjectMapper JSON = new ObjectMapper();
+  static final ObjectMapper JSON = Mappers.JSON;
   static final Instant NOW = Instant.now().truncatedTo(ChronoUnit.SECONDS);
 
   @TempDir

@@ -1,12 +1,8 @@
 package dev.promgate.testing;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promgate.image.Digest;
 import dev.promgate.image.ImageReference;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import dev.promgate.json.Mappers;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -18,6 +14,10 @@ import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.Objects;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A cosign key pair for tests: signs images and attestations the way {@code cosign sign --key} and
@@ -50,7 +50,7 @@ public final class CosignSigner {
   public static final String PROMOTION = "https://promgate.dev/promotion/v1";
   public static final String SLSA_PROVENANCE_V1 = "https://slsa.dev/provenance/v1";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Mappers.JSON;
 
   private final KeyPair keys;
   private final String algorithm;
@@ -146,7 +146,7 @@ public final class CosignSigner {
     statement.put("predicateType", predicateType);
     try {
       statement.set("predicate", JSON.readTree(predicateJson));
-    } catch (IOException e) {
+    } catch (JacksonException e) {
       throw new IllegalArgumentException("the predicate is not JSON: " + predicateJson, e);
     }
     return bytes(statement);
@@ -195,10 +195,6 @@ public final class CosignSigner {
   }
 
   private static byte[] bytes(JsonNode node) {
-    try {
-      return JSON.writeValueAsBytes(node);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return JSON.writeValueAsBytes(node);
   }
 }

@@ -1,9 +1,9 @@
 package dev.promgate.testing;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.promgate.image.ImageReference;
+import dev.promgate.json.Mappers;
 import dev.promgate.policy.GateConfig;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -70,6 +70,7 @@ import org.bouncycastle.crypto.generators.OpenBSDBCrypt;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * A real OCI registry for tests: Debian's {@code docker-registry} (distribution 2.8) on
@@ -104,7 +105,7 @@ public final class LocalRegistry implements AutoCloseable {
   private static final String DEFAULT_BINARY = "/usr/bin/docker-registry";
   private static final Pattern LISTENING = Pattern.compile("listening on [^ ]*?:(\\d+)");
   private static final Duration STARTUP = Duration.ofSeconds(30);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Mappers.JSON;
   static final String SERVICE = "promgate-test-registry";
   static final String ISSUER = "promgate-test-token-service";
 
@@ -668,7 +669,7 @@ public final class LocalRegistry implements AutoCloseable {
         signer.initSign(key.getPrivate());
         signer.update(signingInput.getBytes(StandardCharsets.US_ASCII));
         return signingInput + "." + url.encodeToString(signer.sign());
-      } catch (IOException | GeneralSecurityException e) {
+      } catch (GeneralSecurityException e) {
         throw new IllegalStateException("cannot mint a test token", e);
       }
     }

@@ -1,12 +1,13 @@
 package dev.promgate.testing;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promgate.image.Digest;
+import dev.promgate.json.Mappers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Copies an OCI image layout (the {@code oci-layout}/{@code index.json}/{@code blobs/} folder that
@@ -16,7 +17,7 @@ import java.nio.file.Path;
  */
 public final class OciLayouts {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Mappers.JSON;
   private static final String REF_NAME = "org.opencontainers.image.ref.name";
 
   private OciLayouts() {}

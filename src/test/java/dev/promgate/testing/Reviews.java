@@ -1,20 +1,21 @@
 package dev.promgate.testing;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promgate.admission.AdmissionCall;
 import dev.promgate.admission.AdmissionReviews;
+import dev.promgate.json.Mappers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.UUID;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /** AdmissionReviews for tests: built from scratch, or read from the shared fixtures. */
 public final class Reviews {
 
-  public static final ObjectMapper JSON = new ObjectMapper();
+  public static final ObjectMapper JSON = Mappers.JSON;
 
   private Reviews() {}
 
@@ -66,11 +67,7 @@ public final class Reviews {
   }
 
   public static byte[] bytes(ObjectNode review) {
-    try {
-      return JSON.writeValueAsBytes(review);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return JSON.writeValueAsBytes(review);
   }
 
   public static AdmissionCall call(ObjectNode review) {
@@ -93,25 +90,17 @@ public final class Reviews {
    * read them as v1.
    */
   public static ObjectNode connaisseurAsV1(String file) {
-    try {
-      ObjectNode review = (ObjectNode) JSON.readTree(Fixtures.path("connaisseur", "admission_requests", file).toFile());
-      review.put("apiVersion", "admission.k8s.io/v1");
-      return review;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    ObjectNode review = (ObjectNode) JSON.readTree(Fixtures.path("connaisseur", "admission_requests", file).toFile());
+    review.put("apiVersion", "admission.k8s.io/v1");
+    return review;
   }
 
   /** A Kubewarden fixture (a bare AdmissionRequest) wrapped in a v1 AdmissionReview. */
   public static ObjectNode kubewarden(String file) {
-    try {
-      ObjectNode review = JSON.createObjectNode();
-      review.put("apiVersion", "admission.k8s.io/v1");
-      review.put("kind", "AdmissionReview");
-      review.set("request", JSON.readTree(Fixtures.path("kubewarden-verify-image-signatures", file).toFile()));
-      return review;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    ObjectNode review = JSON.createObjectNode();
+    review.put("apiVersion", "admission.k8s.io/v1");
+    review.put("kind", "AdmissionReview");
+    review.set("request", JSON.readTree(Fixtures.path("kubewarden-verify-image-signatures", file).toFile()));
+    return review;
   }
 }

@@ -1,7 +1,6 @@
 package dev.promgate.testing;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.promgate.json.Mappers;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -17,6 +16,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * An independent signer for tests: sigstore-js ({@code @sigstore/sign}, {@code @sigstore/mock},
@@ -43,7 +45,7 @@ public final class SigstoreJs {
   /** Media type (and OCI artifact type) of the bundles this signer writes. */
   public static final String BUNDLE_MEDIA_TYPE = "application/vnd.dev.sigstore.bundle.v0.3+json";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Mappers.JSON;
   private static final Duration TIMEOUT = Duration.ofSeconds(90);
   private static final int EXIT_NOT_VERIFIED = 2;
 
@@ -301,8 +303,8 @@ public final class SigstoreJs {
   private static JsonNode parse(String json) {
     try {
       return JSON.readTree(json);
-    } catch (IOException e) {
-      throw new UncheckedIOException("signer.mjs printed something that is not JSON: " + json, e);
+    } catch (JacksonException e) {
+      throw new IllegalStateException("signer.mjs printed something that is not JSON: " + json, e);
     }
   }
 

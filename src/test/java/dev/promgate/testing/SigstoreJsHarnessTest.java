@@ -8,8 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.promgate.json.Mappers;
 import dev.promgate.testing.SigstoreJs.Image;
 import dev.promgate.testing.SigstoreJs.Instance;
 import dev.promgate.testing.SigstoreJs.Option;
@@ -19,8 +18,8 @@ import dev.promgate.testing.SigstoreJs.Verification;
 import dev.sigstore.KeylessVerificationException;
 import dev.sigstore.KeylessVerifier;
 import dev.sigstore.TrustedRootProvider;
-import dev.sigstore.VerificationOptions;
 import dev.sigstore.VerificationOptions.CertificateMatcher;
+import dev.sigstore.VerificationOptions;
 import dev.sigstore.bundle.Bundle;
 import dev.sigstore.strings.StringMatcher;
 import java.io.ByteArrayInputStream;
@@ -55,6 +54,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Proves that what the sigstore-js harness produces is real: sigstore-java 2.0.0 and
@@ -64,7 +65,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class SigstoreJsHarnessTest {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Mappers.JSON;
   private static final String OCI_INDEX = "application/vnd.oci.image.index.v1+json";
   private static final String OCI_MANIFEST = "application/vnd.oci.image.manifest.v1+json";
   private static final String ALICE = "alice@acme.example";

@@ -1,11 +1,8 @@
 package dev.promgate.testing;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promgate.image.Digest;
 import dev.promgate.image.ImageReference;
+import dev.promgate.json.Mappers;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -21,6 +18,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Pushes real content to a {@link LocalRegistry} through the registry API (with the JDK's own
@@ -52,7 +53,7 @@ public final class TestImages {
   public static final String DSSE_ENVELOPE = "application/vnd.dsse.envelope.v1+json";
   public static final String SIGSTORE_BUNDLE_V03 = "application/vnd.dev.sigstore.bundle.v0.3+json";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Mappers.JSON;
   private static final SecureRandom RANDOM = new SecureRandom();
   private static final byte[] EMPTY_JSON = "{}".getBytes(StandardCharsets.UTF_8);
 
@@ -278,11 +279,7 @@ public final class TestImages {
       index.putArray("manifests");
     } else {
       expect(existing, 200, "read referrers tag " + tag);
-      try {
-        index = (ObjectNode) JSON.readTree(existing.body());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
+      index = (ObjectNode) JSON.readTree(existing.body());
     }
     ObjectNode entry = descriptor(referrer);
     entry.put("artifactType", artifactType);
@@ -327,11 +324,7 @@ public final class TestImages {
   }
 
   private static byte[] bytes(JsonNode node) {
-    try {
-      return JSON.writeValueAsBytes(node);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return JSON.writeValueAsBytes(node);
   }
 
   private HttpResponse<String> send(String repository, HttpRequest.Builder request) {

@@ -1,9 +1,7 @@
 package dev.promgate.testing;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
+import dev.promgate.json.Mappers;
 import dev.sigstore.json.canonicalizer.JsonCanonicalizer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -27,6 +25,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A TUF repository made and served by a test, the way Sigstore's is: real signed metadata (root,
@@ -38,7 +39,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class TestTufRepository implements AutoCloseable {
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Mappers.JSON;
   private static final String TRUSTED_ROOT = "trusted_root.json";
 
   private final HttpServer server;

@@ -1,15 +1,16 @@
 package dev.promgate.verification;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.promgate.image.Digest;
 import dev.promgate.image.ImageReference;
+import dev.promgate.json.Mappers;
 import dev.promgate.policy.Authority;
 import dev.promgate.policy.EnvironmentRules;
 import dev.promgate.verdict.Verdict;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Runs one Sigstore bundle through the evaluator the way an image would meet it: a DSSE bundle as
@@ -17,7 +18,7 @@ import java.util.List;
  */
 final class BundleVerdicts {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = Mappers.JSON;
 
   private BundleVerdicts() {}
 

@@ -1,7 +1,6 @@
 package dev.promgate.verification;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.promgate.json.Mappers;
 import dev.promgate.testing.Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,6 +13,8 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectMapper;
 
 /**
  * Turns the fixtures' on-disk forms into {@link SignedContent}, the way the registry step would from a
@@ -22,7 +23,7 @@ import java.util.Map;
  */
 final class FixtureAttachments {
 
-  private static final ObjectMapper MAPPER = new ObjectMapper();
+  private static final ObjectMapper MAPPER = Mappers.JSON;
   private static final byte[] SIGSTORE_JSON_PREFIX = "\0sigstore-json\n".getBytes(StandardCharsets.US_ASCII);
 
   private FixtureAttachments() {}
@@ -62,14 +63,10 @@ final class FixtureAttachments {
     if (!Arrays.equals(Arrays.copyOf(bytes, SIGSTORE_JSON_PREFIX.length), SIGSTORE_JSON_PREFIX)) {
       throw new IllegalArgumentException(file + " is not a containers/image sigstore signature");
     }
-    try {
-      JsonNode json = MAPPER.readTree(Arrays.copyOfRange(bytes, SIGSTORE_JSON_PREFIX.length, bytes.length));
-      return new SignedContent.SignatureLayer(file.getParent().getFileName() + "/" + file.getFileName(),
-          json.get("mimeType").asText(), Base64.getDecoder().decode(json.get("payload").asText()),
-          annotations(json.get("annotations")));
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    JsonNode json = MAPPER.readTree(Arrays.copyOfRange(bytes, SIGSTORE_JSON_PREFIX.length, bytes.length));
+    return new SignedContent.SignatureLayer(file.getParent().getFileName() + "/" + file.getFileName(),
+        json.get("mimeType").asText(), Base64.getDecoder().decode(json.get("payload").asText()),
+        annotations(json.get("annotations")));
   }
 
   static SignedContent.AttestationLayer attestationLayer(Path envelope) {

@@ -5,9 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promgate.image.Digest;
+import dev.promgate.json.Mappers;
 import dev.promgate.policy.Authority;
 import dev.promgate.policy.CertificateExtension;
 import dev.promgate.testing.Fixtures;
@@ -21,6 +20,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * GitHub artifact attestations ({@code actions/attest-build-provenance}): from private repositories
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class GitHubAttestationsTest {
 
   private static final Clock NOW = Clock.fixed(Instant.parse("2026-11-26T12:00:00Z"), ZoneOffset.UTC);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Mappers.JSON;
   private static final String ACTIONS = "https://token.actions.githubusercontent.com";
   private final RequirementsEvaluator evaluator = new RequirementsEvaluator(NOW);
 

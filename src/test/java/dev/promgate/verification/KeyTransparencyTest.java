@@ -8,9 +8,8 @@ import static dev.promgate.verification.TestPolicies.request;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.promgate.image.Digest;
+import dev.promgate.json.Mappers;
 import dev.promgate.policy.Authority;
 import dev.promgate.testing.Fixtures;
 import dev.promgate.verdict.Verdict;
@@ -24,6 +23,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * Key authorities with {@code transparencyLog: required}: a key-signed signature counts only when
@@ -33,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class KeyTransparencyTest {
 
   private static final Clock NOW = Clock.fixed(Instant.parse("2026-11-26T12:00:00Z"), ZoneOffset.UTC);
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Mappers.JSON;
   private final RequirementsEvaluator evaluator = new RequirementsEvaluator(NOW);
 
   private static Path containersImage(String... path) {

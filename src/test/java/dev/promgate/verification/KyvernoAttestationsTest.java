@@ -17,9 +17,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** cosign legacy attestation layers (DSSE envelopes signed with a key), as Kyverno's tests use them. */
 class KyvernoAttestationsTest {
@@ -55,7 +55,7 @@ class KyvernoAttestationsTest {
   @ValueSource(strings = {"pause2-att-0-codereview.dsse.json", "pause2-att-1-cosign-custom.dsse.json"})
   void tamperedEnvelopesAreInvalid(String file) throws Exception {
     String envelope = TestPolicies.read(Fixtures.path("kyverno", file));
-    var tree = (com.fasterxml.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(envelope);
+    var tree = (tools.jackson.databind.node.ObjectNode) Json.MAPPER.readTree(envelope);
     String payload = new String(java.util.Base64.getDecoder().decode(tree.get("payload").asText()), StandardCharsets.UTF_8);
 
     var otherPayload = tree.deepCopy();

@@ -70,7 +70,7 @@ class PrimitivesTest {
   @Test
   void jsonRefusesDuplicateKeysAndTrailingData() {
     assertTrue(assertThrows(Invalid.class, () -> Json.parse("{\"a\":1,\"a\":2}".getBytes(StandardCharsets.UTF_8), "x"))
-        .getMessage().contains("Duplicate field 'a'"));
+        .getMessage().contains("Duplicate Object property \"a\""));
     assertTrue(assertThrows(Invalid.class, () -> Json.parse("{} {}".getBytes(StandardCharsets.UTF_8), "x"))
         .getMessage().contains("is not valid JSON"));
   }

@@ -518,7 +518,7 @@ class RequirementsEvaluatorTest {
       cases.put("{\"critical\":{\"type\":\"cosign container image signature\",\"image\":{\"docker-manifest-digest\":\"sha256:xyz\"}}}",
           "names an invalid docker-manifest-digest");
       cases.put("{\"critical\":{\"type\":\"cosign container image signature\",\"image\":{\"docker-manifest-digest\":\""
-          + OTHER_DIGEST + "\",\"docker-manifest-digest\":\"" + DIGEST + "\"}}}", "Duplicate field 'docker-manifest-digest'");
+          + OTHER_DIGEST + "\",\"docker-manifest-digest\":\"" + DIGEST + "\"}}}", "Duplicate Object property \"docker-manifest-digest\"");
       cases.put(new String(simpleSigning("r", DIGEST), StandardCharsets.UTF_8) + " trailing", "is not valid JSON");
       cases.forEach((payload, reason) -> {
         byte[] bytes = payload.getBytes(StandardCharsets.UTF_8);

@@ -1,8 +1,6 @@
 package dev.promgate.verification;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.promgate.json.Mappers;
 import dev.promgate.policy.Authority;
 import dev.sigstore.encryption.certificates.transparency.CertificateEntry;
 import dev.sigstore.encryption.certificates.transparency.DigitallySigned;
@@ -28,6 +26,7 @@ import java.util.Date;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.DERUTF8String;
 import org.bouncycastle.asn1.x500.X500Name;
@@ -38,11 +37,13 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.asn1.ASN1ObjectIdentifier;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import tools.jackson.databind.ObjectMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * A small, offline Sigstore instance for tests: a Fulcio-like CA that issues short-lived
@@ -55,7 +56,7 @@ import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 final class TestSigstore {
 
   static final String REKOR_HOST = "rekor.promgate.test";
-  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final ObjectMapper JSON = Mappers.JSON;
   private static final Instant EPOCH_OF_TRUST = Instant.parse("2020-01-01T00:00:00Z");
 
   private final KeyPair ca = ecKey("secp384r1");
