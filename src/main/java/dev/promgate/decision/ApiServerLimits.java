@@ -93,7 +93,7 @@ final class ApiServerLimits {
   static Map<String, String> annotations(Map<String, String> annotations, String uid) {
     boolean fits = true;
     for (String value : annotations.values()) {
-      fits &= bytes(value) <= MAX_ANNOTATION;
+      fits &= fits(value, MAX_ANNOTATION);
     }
     if (fits) {
       return annotations;
@@ -105,7 +105,7 @@ final class ApiServerLimits {
 
   /** {@code text} if it fits in {@code max} bytes, else its start, "…" and the pointer. */
   static String shorten(String text, int max, String uid) {
-    if (bytes(text) <= max) {
+    if (fits(text, max)) {
       return text;
     }
     String tail = "…" + pointer(uid);
@@ -126,6 +126,15 @@ final class ApiServerLimits {
       end += Character.charCount(cp);
     }
     return text.substring(0, end);
+  }
+
+  /** Whether {@code text} takes at most {@code max} UTF-8 bytes; counted only when its length leaves a doubt. */
+  private static boolean fits(String text, int max) {
+    // A character takes one to three bytes (a surrogate pair, two characters, takes four).
+    if (text.length() > max) {
+      return false;
+    }
+    return text.length() * 3L <= max || bytes(text) <= max;
   }
 
   /** UTF-8 bytes of {@code text}, counted without encoding it (a cached decision's texts are kilobytes). */
