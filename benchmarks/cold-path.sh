@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Cold path: time to the first decision for new digests (one signature, two attestations each)
-# against a local docker-registry, and the registry requests each took.
+# Cold path: time to the decision for new digests (one signature, two attestations each), in turns
+# with the same requests by a plain client, against a local docker-registry; pods of three; 300 referrers.
 #   benchmarks/cold-path.sh [digests]
 set -euo pipefail
 cd "$(dirname "$0")/.."
