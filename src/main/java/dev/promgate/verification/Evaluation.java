@@ -36,6 +36,8 @@ final class Evaluation {
   private final List<Attachment> attachments = new ArrayList<>();
   private final Signers signers;
   private final PromotionAttachments promotions;
+  /** Notation signatures attached but not downloaded: no authority of the requirements reads them. */
+  private final int notationsNotRead;
 
   Evaluation(VerificationRequest request, SignedContent found, TrustMaterials trust, Instant now) {
     this.request = request;
@@ -59,6 +61,7 @@ final class Evaluation {
       attachments.add(NotationSignatureAttachment.of(n, digest));
     }
     this.promotions = new PromotionAttachments(attachments, signers, now);
+    this.notationsNotRead = found.notationsNotRead();
   }
 
   /**
@@ -146,8 +149,12 @@ final class Evaluation {
       }
       findings.add(Messages.describe(a) + ": " + String.join(" and ", problems));
     }
+    if (notationsNotRead > 0) {
+      findings.add(notationsNotRead + " Notation signature" + (notationsNotRead == 1 ? "" : "s")
+          + ", not read: no authority required here is a notation authority");
+    }
     String names = Messages.names(authorities);
-    String problem = candidates.isEmpty()
+    String problem = findings.isEmpty()
         ? "is not signed: no cosign signature, Sigstore bundle or Notation signature was found (required: a signature by "
             + names + ")"
         : "is not signed by " + names + " (found: " + Messages.join(findings) + ")";
