@@ -18,13 +18,18 @@ import java.util.Optional;
  */
 public final class PrivateDirectories {
 
-  private static final int WRITABLE_BY_GROUP_OR_OTHERS = 0022;
+  /**
+   * Write for others. Write for the group is let through: Kubernetes makes volume contents group
+   * writable for the pod's {@code fsGroup}, and another local user cannot create a directory that
+   * the promgate user owns anyway.
+   */
+  private static final int WRITABLE_BY_ANYONE = 0002;
 
   private PrivateDirectories() {}
 
   /**
    * Why {@code dir} cannot hold trust material: it is a symbolic link, belongs to another user, or
-   * others may write to it. Empty when it does not exist yet or is fine.
+   * anyone may write to it. Empty when it does not exist yet or is fine.
    */
   public static Optional<String> problem(Path dir) {
     try {
@@ -36,9 +41,9 @@ public final class PrivateDirectories {
       }
       Map<String, Object> attributes = Files.readAttributes(dir, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
       int mode = (Integer) attributes.get("mode");
-      if ((mode & WRITABLE_BY_GROUP_OR_OTHERS) != 0) {
-        return Optional.of("can be written by other users (mode " + Integer.toOctalString(mode & 07777)
-            + "; chmod go-w it)");
+      if ((mode & WRITABLE_BY_ANYONE) != 0) {
+        return Optional.of("can be written by any user (mode " + Integer.toOctalString(mode & 07777)
+            + "; chmod o-w it)");
       }
       Optional<Integer> me = processUid();
       int owner = (Integer) attributes.get("uid");

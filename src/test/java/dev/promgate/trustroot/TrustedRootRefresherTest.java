@@ -291,6 +291,25 @@ class TrustedRootRefresherTest {
   }
 
   /**
+   * A mirror (or someone between it and promgate) that serves an older, still validly signed
+   * timestamp, to bring back a trusted root that has since been replaced: TUF's rollback
+   * protection refuses it, and the newer root stays.
+   */
+  @Test
+  void anOlderTimestampDoesNotRollTheRootBack() {
+    await(refresher.apply(load()));
+    byte[] olderTimestamp = tuf.file("timestamp.json");
+    tuf.publish(staging);
+    await(refresher.refreshAll());
+    assertArrayEquals(staging, readCached(root(load())));
+
+    tuf.replace("timestamp.json", olderTimestamp);
+    await(refresher.refreshAll());
+    assertEquals(1.0, refreshes("failed"));
+    assertArrayEquals(staging, readCached(root(load())), "the newer root stays");
+  }
+
+  /**
    * The cache lies in a shared directory by default (/tmp): another local user who creates the
    * repository's cache directory first, and plants a trusted root of their own in it, must not have
    * it read as verified, nor be written into.
@@ -305,7 +324,7 @@ class TrustedRootRefresherTest {
     PolicyLoadResult.Failed failed = assertInstanceOf(PolicyLoadResult.Failed.class,
         PolicyLoader.load(dir.resolve("policies")));
     assertTrue(failed.problems().get(0).toString().contains("the TUF cache directory " + cache
-        + " can be written by other users (mode 777; chmod go-w it): a trusted root there could have been written"
+        + " can be written by any user (mode 777; chmod o-w it): a trusted root there could have been written"
         + " by someone else"), failed.problems().toString());
 
     Files.setPosixFilePermissions(cache, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
@@ -336,6 +355,9 @@ class TrustedRootRefresherTest {
     await(refresher.apply(load()));
     Path cache = root(load()).tuf().orElseThrow().cache();
     assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
+    // as Kubernetes leaves it for the pod's fsGroup: group-writable, still promgate's
+    Files.setPosixFilePermissions(cache, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwx---"));
+    assertTrue(root(load()).available());
   }
 
   private static byte[] readCached(TrustedRoot root) {
