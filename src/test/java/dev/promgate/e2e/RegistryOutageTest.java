@@ -16,6 +16,7 @@ import dev.promgate.environment.EnvironmentResolver;
 import dev.promgate.image.ImageReference;
 import dev.promgate.policy.PolicyLoadResult;
 import dev.promgate.policy.PolicyLoader;
+import dev.promgate.testing.Await;
 import dev.promgate.testing.CosignSigner;
 import dev.promgate.testing.LocalRegistry;
 import dev.promgate.testing.Reviews;
@@ -32,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,10 +86,9 @@ class RegistryOutageTest {
     webhook = Webhook.start(policies, work.resolve("certs"), Optional.empty());
     vertx = Vertx.vertx();
     PolicyLoadResult loaded = PolicyLoader.load(policies);
-    pipeline = vertx.executeBlocking(() -> Server.offlinePipeline(vertx,
+    pipeline = Await.result(vertx.executeBlocking(() -> Server.offlinePipeline(vertx,
             assertInstanceOf(PolicyLoadResult.Loaded.class, loaded, loaded.toString()).policies(), Optional.empty(),
-            new DecisionLog(decisionLog::add), Clock.systemUTC(), new SimpleMeterRegistry()))
-        .toCompletionStage().toCompletableFuture().get(SAFETY.toSeconds(), TimeUnit.SECONDS);
+            new DecisionLog(decisionLog::add), Clock.systemUTC(), new SimpleMeterRegistry())));
 
     known = promotedToPreprod(images);
     unseen = promotedToPreprod(images);
@@ -108,7 +107,7 @@ class RegistryOutageTest {
       webhook.close();
     }
     if (vertx != null) {
-      vertx.close().toCompletionStage().toCompletableFuture().get(SAFETY.toSeconds(), TimeUnit.SECONDS);
+      Await.result(vertx.close());
     }
     if (registry != null) {
       registry.close();
@@ -128,8 +127,7 @@ class RegistryOutageTest {
   }
 
   static Decision decide(ImageReference image) throws Exception {
-    return pipeline.admit(Reviews.call(review(image)), new EnvironmentResolver.Named("preprod"))
-        .toCompletionStage().toCompletableFuture().get(SAFETY.toSeconds(), TimeUnit.SECONDS);
+    return Await.result(pipeline.admit(Reviews.call(review(image)), new EnvironmentResolver.Named("preprod")));
   }
 
   /** The image entry of the newest decision log line. */
