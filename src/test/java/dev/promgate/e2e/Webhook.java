@@ -2,6 +2,7 @@ package dev.promgate.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.promgate.Server;
 import dev.promgate.http.WebhookServer;
 import dev.promgate.policy.Mode;
@@ -17,6 +18,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,8 +49,13 @@ final class Webhook implements AutoCloseable {
    * port; a development certificate is generated in {@code certs} when it holds none.
    */
   static Webhook start(Path policies, Path certs, Optional<Mode> mode) throws Exception {
+    return start(policies, certs, mode, Clock.systemUTC(), Ticker.systemTicker());
+  }
+
+  /** The same, on the time given (see {@link dev.promgate.testing.ShiftedTime}). */
+  static Webhook start(Path policies, Path certs, Optional<Mode> mode, Clock clock, Ticker ticker) throws Exception {
     Server server = Await.result(Server.start(new Server.Options(policies, certs, "127.0.0.1", 0, mode,
-        WebhookServer.Settings.DEFAULT_BODY_LIMIT)));
+        WebhookServer.Settings.DEFAULT_BODY_LIMIT), clock, ticker));
     Vertx vertx = Vertx.vertx();
     WebClient client = WebClient.create(vertx, new WebClientOptions().setSsl(true).setVerifyHost(true)
         .setTrustOptions(new PemTrustOptions().addCertPath(certs.resolve("ca.crt").toString())));
