@@ -86,6 +86,9 @@ class AdmissionPipelineBreakGlassTest {
     Decision d = Await.result(pipeline(Set.of()).admit(Reviews.call(deploymentWithBreakGlass("INC-7")),
         new EnvironmentResolver.Named("preprod")));
     assertFalse(d.allowed());
+    assertEquals(Outcome.DENY, d.outcome());
+    assertTrue(d.message().contains("was ignored: break-glass is not allowed in environment preprod (GateConfig "
+        + "spec.breakGlass.environments: none)"), d.message());
   }
 
   @Test

@@ -234,6 +234,8 @@ class AdmissionPipelineTest {
     Decision d = Await.result(pipeline(k.set, Optional.empty()).admit(Reviews.call(Reviews.pod("shop",
         "registry.acme.example/shop/web@" + DIGEST)), path("prod")));
     assertFalse(d.allowed());
+    assertTrue(d.message().contains("could not be verified (internal): verifying registry.acme.example/shop/web@"
+        + DIGEST + " failed unexpectedly: boom"), d.message());
   }
 
   @Test

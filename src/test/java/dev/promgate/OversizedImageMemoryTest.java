@@ -74,6 +74,8 @@ class OversizedImageMemoryTest {
       Decision d = Await.result(pipeline.admit(Reviews.call(Reviews.pod("shop-prod", hostile(i, size))),
           new EnvironmentResolver.Named("prod")));
       assertFalse(d.allowed());
+      assertTrue(d.message().contains("is not a valid image reference: the normalised repository name is "),
+          d.message());
     }
     long grown = liveHeap() - before;
     // 1,000 × 64 KiB is 64 MiB of image text; a flat heap keeps none of it.

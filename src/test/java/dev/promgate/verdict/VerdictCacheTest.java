@@ -167,7 +167,8 @@ class VerdictCacheTest {
     get(web());
     time.advance(Duration.ofMinutes(11));
     answer = r -> Future.succeededFuture(Verdict.Rejected.because("signature revoked", "re-sign"));
-    assertInstanceOf(Verdict.Rejected.class, get(web()).verdict());
+    assertEquals(List.of(new Verdict.Reason("signature revoked", "re-sign")),
+        assertInstanceOf(Verdict.Rejected.class, get(web()).verdict()).reasons());
   }
 
   @Test
