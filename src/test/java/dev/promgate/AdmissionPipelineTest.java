@@ -159,6 +159,30 @@ class AdmissionPipelineTest {
     assertTrue(logLines.get(0).contains("\"decision\":\"exempt\""));
   }
 
+  /**
+   * A namespace that opted in with the environment label but matches an exemption glob runs
+   * everything unchecked: admitted (the exemption holds), but with a warning the deployer sees.
+   */
+  @Test
+  void aLabelledNamespaceExemptedByAGlobIsAdmittedWithAWarning() throws Exception {
+    AdmissionPipeline p = pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty());
+    Decision labelled = Await.result(p.admit(Reviews.call(Reviews.pod("promgate-canary", "anything:latest")), path("prod")));
+    assertTrue(labelled.allowed());
+    assertEquals(Outcome.EXEMPT, labelled.outcome());
+    assertEquals(List.of("promgate nothing was checked: namespace promgate-canary is labelled"
+        + " promgate.dev/environment=prod, but GateConfig exemptNamespaces \"promgate-*\" exempts it; remove the"
+        + " label or narrow the entry"), labelled.warnings());
+    Decision unknownLabel = Await.result(p.admit(Reviews.call(Reviews.pod("promgate-canary", "anything:latest")),
+        new EnvironmentResolver.UnknownLabel()));
+    assertTrue(unknownLabel.warnings().get(0).contains("is labelled promgate.dev/environment, but"),
+        unknownLabel.warnings()::toString);
+    // without the label (a catch-all webhook, unlabelledNamespaces: gate) it is just exempt
+    Decision unlabelled = Await.result(p.admit(Reviews.call(Reviews.pod("promgate-canary", "anything:latest")),
+        new EnvironmentResolver.Unnamed()));
+    assertEquals(Outcome.EXEMPT, unlabelled.outcome());
+    assertEquals(List.of(), unlabelled.warnings());
+  }
+
   @Test
   void imagesNoPolicyGovernsAreDenied() throws Exception {
     PolicySet set = TestPolicies.create().digestOnly("shop", "registry.acme.example/shop/**",

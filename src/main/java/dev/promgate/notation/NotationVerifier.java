@@ -61,11 +61,14 @@ public final class NotationVerifier {
   /**
    * The signature counts.
    *
-   * @param subject   the signing certificate's subject
-   * @param timestamp the countersignature's time and TSA, when one was checked
+   * @param subject    the signing certificate's subject
+   * @param timestamp  the countersignature's time and TSA, when one was checked
+   * @param validUntil when it stops counting: its expiry, and, when its chain was checked as valid
+   *                   now (no timestamp counted), the end of the chain's validity
    */
   public record Verified(String format, String signingScheme, String subject, Instant signingTime,
-                         Optional<Instant> timestamp, Optional<String> timestampAuthority) implements Result {
+                         Optional<Instant> timestamp, Optional<String> timestampAuthority,
+                         Optional<Instant> validUntil) implements Result {
     /** {@code JWS notary.x509 by "CN=e2e,…" signed 2023-06-27T05:30:33Z, timestamped … by …}. */
     public String describe() {
       return format + " " + signingScheme + " signature by \"" + subject + "\", signed " + signingTime
@@ -102,7 +105,8 @@ public final class NotationVerifier {
       checkExpiry(e, now);
       Optional<Countersignature> stamp = checkTimestamp(e, authority, now);
       return new Verified(e.format(), e.signingScheme(), e.leaf().getSubjectX500Principal().getName(),
-          e.signingTime(), stamp.map(Countersignature::time), stamp.map(Countersignature::tsa));
+          e.signingTime(), stamp.map(Countersignature::time), stamp.map(Countersignature::tsa),
+          validUntil(e, stamp.isEmpty() && !Envelope.SCHEME_SIGNING_AUTHORITY.equals(e.signingScheme())));
     } catch (Failure f) {
       return new NotVerified(format, f.validation(), f.getMessage());
     }
@@ -207,6 +211,16 @@ public final class NotationVerifier {
       }
     }
     return Optional.of(c);
+  }
+
+  /**
+   * The first moment the signature stops counting: its expiry; and when the chain was checked at the
+   * time of verification ({@code checkedNow}), the earliest end of its certificates' validity.
+   */
+  private static Optional<Instant> validUntil(Envelope e, boolean checkedNow) {
+    Optional<Instant> chainEnd = checkedNow
+        ? e.chain().stream().map(c -> c.getNotAfter().toInstant()).min(Instant::compareTo) : Optional.empty();
+    return java.util.stream.Stream.concat(e.expiry().stream(), chainEnd.stream()).min(Instant::compareTo);
   }
 
   private static String identities(NotationAuthority authority) {

@@ -53,12 +53,17 @@ final class AttachmentDiscovery {
     ImageReference pinned = image.withDigest(image.digest());
     Digest digest = image.digest();
     List<Unavailable> unavailable = Collections.synchronizedList(new ArrayList<>());
-    Future<Optional<Artifact>> sig = cosignArtifact(host, pinned, digest.tagPrefix() + ".sig",
-        AttachmentFilter.everything(), call, unavailable);
-    Future<Optional<Artifact>> att = cosignArtifact(host, pinned, digest.tagPrefix() + ".att", filter, call,
-        unavailable);
-    Future<Fetched> referrers = listReferrers(host, pinned, digest, Optional.empty(), call)
-        .compose(listing -> fetchReferrers(host, pinned, digest, listing, filter, call, unavailable));
+    // Only what the filter wants is asked for at all.
+    Future<Optional<Artifact>> sig = filter.signatureTag()
+        ? cosignArtifact(host, pinned, digest.tagPrefix() + ".sig", AttachmentFilter.everything(), call, unavailable)
+        : Future.succeededFuture(Optional.empty());
+    Future<Optional<Artifact>> att = filter.attestationTag()
+        ? cosignArtifact(host, pinned, digest.tagPrefix() + ".att", filter, call, unavailable)
+        : Future.succeededFuture(Optional.empty());
+    Future<Fetched> referrers = filter.readsReferrers()
+        ? listReferrers(host, pinned, digest, Optional.empty(), call)
+            .compose(listing -> fetchReferrers(host, pinned, digest, listing, filter, call, unavailable))
+        : Future.succeededFuture(new Fetched(List.of(), List.of(), ReferrersSource.NOT_READ));
     for (Future<?> branch : List.of(sig, att, referrers)) {
       branch.onFailure(e -> {
         if (e instanceof RegistryException re) {

@@ -79,7 +79,9 @@ public record Attachments(ImageReference image, Optional<Manifest> imageManifest
     /** {@code GET /v2/<name>/referrers/<digest>} (OCI distribution 1.1). */
     API,
     /** The {@code sha256-<hex>} tag holding an index, for registries without the referrers API. */
-    TAG_SCHEMA
+    TAG_SCHEMA,
+    /** Not listed: no referrer type was wanted. */
+    NOT_READ
   }
 
   /**

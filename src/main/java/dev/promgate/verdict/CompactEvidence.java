@@ -28,7 +28,7 @@ final class CompactEvidence {
   private static final int PROMOTION = 1;
   private static final int ATTESTATION = 2;
 
-  // Which optional fields of a promotion are present: bits of one varint.
+  // Which optional fields of a promotion (or an attestation: 1 = condition, EXPIRES) are present: bits of one varint.
   private static final int APPROVER = 1;
   private static final int FROM = 2;
   private static final int CHANGE = 4;
@@ -66,6 +66,7 @@ final class CompactEvidence {
         out.varint(number(s.authority()));
         out.varint(number(s.identity()));
         out.text(s.source());
+        out.instantIf(s.expiresAt());
       } else if (e instanceof PromotionEvidence p) {
         out.varint(PROMOTION);
         out.varint(number(p.authority()));
@@ -86,8 +87,9 @@ final class CompactEvidence {
         out.varint(number(a.authority()));
         out.varint(number(a.identity()));
         out.varint(number(a.predicateType()));
-        out.varint(a.condition().isPresent() ? 1 : 0);
+        out.varint((a.condition().isPresent() ? 1 : 0) | (a.expiresAt().isPresent() ? EXPIRES : 0));
         a.condition().ifPresent(out::text);
+        a.expiresAt().ifPresent(out::instant);
       }
     }
     return out.toArray();
@@ -102,7 +104,7 @@ final class CompactEvidence {
       String authority = strings.get(in.varint());
       String identity = strings.get(in.varint());
       evidence.add(switch (kind) {
-        case SIGNATURE -> new SignatureEvidence(authority, identity, in.text());
+        case SIGNATURE -> new SignatureEvidence(authority, identity, in.text(), in.instantIf());
         case PROMOTION -> {
           String environment = strings.get(in.varint());
           Instant promotedAt = in.instant();
@@ -117,8 +119,10 @@ final class CompactEvidence {
         }
         case ATTESTATION -> {
           String predicateType = strings.get(in.varint());
-          Optional<String> condition = in.textIf(in.varint(), 1);
-          yield new AttestationEvidence(authority, identity, predicateType, condition);
+          int present = in.varint();
+          Optional<String> condition = in.textIf(present, 1);
+          Optional<Instant> expiresAt = (present & EXPIRES) != 0 ? Optional.of(in.instant()) : Optional.empty();
+          yield new AttestationEvidence(authority, identity, predicateType, condition, expiresAt);
         }
         default -> throw new IllegalStateException("packed evidence of unknown kind " + kind);
       });
@@ -197,6 +201,12 @@ final class CompactEvidence {
       }
     }
 
+    /** A presence flag, then the time if there is one. */
+    void instantIf(Optional<Instant> at) {
+      varint(at.isPresent() ? 1 : 0);
+      at.ifPresent(this::instant);
+    }
+
     void instant(Instant at) {
       long seconds = at.getEpochSecond();
       varlong((seconds << 1) ^ (seconds >> 63)); // zig-zag: times before 1970 stay short too
@@ -259,6 +269,10 @@ final class CompactEvidence {
 
     Optional<String> textIf(int present, int bit) {
       return (present & bit) != 0 ? Optional.of(text()) : Optional.empty();
+    }
+
+    Optional<Instant> instantIf() {
+      return varint() != 0 ? Optional.of(instant()) : Optional.empty();
     }
 
     Instant instant() {

@@ -23,7 +23,11 @@ public sealed interface Evidence permits SignatureEvidence, PromotionEvidence, A
   /** What it says, e.g. {@code prod, 2026-11-20T09:00:00Z, alice@acme.example}; may be empty. */
   String detail();
 
-  /** When it stops counting (a promotion's promotedAt + maxAge), if ever. */
+  /**
+   * When it stops counting, if ever: a promotion's promotedAt + maxAge, a Notation signature's
+   * expiry, the end of a certificate chain that was checked as valid now. A cached verdict is not
+   * reused past it.
+   */
   default Optional<Instant> expiresAt() {
     return Optional.empty();
   }

@@ -14,7 +14,8 @@ import java.util.Optional;
  * @param change      the change ticket, if named
  * @param pipelineRun the pipeline run that promoted it, if named
  * @param forced      whether the promoter skipped the check of the environment before
- * @param expiresAt   promotedAt + the rule's maxAge, when the rule has one
+ * @param expiresAt   promotedAt + the rule's maxAge, when the rule has one, or the end of the signing
+ *                    certificate chain when that was checked as valid now, whichever comes first
  */
 public record PromotionEvidence(String authority, String identity, String environment, Instant promotedAt,
                                 Optional<String> approver, Optional<String> from, Optional<String> change,

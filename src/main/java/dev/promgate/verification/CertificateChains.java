@@ -48,7 +48,7 @@ final class CertificateChains {
    *
    * @param untrusted intermediates that may help build the path (from the policy and the signature)
    * @param rootsName how messages name the roots
-   * @return the validated path, leaf first, without the root
+   * @return the validated path, leaf first, ending with the root it chains to
    * @throws Invalid saying why not
    */
   static List<X509Certificate> validate(X509Certificate leaf, Collection<X509Certificate> untrusted,
@@ -76,6 +76,7 @@ final class CertificateChains {
       for (var c : result.getCertPath().getCertificates()) {
         path.add((X509Certificate) c);
       }
+      path.add(result.getTrustAnchor().getTrustedCert());
       return path;
     } catch (CertPathBuilderException e) {
       throw new Invalid("its certificate (" + subject(leaf) + ", issued by " + leaf.getIssuerX500Principal().getName()

@@ -36,6 +36,8 @@ final class Evaluation {
   private final List<Attachment> attachments = new ArrayList<>();
   private final Signers signers;
   private final PromotionAttachments promotions;
+  /** Notation signatures attached but not downloaded: no authority of the requirements reads them. */
+  private final int notationsNotRead;
 
   Evaluation(VerificationRequest request, SignedContent found, TrustMaterials trust, Instant now) {
     this.request = request;
@@ -59,6 +61,7 @@ final class Evaluation {
       attachments.add(NotationSignatureAttachment.of(n, digest));
     }
     this.promotions = new PromotionAttachments(attachments, signers, now);
+    this.notationsNotRead = found.notationsNotRead();
   }
 
   /**
@@ -139,15 +142,19 @@ final class Evaluation {
       for (Authority authority : authorities) {
         Signers.Match m = signers.match(a, authority);
         if (m.signed()) {
-          evidence.add(new SignatureEvidence(authority.name(), m.identity(), a.evidenceDetail()));
+          evidence.add(new SignatureEvidence(authority.name(), m.identity(), a.evidenceDetail(), m.expiresAt()));
           return;
         }
         problems.add(m.problem());
       }
       findings.add(Messages.describe(a) + ": " + String.join(" and ", problems));
     }
+    if (notationsNotRead > 0) {
+      findings.add(notationsNotRead + " Notation signature" + (notationsNotRead == 1 ? "" : "s")
+          + ", not read: no authority required here is a notation authority");
+    }
     String names = Messages.names(authorities);
-    String problem = candidates.isEmpty()
+    String problem = findings.isEmpty()
         ? "is not signed: no cosign signature, Sigstore bundle or Notation signature was found (required: a signature by "
             + names + ")"
         : "is not signed by " + names + " (found: " + Messages.join(findings) + ")";
@@ -156,7 +163,8 @@ final class Evaluation {
 
   // ---- promotions ---------------------------------------------------------------------------
 
-  private record SignedPromotion(Promotion promotion, Authority authority, String identity) {}
+  private record SignedPromotion(Promotion promotion, Authority authority, String identity,
+                                 Optional<Instant> signatureExpiresAt) {}
 
   private void checkPromotion(PromotionRule rule, List<Reason> failed, Set<Evidence> evidence) {
     List<SignedPromotion> signed = new ArrayList<>();
@@ -177,7 +185,7 @@ final class Evaluation {
       for (Authority authority : rule.signedBy()) {
         Signers.Match m = signers.match(a, authority);
         if (m.signed()) {
-          signed.add(new SignedPromotion(p, authority, m.identity()));
+          signed.add(new SignedPromotion(p, authority, m.identity(), m.expiresAt()));
           any = true;
           break;
         }
@@ -203,7 +211,9 @@ final class Evaluation {
           + Messages.age(Duration.between(at, now)) + " old, older than maxAge " + Messages.goDuration(rule.maxAge().get()), fix));
       return;
     }
-    evidence.add(newest.promotion().evidence(newest.authority().name(), newest.identity(), expiresAt));
+    Optional<Instant> countsUntil = java.util.stream.Stream.concat(expiresAt.stream(),
+        newest.signatureExpiresAt().stream()).min(Instant::compareTo);
+    evidence.add(newest.promotion().evidence(newest.authority().name(), newest.identity(), countsUntil));
   }
 
   // ---- attestations -------------------------------------------------------------------------
@@ -241,7 +251,7 @@ final class Evaluation {
         Optional<String> conditionProblem = rule.condition().flatMap(c -> evaluate(c, statement.get()));
         if (conditionProblem.isEmpty()) {
           evidence.add(new AttestationEvidence(authority.name(), m.identity(), type,
-              rule.condition().map(AttestationCondition::expression)));
+              rule.condition().map(AttestationCondition::expression), m.expiresAt()));
           return;
         }
         unsatisfied.add(Messages.describe(a) + " by " + authority.name() + ": " + conditionProblem.get());

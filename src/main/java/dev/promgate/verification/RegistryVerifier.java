@@ -1,5 +1,6 @@
 package dev.promgate.verification;
 
+import dev.promgate.policy.Authority;
 import dev.promgate.policy.NotationAuthority;
 import dev.promgate.registry.AttachmentFilter;
 import dev.promgate.registry.RegistryClient;
@@ -78,21 +79,30 @@ public final class RegistryVerifier implements Verifier {
   }
 
   /**
-   * What the requirements can use: every signature format when a signature is required, and the
-   * attestations of the predicate types they name (promotions, attestation rules). Anything else
-   * attached is not downloaded and does not count towards {@code maxAttachments}.
+   * What the requirements can use: the signature formats their signature authorities read (cosign
+   * and Sigstore bundles for key, keyless and certificate-chain authorities; Notation signatures
+   * for Notation authorities), and the attestations of the predicate types they name (promotions,
+   * attestation rules). Anything else attached is not downloaded and does not count towards
+   * {@code maxAttachments}.
    */
   static AttachmentFilter filter(VerificationRequest request) {
-    boolean signatures = false;
+    boolean sigstore = false;
+    boolean notation = false;
     Set<String> predicateTypes = new HashSet<>();
     for (VerificationRequest.PolicyRules policy : request.rules()) {
-      signatures |= !policy.rules().signatures().isEmpty();
+      for (Authority authority : policy.rules().signatures()) {
+        if (authority instanceof NotationAuthority) {
+          notation = true;
+        } else {
+          sigstore = true;
+        }
+      }
       if (!policy.rules().promotions().isEmpty()) {
         predicateTypes.add(Promotion.PREDICATE_TYPE);
       }
       policy.rules().attestations().forEach(a -> predicateTypes.add(a.predicateType()));
     }
-    return AttachmentFilter.forRequirements(signatures, predicateTypes);
+    return AttachmentFilter.forRequirements(sigstore, notation, predicateTypes);
   }
 
   /** Releases the worker pool. */
@@ -154,6 +164,8 @@ public final class RegistryVerifier implements Verifier {
             artifact.artifactType().orElse(layer.mediaType()), layer.content()));
       }
     }
-    return new SignedContent(signatures, attestations, bundles, notations);
+    int notationsNotRead = (int) found.otherReferrers().stream()
+        .filter(d -> d.artifactType().filter(NotationAuthority.ARTIFACT_TYPE::equals).isPresent()).count();
+    return new SignedContent(signatures, attestations, bundles, notations, notationsNotRead);
   }
 }

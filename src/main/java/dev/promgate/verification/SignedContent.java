@@ -16,15 +16,24 @@ import java.util.Objects;
  * @param attestations the layers of the cosign {@code sha256-<hex>.att} manifest
  * @param bundles      Sigstore bundles found through referrers (API or tag schema)
  * @param notations    Notary Project signatures found through referrers
+ * @param notationsNotRead Notary Project signatures listed among the referrers but not downloaded,
+ *                         since no authority the requirements name reads them (a denial says so)
  */
 public record SignedContent(List<SignatureLayer> signatures, List<AttestationLayer> attestations,
-                            List<SigstoreBundle> bundles, List<NotationSignature> notations) {
+                            List<SigstoreBundle> bundles, List<NotationSignature> notations,
+                            int notationsNotRead) {
 
   public SignedContent {
     signatures = List.copyOf(signatures);
     attestations = List.copyOf(attestations);
     bundles = List.copyOf(bundles);
     notations = List.copyOf(notations);
+  }
+
+  /** Everything listed was read. */
+  public SignedContent(List<SignatureLayer> signatures, List<AttestationLayer> attestations,
+                       List<SigstoreBundle> bundles, List<NotationSignature> notations) {
+    this(signatures, attestations, bundles, notations, 0);
   }
 
   /** Cosign signatures and attestations and Sigstore bundles, no Notation signatures. */

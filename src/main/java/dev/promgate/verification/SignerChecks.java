@@ -10,6 +10,7 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -23,7 +24,7 @@ import java.util.stream.Collectors;
  *       time, of which there must be one.</li>
  *   <li>Enterprise certificate: with a trusted root, the log entry (when required) and every
  *       timestamp verify, and the certificate chains to the enterprise roots at each trusted time;
- *       without a trusted time, it must chain now.</li>
+ *       without a trusted time, it must chain now, and counts only until its chain expires.</li>
  *   <li>Key with {@code transparencyLog: required}: the log entry verifies and records this
  *       signature and key; timestamps present verify too.</li>
  * </ul>
@@ -32,8 +33,14 @@ final class SignerChecks {
 
   private SignerChecks() {}
 
-  /** A certificate signer that passed, and the trusted times that dated its signature. */
-  record CertifiedSigner(CertificateIdentity identity, List<TransparencyEvidence.TrustedTime> times) {}
+  /**
+   * A certificate signer that passed, and the trusted times that dated its signature.
+   *
+   * @param validUntil when it stops counting: with no trusted time, its chain was checked as valid
+   *                   now, and holds only until the first certificate of it expires
+   */
+  record CertifiedSigner(CertificateIdentity identity, List<TransparencyEvidence.TrustedTime> times,
+                         Optional<Instant> validUntil) {}
 
   /**
    * @param certificates the signing certificate first, then whatever chain came with the signature
@@ -65,7 +72,7 @@ final class SignerChecks {
           ? "nothing shows when it was signed: it has no signed entry timestamp and no RFC 3161 timestamp"
           : "nothing shows when it was signed: its authority does not require a transparency log"
               + " (transparencyLog: ignored), so it needs an RFC 3161 timestamp of the " + material.description());
-      return new CertifiedSigner(CertificateIdentity.of(leaf), times);
+      return new CertifiedSigner(CertificateIdentity.of(leaf), times, Optional.empty());
     }
     SignerTrust.Enterprise enterprise = (SignerTrust.Enterprise) trust;
     List<TransparencyEvidence.TrustedTime> times = new ArrayList<>();
@@ -75,8 +82,10 @@ final class SignerChecks {
     }
     List<X509Certificate> untrusted = new ArrayList<>(enterprise.intermediates());
     untrusted.addAll(certificates.subList(1, certificates.size()));
+    Optional<Instant> validUntil = Optional.empty();
     if (times.isEmpty()) {
-      CertificateChains.validate(leaf, untrusted, enterprise.roots(), now, enterprise.rootsName());
+      validUntil = CertificateChains.validate(leaf, untrusted, enterprise.roots(), now, enterprise.rootsName()).stream()
+          .map(c -> c.getNotAfter().toInstant()).min(Instant::compareTo);
     } else {
       for (TransparencyEvidence.TrustedTime t : times) {
         try {
@@ -86,7 +95,7 @@ final class SignerChecks {
         }
       }
     }
-    return new CertifiedSigner(CertificateIdentity.ofEnterprise(leaf), times);
+    return new CertifiedSigner(CertificateIdentity.ofEnterprise(leaf), times, validUntil);
   }
 
   /**

@@ -27,8 +27,8 @@ final class Signers {
   private final Map<Attachment, Map<String, Match>> keyChecks = new IdentityHashMap<>();
   private final Map<Attachment, Map<String, Certified>> certificateChecks = new IdentityHashMap<>();
 
-  /** A certificate check: the identity the certificate was issued to, or why it does not count. */
-  private record Certified(CertificateIdentity identity, String problem) {}
+  /** A certificate check: the identity the certificate was issued to (and until when), or why it does not count. */
+  private record Certified(CertificateIdentity identity, Optional<java.time.Instant> validUntil, String problem) {}
 
   /** Per attachment: Notation checks by the authority's fingerprint (trust stores and identities). */
   private final Map<Attachment, Map<String, Match>> notationChecks = new IdentityHashMap<>();
@@ -41,14 +41,22 @@ final class Signers {
     this.now = now;
   }
 
-  /** Whether {@code authority} signed an attachment; with the signer's identity, or why not. */
-  record Match(boolean signed, String identity, String problem) {
+  /**
+   * Whether {@code authority} signed an attachment; with the signer's identity, or why not.
+   *
+   * @param expiresAt when the signature stops counting, if it was checked against something that ends
+   */
+  record Match(boolean signed, String identity, String problem, Optional<Instant> expiresAt) {
     static Match signed(String identity) {
-      return new Match(true, identity, null);
+      return new Match(true, identity, null, Optional.empty());
+    }
+
+    static Match signed(String identity, Optional<Instant> expiresAt) {
+      return new Match(true, identity, null, expiresAt);
     }
 
     static Match not(String problem) {
-      return new Match(false, null, problem);
+      return new Match(false, null, problem, Optional.empty());
     }
   }
 
@@ -66,7 +74,7 @@ final class Signers {
         NotationVerifier.Result result = n.verify(notation, now);
         if (result instanceof NotationVerifier.Verified v) {
           return Match.signed("x509.subject \"" + v.subject() + "\""
-              + v.timestamp().map(t -> " (timestamped " + t + ")").orElse(""));
+              + v.timestamp().map(t -> " (timestamped " + t + ")").orElse(""), v.validUntil());
         }
         return Match.not(abbreviate(((NotationVerifier.NotVerified) result).message()) + " (for " + notation.name() + ")");
       });
@@ -121,9 +129,10 @@ final class Signers {
   private Certified certified(Attachment a, String checkKey, TrustSupplier trust) {
     return certificateChecks.computeIfAbsent(a, x -> new HashMap<>()).computeIfAbsent(checkKey, k -> {
       try {
-        return new Certified(a.verifyCertificate(trust.get(), now).identity(), null);
+        SignerChecks.CertifiedSigner signer = a.verifyCertificate(trust.get(), now);
+        return new Certified(signer.identity(), signer.validUntil(), null);
       } catch (Invalid e) {
-        return new Certified(null, abbreviate(e.getMessage()));
+        return new Certified(null, Optional.empty(), abbreviate(e.getMessage()));
       }
     });
   }
@@ -168,7 +177,7 @@ final class Signers {
     }
     CertificateIdentity identity = outcome.identity();
     if ((identities.isEmpty() && anyIfNone) || identities.stream().anyMatch(identity::matches)) {
-      return Match.signed(identity.toString());
+      return Match.signed(identity.toString(), outcome.validUntil());
     }
     return Match.not("signed by " + identity + ", which is not an identity of " + name + " " + identities);
   }

@@ -27,10 +27,12 @@ import tools.jackson.databind.JsonNode;
  * image signature).
  *
  * <p>Verification of certificate bundles under public-good rules (log entry and SCT required) goes
- * through sigstore-java's {@code KeylessVerifier} wherever sigstore-java 2.0.0 can read the bundle:
- * certificate chain and SCT, signature, transparency-log entry consistency, RFC 3161 timestamps,
- * SET, inclusion proof and checkpoint. Everywhere else (see {@link #sigstoreJavaReads} for which
- * bundles that is, and for authorities that waive the log or the SCT, or trust an enterprise CA) the
+ * through sigstore-java's {@code KeylessVerifier} wherever sigstore-java 2.0.0 can read the bundle
+ * and its log entry carries a SET: certificate chain and SCT, signature, transparency-log entry
+ * consistency, RFC 3161 timestamps, SET, inclusion proof and checkpoint. Everywhere else (see
+ * {@link #sigstoreJavaReads} for which bundles it can read; entries without a SET, as Rekor v2
+ * writes them, whose log key validity sigstore-java does not check; and authorities that waive the
+ * log or the SCT, or trust an enterprise CA) the
  * same checks run by parts ({@link SignerChecks}, {@link TransparencyEvidence}, {@link
  * LogEntryBodies}) on our own reading of the bundle ({@link BundleMaterial}). Nothing is skipped on
  * either path.
@@ -38,7 +40,7 @@ import tools.jackson.databind.JsonNode;
  * <p>Checks sigstore-java 2.0.0 lacks, done for every certificate bundle: the Rekor integrated time
  * lies within the certificate's validity and not in the future, and within the validity of the log's
  * key; the trusted root gives the log key a validity start; the first log entry (the one verified)
- * carries a SET or the bundle a timestamp.
+ * carries a SET or the bundle a timestamp, whose times then lie within the validity of the log's key.
  *
  * <p>Bundles signed with a plain key ({@code verificationMaterial.publicKey}, which sigstore-java
  * 2.0.0 refuses to read) are verified with the authority's key, and, when the authority requires a
@@ -215,7 +217,7 @@ final class SigstoreBundleAttachment extends Attachment {
     }
     X509Certificate leaf = material.certificates().get(0);
     if (trust instanceof SignerTrust.Keyless keyless && keyless.defaults() && preferSigstoreJava
-        && !material.entries().isEmpty()) {
+        && !material.entries().isEmpty() && hasSet(material.entries().get(0))) {
       Bundle bundle = sigstoreJavaBundle();
       checkLogEntryTime(bundle, keyless.material(), leaf, now);
       if (sigstoreJavaReads(bundle, keyless.material())) {
@@ -224,7 +226,7 @@ final class SigstoreBundleAttachment extends Attachment {
         } catch (KeylessVerificationException | RuntimeException e) {
           throw new Invalid(FailureBoundary.describe(e));
         }
-        return new SignerChecks.CertifiedSigner(CertificateIdentity.of(leaf), List.of());
+        return new SignerChecks.CertifiedSigner(CertificateIdentity.of(leaf), List.of(), Optional.empty());
       }
     }
     LogEntryBodies.Expected expected = signedWith(leaf.getPublicKey());
@@ -316,21 +318,26 @@ final class SigstoreBundleAttachment extends Attachment {
       throw new Invalid("the bundle's log ID is malformed");
     }
     Instant integrated = Instant.ofEpochSecond(entry.getIntegratedTime());
-    if (log.isPresent() && entry.getIntegratedTime() > 0 && !log.get().getPublicKey().getValidFor().contains(integrated)) {
+    if (log.isPresent() && !log.get().getPublicKey().getValidFor().contains(integrated)) {
       throw new Invalid("its Rekor entry was integrated at " + integrated
           + ", outside the validity of that log's key in the " + trust.description());
     }
-    String set = entry.getVerification().getSignedEntryTimestamp();
-    if (set != null && !set.isEmpty()) {
-      TransparencyEvidence.requireValidAt(leaf, List.of(new TransparencyEvidence.TrustedTime(integrated,
-          "transparency log time " + integrated)), "");
-      if (integrated.isAfter(now.plus(TransparencyEvidence.CLOCK_SKEW))) {
-        throw new Invalid("its transparency log time " + integrated + " is in the future");
-      }
-    } else if (bundle.getTimestamps().isEmpty()) {
-      throw new Invalid("the bundle's log entry has no signed entry timestamp and the bundle no RFC 3161 timestamp,"
-          + " so nothing shows when it was signed");
+    TransparencyEvidence.requireValidAt(leaf, List.of(new TransparencyEvidence.TrustedTime(integrated,
+        "transparency log time " + integrated)), "");
+    if (integrated.isAfter(now.plus(TransparencyEvidence.CLOCK_SKEW))) {
+      throw new Invalid("its transparency log time " + integrated + " is in the future");
     }
+  }
+
+  /**
+   * Whether an entry carries a SET. Only then does sigstore-java 2.0.0 check that the log's key was
+   * valid when the entry was made (at its signed integrated time); an entry without one (Rekor v2)
+   * is dated by the bundle's timestamps, which {@link TransparencyEvidence} checks against the key's
+   * validity and sigstore-java does not.
+   */
+  private static boolean hasSet(RekorEntry entry) {
+    String set = entry.getVerification().getSignedEntryTimestamp();
+    return set != null && !set.isEmpty();
   }
 
   private static String shortHex(byte[] bytes) {

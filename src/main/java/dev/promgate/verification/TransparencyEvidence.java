@@ -25,7 +25,8 @@ import java.util.List;
  *
  * <p>Checks: every timestamp verifies ({@link Rfc3161Timestamps}); when the log is required, the
  * first entry comes from a log of the trusted root whose key was valid at the entry's time (its
- * integrated time, or for Rekor v2 entries, which have none, the timestamps' times), proves its
+ * integrated time when a SET signs it; else the timestamps' times, as for Rekor v2 entries, which
+ * have no integrated time; with neither, the time of the check), proves its
  * inclusion (inclusion proof and signed checkpoint, and the SET when present) or, for cosign's
  * legacy annotation, carries a SET that verifies, and its body records this signature, artifact
  * and signer ({@link LogEntryBodies}). The trusted times are the integrated time of an entry whose
@@ -82,7 +83,7 @@ final class TransparencyEvidence {
       if (found.entries().isEmpty()) {
         throw new Invalid("it has no transparency log entry, and its authority requires one (transparencyLog: required)");
       }
-      TrustedTime logged = verifyEntry(found.entries().get(0), trust, expected, signer, times);
+      TrustedTime logged = verifyEntry(found.entries().get(0), trust, expected, signer, times, now);
       if (logged != null) {
         times.add(0, logged);
       }
@@ -95,9 +96,15 @@ final class TransparencyEvidence {
     return times;
   }
 
-  /** The entry's integrated time when its SET verified (the only signature over that time), else null. */
+  /**
+   * The entry's integrated time when its SET verified (the only signature over that time), else null.
+   * The log's key must have been valid when the entry was made: at its integrated time when a SET
+   * signs that time; otherwise the integrated time is just a number anyone could have written, and
+   * the timestamps date the entry, or, with none, it is dated now.
+   */
   private static TrustedTime verifyEntry(RekorEntry entry, TrustMaterial trust, LogEntryBodies.Expected expected,
-                                         LogEntryBodies.Signer signer, List<TrustedTime> timestamps) throws Invalid {
+                                         LogEntryBodies.Signer signer, List<TrustedTime> timestamps, Instant now)
+      throws Invalid {
     byte[] logId;
     try {
       logId = HexFormat.of().parseHex(entry.getLogID());
@@ -108,18 +115,19 @@ final class TransparencyEvidence {
         .orElseThrow(() -> new Invalid("its Rekor entry comes from log " + entry.getLogID()
             + ", which the " + trust.description() + " does not list"));
     Instant integrated = Instant.ofEpochSecond(entry.getIntegratedTime());
-    List<Instant> entryTimes = entry.getIntegratedTime() > 0 ? List.of(integrated)
-        : timestamps.stream().map(TrustedTime::time).toList();
+    String set = entry.getVerification().getSignedEntryTimestamp();
+    boolean hasSet = set != null && !set.isEmpty();
+    String dated = hasSet ? "was integrated at " : timestamps.isEmpty() ? "has no signed entry timestamp and no RFC 3161"
+        + " timestamp, so it counts as made now, " : "was timestamped at ";
+    List<Instant> entryTimes = hasSet ? List.of(integrated)
+        : timestamps.isEmpty() ? List.of(now) : timestamps.stream().map(TrustedTime::time).toList();
     for (Instant t : entryTimes) {
       if (!log.getPublicKey().getValidFor().contains(t)) {
-        throw new Invalid("its Rekor entry was " + (entry.getIntegratedTime() > 0 ? "integrated" : "timestamped")
-            + " at " + t + ", outside the validity of that log's key in the " + trust.description() + " ("
-            + log.getPublicKey().getValidFor().getStart() + " to "
+        throw new Invalid("its Rekor entry " + dated + t + ", outside the validity of that log's key in the "
+            + trust.description() + " (" + log.getPublicKey().getValidFor().getStart() + " to "
             + log.getPublicKey().getValidFor().getEnd().map(Instant::toString).orElse("now") + ")");
       }
     }
-    String set = entry.getVerification().getSignedEntryTimestamp();
-    boolean hasSet = set != null && !set.isEmpty();
     if (entry.getVerification().getInclusionProof() != null) {
       try {
         LogEntryProofs.verify(entry, trust);

@@ -5,6 +5,7 @@ import static dev.promgate.testing.CosignSigner.SLSA_PROVENANCE_V1;
 import static dev.promgate.testing.CosignSigner.promotion;
 import static dev.promgate.testing.CosignSigner.slsaProvenance;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.promgate.e2e.Webhook.Answer;
@@ -78,7 +79,11 @@ class VerificationCostTest {
    * with two layers: a preprod promotion and SLSA provenance) — admitted in preprod.
    */
   static ImageReference signedWithTwoAttestations() {
-    ImageReference image = images.pushImage("shop/web", null).pinned();
+    return signedWithTwoAttestations(images.pushImage("shop/web", null));
+  }
+
+  static ImageReference signedWithTwoAttestations(TestImages.Pushed pushed) {
+    ImageReference image = pushed.pinned();
     images.pushCosignSignatures(image, List.of(ci.signature(image)));
     images.pushCosignAttestations(image, List.of(
         releaseManagers.attestation(image, PROMOTION,
@@ -145,8 +150,50 @@ class VerificationCostTest {
     assertTrue(requests <= COLD_BUDGET, "one verification's worth of registry requests, took " + requests);
   }
 
+  /** A Notation signature referrer of {@code image} (its envelope is never read here). */
+  static void notationSigned(TestImages.Pushed image) {
+    images.pushReferrer(image, NOTATION_SIGNATURE,
+        List.of(TestImages.Layer.of("application/jose+json", "{\"payload\":\"\",\"signatures\":[]}")), Map.of());
+  }
+
+  static final String NOTATION_SIGNATURE = "application/vnd.cncf.notary.signature";
+
+  double requestsToAdmit(String image, boolean allowed) throws Exception {
+    Metrics before = webhook.metrics();
+    Answer a = webhook.admit("preprod", Reviews.pod("shop-preprod", image));
+    assertEquals(allowed, a.allowed(), a.toString());
+    return webhook.metrics().registryRequests(registry.host()) - before.registryRequests(registry.host());
+  }
+
   @Test
   @Order(3)
+  void aNotationSignatureIsNotDownloadedWhenNoPolicyInForceTrustsNotation() throws Exception {
+    double plain = requestsToAdmit(signedWithTwoAttestations().toString(), true);
+    TestImages.Pushed alsoNotationSigned = images.pushImage("shop/web", null);
+    notationSigned(alsoNotationSigned);
+    double withNotation = requestsToAdmit(signedWithTwoAttestations(alsoNotationSigned).toString(), true);
+
+    assertEquals(plain, withNotation, "the Notation referrer's manifest and envelope are not fetched");
+  }
+
+  @Test
+  @Order(4)
+  void aDigestSignedOnlyWithNotationIsDeniedSayingNoAuthorityReadsItWithoutDownloadingIt() throws Exception {
+    double unsigned = requestsToAdmit(images.pushImage("shop/web", null).pinned().toString(), false);
+    TestImages.Pushed onlyNotation = images.pushImage("shop/web", null);
+    notationSigned(onlyNotation);
+    Metrics before = webhook.metrics();
+    Answer a = webhook.admit("preprod", Reviews.pod("shop-preprod", onlyNotation.pinned().toString()));
+    double requests = webhook.metrics().registryRequests(registry.host()) - before.registryRequests(registry.host());
+
+    assertFalse(a.allowed());
+    assertTrue(a.message().contains("is not signed by ci (found: 1 Notation signature, not read: no authority "
+        + "required here is a notation authority)"), a.message());
+    assertEquals(unsigned, requests, "listed, not downloaded");
+  }
+
+  @Test
+  @Order(5)
   void aDigestAdmittedBeforeCostsNoRegistryRequest() throws Exception {
     ImageReference image = signedWithTwoAttestations();
     assertAllowed(webhook.admit("preprod", Reviews.pod("shop-preprod", image.toString())));

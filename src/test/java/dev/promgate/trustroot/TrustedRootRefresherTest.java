@@ -280,6 +280,54 @@ class TrustedRootRefresherTest {
     assertEquals(before, tuf.requests());
   }
 
+  /**
+   * The cache lies in a shared directory by default (/tmp): another local user who creates the
+   * repository's cache directory first, and plants a trusted root of their own in it, must not have
+   * it read as verified, nor be written into.
+   */
+  @Test
+  void aCacheDirectoryOthersCanWriteIsNotTrusted() throws IOException {
+    Path cache = root(load()).tuf().orElseThrow().cache();
+    Files.createDirectories(cache);
+    Files.write(cache.resolve("trusted_root.json"), staging);
+    Files.setPosixFilePermissions(cache, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+
+    PolicyLoadResult.Failed failed = assertInstanceOf(PolicyLoadResult.Failed.class,
+        PolicyLoader.load(dir.resolve("policies")));
+    assertTrue(failed.problems().get(0).toString().contains("the TUF cache directory " + cache
+        + " can be written by other users (mode 777; chmod go-w it): a trusted root there could have been written"
+        + " by someone else"), failed.problems().toString());
+
+    Files.setPosixFilePermissions(cache, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    PolicySet set = load();
+    Files.setPosixFilePermissions(cache, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    Await.result(refresher.apply(set));
+    assertEquals(1.0, refreshes("failed"), "nothing is written where others can write");
+    assertArrayEquals(staging, Files.readAllBytes(cache.resolve("trusted_root.json")));
+  }
+
+  /** Where the tests run as root (as CI does), a directory owned by another user can be made. */
+  @Test
+  void aCacheDirectoryOfAnotherUserIsNotTrusted() throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid")), "needs root to chown");
+    Path cache = root(load()).tuf().orElseThrow().cache();
+    Files.createDirectories(cache);
+    Files.write(cache.resolve("trusted_root.json"), staging);
+    Files.setAttribute(cache, "unix:uid", 4242);
+    PolicyLoadResult.Failed failed = assertInstanceOf(PolicyLoadResult.Failed.class,
+        PolicyLoader.load(dir.resolve("policies")));
+    assertTrue(failed.problems().get(0).toString().contains("the TUF cache directory " + cache
+        + " belongs to user 4242, not to the user promgate runs as (0)"), failed.problems().toString());
+  }
+
+  @Test
+  void theCacheDirectoryPromgateMakesIsItsAlone() throws IOException {
+    Await.result(refresher.apply(load()));
+    Path cache = root(load()).tuf().orElseThrow().cache();
+    assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
+  }
+
   private static byte[] readCached(TrustedRoot root) {
     try {
       return Files.readAllBytes(root.file());

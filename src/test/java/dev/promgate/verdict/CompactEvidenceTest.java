@@ -25,7 +25,12 @@ class CompactEvidenceTest {
         new AttestationEvidence("ci", "key sha256:9f2c", "https://slsa.dev/provenance/v1",
             Optional.of("predicate.x")),
         new AttestationEvidence("ci", "key sha256:9f2c", "https://example.com/scan/v1", Optional.empty()),
-        new SignatureEvidence("ünïcode", "", ""));
+        new SignatureEvidence("ünïcode", "", ""),
+        // evidence that ends: a Notation signature's expiry, a certificate chain checked as valid now
+        new SignatureEvidence("acr", "x509.subject \"CN=release\"", REPO + "@sha256:" + HEX + " (referrer)",
+            Optional.of(Instant.parse("2027-01-01T00:00:00.5Z"))),
+        new AttestationEvidence("pki", "ci@acme.example", "https://slsa.dev/provenance/v1", Optional.empty(),
+            Optional.of(Instant.parse("2052-02-16T14:28:40Z"))));
   }
 
   @Test
