@@ -98,7 +98,7 @@ class SigstoreBundleFixturesTest {
       assertInstanceOf(Verdict.Verified.class, verify(bundle, productionRoot()), () -> verify(bundle, productionRoot()).toString());
       assertInstanceOf(Verdict.Verified.class, verify(bundle, Fixtures.path("sigstore-java", "trustroot", "trusted_root.json")));
       rejectedBecause(verify(bundle, stagingRoot()),
-          "Fulcio certificate was not valid: Certificate was not verifiable against CAs https://fulcio.sigstage.dev");
+          "Certificate was not verifiable against CAs https://fulcio.sigstage.dev");
     }
 
     @ParameterizedTest
@@ -108,7 +108,7 @@ class SigstoreBundleFixturesTest {
       assertInstanceOf(Verdict.Verified.class, verify(bundle, stagingRoot()), () -> verify(bundle, stagingRoot()).toString());
       assertInstanceOf(Verdict.Verified.class, verify(bundle, Fixtures.path("sigstore-java", "trustroot", "staging_trusted_root.json")));
       rejectedBecause(verify(bundle, productionRoot()),
-          "Fulcio certificate was not valid: Certificate was not verifiable against CAs https://fulcio.sigstore.dev");
+          "Certificate was not verifiable against CAs https://fulcio.sigstore.dev");
     }
 
     @Test
