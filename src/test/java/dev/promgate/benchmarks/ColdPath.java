@@ -9,6 +9,7 @@ import dev.promgate.image.ImageReference;
 import dev.promgate.policy.PolicyLoadResult;
 import dev.promgate.policy.PolicyLoader;
 import dev.promgate.policy.PolicySet;
+import dev.promgate.testing.Await;
 import dev.promgate.testing.Reviews;
 import dev.promgate.verdict.CacheSource;
 import io.micrometer.core.instrument.Counter;
@@ -24,7 +25,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Cold path: time to the first decision for a new digest with one signature and two attestations
@@ -55,8 +55,8 @@ public final class ColdPath {
       for (ImageReference image : images) {
         double before = registryRequests(meters);
         long started = System.nanoTime();
-        Decision d = pipeline.admit(Reviews.call(Reviews.pod("shop", image.toString())),
-            new EnvironmentResolver.Named("prod")).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        Decision d = Await.result(pipeline.admit(Reviews.call(Reviews.pod("shop", image.toString())),
+            new EnvironmentResolver.Named("prod")));
         long took = (System.nanoTime() - started) / 1000;
         if (!d.allowed() || d.images().get(0).judgement().cache() != CacheSource.MISS) {
           throw new IllegalStateException("not a verified cold decision: " + d.message() + " " + d.images());
@@ -75,7 +75,7 @@ public final class ColdPath {
           floor(vertx, fixture, digests) / 1000.0);
       threeInOnePod(pipeline, fixture, 10);
       referrers(pipeline, meters, fixture, 300, 5);
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Await.result(vertx.close());
     }
   }
 
@@ -95,14 +95,14 @@ public final class ColdPath {
       var sig = web.getAbs(repo + "/manifests/" + tag + ".sig").putHeader("Accept", MANIFEST).send();
       var att = web.getAbs(repo + "/manifests/" + tag + ".att").putHeader("Accept", MANIFEST).send();
       var referrers = web.getAbs(repo + "/manifests/" + tag).putHeader("Accept", INDEX).send();
-      Future.all(sig, att, referrers).compose(all -> {
+      Await.result(Future.all(sig, att, referrers).compose(all -> {
         List<Future<?>> layers = new ArrayList<>();
         for (var manifest : List.of(sig.result(), att.result())) {
           manifest.bodyAsJsonObject().getJsonArray("layers").forEach(layer -> layers.add(
               web.getAbs(repo + "/blobs/" + ((JsonObject) layer).getString("digest")).send()));
         }
         return Future.all(layers);
-      }).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      }));
       micros.add((System.nanoTime() - started) / 1000);
     }
     Collections.sort(micros);
@@ -121,8 +121,8 @@ public final class ColdPath {
         images[c] = fixture.pushPromoted("shop/pod-" + i + "-" + c).toString();
       }
       long started = System.nanoTime();
-      Decision d = pipeline.admit(Reviews.call(Reviews.pod("shop", images)), new EnvironmentResolver.Named("prod"))
-          .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Decision d = Await.result(pipeline.admit(Reviews.call(Reviews.pod("shop", images)),
+          new EnvironmentResolver.Named("prod")));
       micros.add((System.nanoTime() - started) / 1000);
       if (!d.allowed() || d.images().stream().anyMatch(r -> r.judgement().cache() != CacheSource.MISS)) {
         throw new IllegalStateException("not three verified cold digests: " + d.message());
@@ -145,8 +145,8 @@ public final class ColdPath {
       ImageReference image = fixture.pushPromotedWithReferrers("shop/busy-" + i, count);
       double before = registryRequests(meters);
       long started = System.nanoTime();
-      Decision d = pipeline.admit(Reviews.call(Reviews.pod("shop", image.toString())),
-          new EnvironmentResolver.Named("prod")).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      Decision d = Await.result(pipeline.admit(Reviews.call(Reviews.pod("shop", image.toString())),
+          new EnvironmentResolver.Named("prod")));
       micros.add((System.nanoTime() - started) / 1000);
       requests.add(registryRequests(meters) - before);
       if (!d.allowed()) {
