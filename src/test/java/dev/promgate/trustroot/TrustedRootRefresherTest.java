@@ -287,14 +287,14 @@ class TrustedRootRefresherTest {
    */
   @Test
   void anOlderTimestampDoesNotRollTheRootBack() {
-    await(refresher.apply(load()));
+    Await.result(refresher.apply(load()));
     byte[] olderTimestamp = tuf.file("timestamp.json");
     tuf.publish(staging);
-    await(refresher.refreshAll());
+    Await.result(refresher.refreshAll());
     assertArrayEquals(staging, readCached(root(load())));
 
     tuf.replace("timestamp.json", olderTimestamp);
-    await(refresher.refreshAll());
+    Await.result(refresher.refreshAll());
     assertEquals(1.0, refreshes("failed"));
     assertArrayEquals(staging, readCached(root(load())), "the newer root stays");
   }
