@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# JMH benchmarks of the decision path (src/test/java/dev/promgate/benchmarks).
-#   benchmarks/jmh.sh                      # all, 2 forks x 5 x 2 s
+# JMH benchmarks of the decision path (src/test/java/dev/promgate/benchmarks): 2 forks, 10 x 2 s warm-up, 5 x 2 s measured.
+#   benchmarks/jmh.sh                      # DecisionPathBenchmark
 #   benchmarks/jmh.sh DecisionPath -f 1    # any JMH options
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -8,6 +8,8 @@
 #                                              # the cached verification path (needs docker-registry)
 #   EVENT_LOOPS="1 2" CONNECTIONS="4 16" DURATION=15 benchmarks/load.sh --signed
 #   POLICIES=dir REVIEWS="big.json small.json" benchmarks/load.sh
+#   PROMGATE_OPTS="-XX:StartFlightRecording=filename=/tmp/cached.jfr,settings=profile,dumponexit=true" \
+#     EVENT_LOOPS=2 benchmarks/load.sh --signed   # a JFR recording for benchmarks/flamegraph.py
 #
 # Prints one markdown table row per run, with promgate's resident memory (RSS) at the end of the
 # run. Both servers run with the container's JVM flags for a 768 MiB memory limit (JAVA_OPTS).
@@ -26,6 +28,8 @@ PROMGATE_PORT=${PROMGATE_PORT:-18443}
 TRIVIAL_PORT=${TRIVIAL_PORT:-18444}
 # manifests/base/deployment.yaml: JAVA_TOOL_OPTIONS and a 768Mi limit (MaxRAM stands in for the cgroup).
 JAVA_OPTS=${JAVA_OPTS:-"-XX:MaxRAM=768m -XX:+UseSerialGC -XX:MaxRAMPercentage=50 -XX:MaxMetaspaceSize=160m -XX:MaxDirectMemorySize=64m -XX:ReservedCodeCacheSize=64m -Xss512k -XX:+ExitOnOutOfMemoryError"}
+# Extra flags for promgate alone (a JFR recording, say).
+PROMGATE_OPTS=${PROMGATE_OPTS:-}
 
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)" >&2; exit 1; }
 [ -f target/promgate.jar ] || mvn -q -B package -DskipTests
@@ -60,7 +64,7 @@ start_servers() { # event loops
     '/"msg":"decision"/ {n++; next} {print > rest; fflush(rest)} END {print n + 0 > count}' < "$work/log.pipe" &
   pids+=($!)
   # shellcheck disable=SC2086
-  java $JAVA_OPTS -jar target/promgate.jar serve --policies "$POLICIES" --certs "$work/certs" \
+  java $JAVA_OPTS $PROMGATE_OPTS -jar target/promgate.jar serve --policies "$POLICIES" --certs "$work/certs" \
     --port "$PROMGATE_PORT" --event-loops "$1" > "$work/log.pipe" 2>&1 &
   servers+=($!)
   promgate_pid=$!

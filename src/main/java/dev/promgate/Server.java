@@ -194,9 +194,13 @@ public final class Server implements AutoCloseable {
     long started = System.nanoTime();
     PolicySet set = store.current().get();
     Future<Integer> decisions = vertx.executeBlocking(() -> Warmup.decisions(set, Warmup.DECISIONS, budget), false);
+    // On another worker, so that both compile at once on a machine with cores to spare.
+    Future<Integer> verifications = vertx.executeBlocking(
+        () -> Warmup.verifications(Warmup.VERIFICATIONS, budget), false);
     Future<Integer> registries = verdicts.openConnections(Instant.now().plus(budget));
-    return Future.join(decisions, registries)
+    return Future.join(decisions, verifications, registries)
         .onComplete(done -> Warmup.log(decisions.succeeded() ? decisions.result() : 0,
+            verifications.succeeded() ? verifications.result() : 0,
             Duration.ofNanos(System.nanoTime() - started), registries.succeeded() ? registries.result() : 0))
         .otherwiseEmpty().mapEmpty();
   }

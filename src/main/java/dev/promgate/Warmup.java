@@ -18,6 +18,7 @@ import dev.promgate.verdict.PromotionEvidence;
 import dev.promgate.verdict.SignatureEvidence;
 import dev.promgate.verdict.Verdict;
 import dev.promgate.verdict.VerdictSource;
+import dev.promgate.verification.RequirementsEvaluator;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import java.nio.charset.StandardCharsets;
@@ -83,6 +84,32 @@ final class Warmup {
     return made;
   }
 
+  /** Enough verifications for signature checking to reach the optimizing compiler. */
+  static final int VERIFICATIONS = 400;
+
+  /**
+   * Verifies a synthetic signed and promoted digest ({@link SyntheticSignatures}) with the checks a
+   * real one goes through — cosign signature, DSSE promotion attestation, ECDSA, JSON — on the
+   * calling thread (a worker), until {@code verifications} are made or {@code budget} is spent.
+   *
+   * @return how many verifications were made; fewer if one did not verify (then the rest is skipped)
+   */
+  static int verifications(int verifications, Duration budget) {
+    SyntheticSignatures synthetic = SyntheticSignatures.create();
+    RequirementsEvaluator evaluator = new RequirementsEvaluator(Clock.systemUTC());
+    long end = System.nanoTime() + budget.toNanos();
+    int made = 0;
+    while (made < verifications && System.nanoTime() < end) {
+      Verdict v = evaluator.evaluate(synthetic.request(), synthetic.content());
+      if (!(v instanceof Verdict.Verified)) {
+        LOG.fine("warm-up verification did not verify, skipped: " + v);
+        break;
+      }
+      made++;
+    }
+    return made;
+  }
+
   /** A verdict for any digest: verified with the evidence a real verification leaves. */
   private static VerdictSource syntheticVerdicts(Instant now) {
     List<Evidence> evidence = List.of(
@@ -139,8 +166,9 @@ final class Warmup {
     return review.getBytes(StandardCharsets.UTF_8);
   }
 
-  static void log(int decisions, Duration took, int registries) {
-    LOG.info("warmed up: " + decisions + " synthetic decisions, connections to " + registries + " registr"
-        + (registries == 1 ? "y" : "ies") + ", in " + took.toMillis() + " ms");
+  static void log(int decisions, int verifications, Duration took, int registries) {
+    LOG.info("warmed up: " + decisions + " synthetic decisions, " + verifications + " synthetic verifications, "
+        + "connections to " + registries + " registr" + (registries == 1 ? "y" : "ies") + ", in " + took.toMillis()
+        + " ms");
   }
 }

@@ -48,6 +48,11 @@ class WarmupTest {
   }
 
   @Test
+  void theSyntheticSignaturesVerifySoTheWholeSignatureCheckIsWarmed() {
+    assertEquals(30, Warmup.verifications(30, Duration.ofMinutes(5)));
+  }
+
+  @Test
   void withoutPoliciesThereIsNothingToWarm() {
     assertEquals(0, Warmup.decisions(PolicySet.none(), 10, Duration.ofMinutes(5)));
   }

@@ -1,6 +1,5 @@
 package dev.promgate.decision;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,6 +91,13 @@ final class ApiServerLimits {
   }
 
   static Map<String, String> annotations(Map<String, String> annotations, String uid) {
+    boolean fits = true;
+    for (String value : annotations.values()) {
+      fits &= bytes(value) <= MAX_ANNOTATION;
+    }
+    if (fits) {
+      return annotations;
+    }
     Map<String, String> fitted = new LinkedHashMap<>();
     annotations.forEach((key, value) -> fitted.put(key, shorten(value, MAX_ANNOTATION, uid)));
     return fitted;
@@ -112,7 +118,7 @@ final class ApiServerLimits {
     int end = 0;
     while (end < text.length()) {
       int cp = text.codePointAt(end);
-      int size = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8).length;
+      int size = encodedLength(cp);
       if (used + size > max) {
         break;
       }
@@ -122,7 +128,22 @@ final class ApiServerLimits {
     return text.substring(0, end);
   }
 
+  /** UTF-8 bytes of {@code text}, counted without encoding it (a cached decision's texts are kilobytes). */
   static int bytes(String text) {
-    return text.getBytes(StandardCharsets.UTF_8).length;
+    int n = 0;
+    for (int i = 0; i < text.length(); ) {
+      int cp = text.codePointAt(i);
+      n += encodedLength(cp);
+      i += Character.charCount(cp);
+    }
+    return n;
+  }
+
+  /** A code point's UTF-8 length; a lone surrogate is encoded as "?" (one byte), as String.getBytes does. */
+  private static int encodedLength(int cp) {
+    if (cp < 0x80 || cp <= 0xFFFF && Character.isSurrogate((char) cp)) {
+      return 1;
+    }
+    return cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
   }
 }

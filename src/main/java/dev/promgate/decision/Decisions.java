@@ -143,6 +143,11 @@ public final class Decisions {
       if (s == null) {
         s = new StringBuilder(only.length() * 4).append(only);
       }
+      if (s.length() > ApiServerLimits.MAX_ANNOTATION) {
+        // It is cut to that size on the way out anyway (every character is at least a byte); the
+        // decision log line keeps all of it.
+        break;
+      }
       s.append("; ").append(part);
     }
     String all = s != null ? s.toString() : only == null ? "" : only;

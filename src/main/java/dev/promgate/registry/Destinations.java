@@ -11,9 +11,12 @@ import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where promgate may connect on a registry's behalf, decided before every connection. A registry
@@ -50,9 +53,40 @@ final class Destinations {
   interface Resolver {
     Future<List<InetAddress>> resolve(String host);
 
-    /** The JVM's resolver (which caches answers), on a worker thread: lookups block. */
+    /**
+     * The JVM's resolver, on a worker thread (lookups block), its answers kept for
+     * {@link #ANSWERS_KEPT} as the JVM keeps them: a request to a registry named by host then
+     * costs no thread hop.
+     */
     static Resolver system(Vertx vertx) {
-      return host -> vertx.executeBlocking(() -> List.of(InetAddress.getAllByName(host)), false);
+      return kept(host -> vertx.executeBlocking(() -> List.of(InetAddress.getAllByName(host)), false),
+          ANSWERS_KEPT, System::nanoTime);
+    }
+
+    /** How long an answer is kept: the JVM's own positive cache time (networkaddress.cache.ttl). */
+    Duration ANSWERS_KEPT = Duration.ofSeconds(30);
+    /** Host names kept at most (the allow-list and its redirect and token hosts); past this, start over. */
+    int MAX_HOSTS = 256;
+
+    /**
+     * {@code lookup}'s answers kept for {@code keep} ({@code nanos} tells the time); failures are
+     * not kept. A kept answer is handed out as a plain value, on the caller's own context.
+     */
+    static Resolver kept(Resolver lookup, Duration keep, java.util.function.LongSupplier nanos) {
+      record Answer(List<InetAddress> addresses, long until) {}
+      Map<String, Answer> answers = new ConcurrentHashMap<>();
+      return host -> {
+        Answer known = answers.get(host);
+        if (known != null && nanos.getAsLong() - known.until() < 0) {
+          return Future.succeededFuture(known.addresses());
+        }
+        return lookup.resolve(host).onSuccess(addresses -> {
+          if (answers.size() >= MAX_HOSTS) {
+            answers.clear();
+          }
+          answers.put(host, new Answer(List.copyOf(addresses), nanos.getAsLong() + keep.toNanos()));
+        });
+      };
     }
   }
 

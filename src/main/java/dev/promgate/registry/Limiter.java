@@ -6,19 +6,28 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 
 /**
- * At most {@code max} requests in flight to one registry; the others wait in a FIFO queue (they
- * are not failed) until a slot frees up or their call's deadline passes. A slot handed to a waiter
- * is delivered on the waiter's own context.
+ * At most {@code max} requests in flight to one registry; the others wait (they are not failed)
+ * until a slot frees up or their call's deadline passes. A slot handed to a waiter is delivered on
+ * the waiter's own context.
+ *
+ * <p>Waiters are served in turn by owner (one public call of the registry client: one digest's
+ * verification), first come first served within an owner: a digest that lists a hundred
+ * attachments takes one freed slot in turn with the digest verified beside it, instead of queueing
+ * it behind all hundred.
  */
 final class Limiter {
 
   private final Vertx vertx;
   private final int max;
-  private final ArrayDeque<Waiter> queue = new ArrayDeque<>();
+  /** Waiters by owner, owners in the order they are served next. */
+  private final Map<Object, ArrayDeque<Waiter>> waiting = new LinkedHashMap<>();
   private int inFlight;
 
   Limiter(Vertx vertx, int max) {
@@ -38,35 +47,40 @@ final class Limiter {
   }
 
   private static final class Waiter {
+    final Object owner;
     final Promise<Permit> promise = Promise.promise();
     final AtomicBoolean settled = new AtomicBoolean();
     final Context context;
     long timer = -1;
 
-    Waiter(Context context) {
+    Waiter(Object owner, Context context) {
+      this.owner = owner;
       this.context = context;
     }
   }
 
   /**
-   * A slot now, or when one frees up; fails with {@code onTimeout} when {@code remaining} runs out
-   * first.
+   * A slot now, or when one frees up and it is {@code owner}'s turn; fails with {@code onTimeout}
+   * when {@code remaining} runs out first.
    */
-  Future<Permit> acquire(Duration remaining, Supplier<RegistryException> onTimeout) {
+  Future<Permit> acquire(Object owner, Duration remaining, Supplier<RegistryException> onTimeout) {
     Waiter waiter;
     synchronized (this) {
       if (inFlight < max) {
         inFlight++;
         return Future.succeededFuture(new Permit());
       }
-      waiter = new Waiter(Vertx.currentContext());
-      queue.add(waiter);
+      waiter = new Waiter(owner, Vertx.currentContext());
+      waiting.computeIfAbsent(owner, o -> new ArrayDeque<>()).add(waiter);
     }
     long delay = Math.max(1, remaining.toMillis());
     waiter.timer = vertx.setTimer(delay, id -> {
       if (waiter.settled.compareAndSet(false, true)) {
         synchronized (this) {
-          queue.remove(waiter);
+          ArrayDeque<Waiter> queue = waiting.get(waiter.owner);
+          if (queue != null && queue.remove(waiter) && queue.isEmpty()) {
+            waiting.remove(waiter.owner);
+          }
         }
         waiter.promise.fail(onTimeout.get());
       }
@@ -74,11 +88,21 @@ final class Limiter {
     return waiter.promise.future();
   }
 
+  /** How many wait for a slot; for tests. */
+  synchronized int waiting() {
+    return waiting.values().stream().mapToInt(ArrayDeque::size).sum();
+  }
+
+  /** How many slots are taken; for tests. */
+  synchronized int inFlight() {
+    return inFlight;
+  }
+
   private void handOver() {
     while (true) {
       Waiter next;
       synchronized (this) {
-        next = queue.poll();
+        next = nextInTurn();
         if (next == null) {
           inFlight--;
           return;
@@ -95,5 +119,20 @@ final class Limiter {
         return;
       }
     }
+  }
+
+  /** The first waiter of the owner whose turn it is; that owner goes to the back of the line. */
+  private Waiter nextInTurn() {
+    Iterator<Map.Entry<Object, ArrayDeque<Waiter>>> owners = waiting.entrySet().iterator();
+    if (!owners.hasNext()) {
+      return null;
+    }
+    Map.Entry<Object, ArrayDeque<Waiter>> first = owners.next();
+    Waiter next = first.getValue().poll();
+    owners.remove();
+    if (!first.getValue().isEmpty()) {
+      waiting.put(first.getKey(), first.getValue());
+    }
+    return next;
   }
 }

@@ -190,7 +190,7 @@ final class Transport {
       return hop(host, endpoint, endpoint.method(), url, authorization, credentialOrigin, 0, call);
     }
     return host.limiter()
-        .acquire(remaining, () -> budgetExhausted(host, endpoint,
+        .acquire(call, remaining, () -> budgetExhausted(host, endpoint,
             "while waiting for one of the registry's request slots (all busy)"))
         .compose(permit -> hop(host, endpoint, endpoint.method(), url, authorization, credentialOrigin, 0, call)
             .andThen(ar -> permit.release()));

@@ -101,4 +101,21 @@ class ApiServerLimitsTest {
     String cut = ApiServerLimits.shorten("é".repeat(300), 256, "u");
     assertTrue(bytes(cut) <= 256 && cut.startsWith("éé") && cut.endsWith("uid u)"), cut);
   }
+
+  @Test
+  void sizesAreCountedAsTheUtf8EncodingIsLongAndCutsKeepWholeCodePoints() {
+    java.util.Random random = new java.util.Random(13);
+    int[] pool = {'a', 'é', '€', 0x1F600, 0xD800, 0xDC00, '\n'};
+    for (int round = 0; round < 500; round++) {
+      StringBuilder text = new StringBuilder();
+      for (int i = random.nextInt(40); i > 0; i--) {
+        text.appendCodePoint(pool[random.nextInt(pool.length)]);
+      }
+      String t = text.toString();
+      assertEquals(t.getBytes(java.nio.charset.StandardCharsets.UTF_8).length, ApiServerLimits.bytes(t), t);
+      String cut = ApiServerLimits.shorten(t, 60, "u");
+      assertTrue(bytes(cut) <= 60 || cut.equals(t), cut);
+      assertTrue(cut.equals(t) || t.startsWith(cut.substring(0, cut.indexOf("…" + ApiServerLimits.pointer("u")))));
+    }
+  }
 }
