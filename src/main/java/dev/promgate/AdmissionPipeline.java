@@ -132,9 +132,11 @@ public final class AdmissionPipeline implements AdmissionHandler {
           + "fix the policy files (promgate policy check) — the log lists their problems",
           modeOverride.orElse(Mode.ENFORCE), "", generation));
     }
-    if (!call.namespace().isEmpty() && set.gate().isExempt(call.namespace())) {
+    var exemption = call.namespace().isEmpty() ? java.util.Optional.<dev.promgate.policy.Glob>empty()
+        : set.gate().exemption(call.namespace());
+    if (exemption.isPresent()) {
       return done(Decisions.exempt(call, route instanceof EnvironmentResolver.Named n ? n.environment() : "",
-          generation));
+          exemption.get().toString(), !(route instanceof EnvironmentResolver.Unnamed), generation));
     }
 
     // Workload images

@@ -1,5 +1,6 @@
 package dev.promgate;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.promgate.decision.DecisionLog;
 import dev.promgate.http.WebhookServer;
 import dev.promgate.judgement.Cutoff;
@@ -76,6 +77,15 @@ public final class Server implements AutoCloseable {
 
   /** Starts everything; the future fails only when the server cannot listen or has no certificate. */
   public static Future<Server> start(Options options) {
+    return start(options, Clock.systemUTC(), Ticker.systemTicker());
+  }
+
+  /**
+   * Starts everything with the time given: {@code clock} for what is dated (decisions, evidence,
+   * trusted roots), {@code ticker} for how long cached verdicts live. Tests move both forward to age
+   * the cache without waiting.
+   */
+  public static Future<Server> start(Options options, Clock clock, Ticker ticker) {
     PrometheusMeterRegistry metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder()
         // At least one event loop per server instance; the registry client's connections use them too.
@@ -93,7 +103,6 @@ public final class Server implements AutoCloseable {
             .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)))
         .withMetrics(new MicrometerMetricsFactory(metrics))
         .build();
-    Clock clock = Clock.systemUTC();
     io.micrometer.core.instrument.FunctionCounter.builder("promgate_log_lines_dropped_total", metrics,
             m -> JsonLogging.dropped())
         .description("Log lines dropped because standard output was not read fast enough")
@@ -123,7 +132,7 @@ public final class Server implements AutoCloseable {
     return Future.all(certificate, firstLoad).compose(ignored -> {
       GateConfig initial = store.current().map(PolicySet::gate).orElse(GateConfig.defaults());
       return vertx.executeBlocking(() -> VerdictChain.create(vertx, initial, () ->
-          store.current().map(PolicySet::gate).orElse(initial), clock, metrics));
+          store.current().map(PolicySet::gate).orElse(initial), clock, ticker, metrics));
     }).compose(verdicts -> {
       // PolicyStore logs every load and problem itself; a new set only needs to reach the registry
       // client and the cache.
@@ -202,7 +211,14 @@ public final class Server implements AutoCloseable {
    */
   public static AdmissionPipeline offlinePipeline(Vertx vertx, PolicySet set, Optional<Mode> mode, DecisionLog log,
                                                   Clock clock, io.micrometer.core.instrument.MeterRegistry meters) {
-    VerdictChain verdicts = VerdictChain.create(vertx, set.gate(), set::gate, clock, meters);
+    return offlinePipeline(vertx, set, mode, log, clock, Ticker.systemTicker(), meters);
+  }
+
+  /** The same, with the cache's lifetimes counted by {@code ticker}. */
+  public static AdmissionPipeline offlinePipeline(Vertx vertx, PolicySet set, Optional<Mode> mode, DecisionLog log,
+                                                  Clock clock, Ticker ticker,
+                                                  io.micrometer.core.instrument.MeterRegistry meters) {
+    VerdictChain verdicts = VerdictChain.create(vertx, set.gate(), set::gate, clock, ticker, meters);
     return new AdmissionPipeline(() -> set, verdicts.judge(), mode, log, clock, meters, cutoffTimers(vertx));
   }
 

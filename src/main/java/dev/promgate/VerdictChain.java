@@ -37,13 +37,14 @@ final class VerdictChain implements AutoCloseable {
 
   private record Built(RegistryClient client, GateConfig from) {}
 
-  private VerdictChain(Vertx vertx, MeterRegistry meters, Built built, Supplier<GateConfig> gate, Clock clock) {
+  private VerdictChain(Vertx vertx, MeterRegistry meters, Built built, Supplier<GateConfig> gate, Clock clock,
+                       Ticker ticker) {
     this.vertx = vertx;
     this.meters = meters;
     this.registry = new AtomicReference<>(built);
     this.verifier = new RegistryVerifier(vertx, () -> registry.get().client(), clock,
         Math.max(2, Runtime.getRuntime().availableProcessors()));
-    this.cache = new VerdictCache(verifier, built.from().cache(), Ticker.systemTicker(), clock, meters);
+    this.cache = new VerdictCache(verifier, built.from().cache(), ticker, clock, meters);
     TagResolver tags = (tagged, deadline) -> {
       Instant hintBudget = clock.instant().plus(gate.get().timeouts().tagHint());
       return registry.get().client().resolve(tagged, hintBudget.isBefore(deadline) ? hintBudget : deadline);
@@ -55,11 +56,12 @@ final class VerdictChain implements AutoCloseable {
    * Builds the chain for a GateConfig. Blocking (reads CA bundles): call it off the event loop.
    *
    * @param gate the GateConfig in force now, for the tag hint's budget after reloads
+   * @param ticker how long cached verdicts have lived
    */
-  static VerdictChain create(Vertx vertx, GateConfig initial, Supplier<GateConfig> gate, Clock clock,
+  static VerdictChain create(Vertx vertx, GateConfig initial, Supplier<GateConfig> gate, Clock clock, Ticker ticker,
                              MeterRegistry meters) {
     return new VerdictChain(vertx, meters, new Built(RegistryClient.fromConfig(vertx, initial, meters), initial),
-        gate, clock);
+        gate, clock, ticker);
   }
 
   ImageJudge judge() {

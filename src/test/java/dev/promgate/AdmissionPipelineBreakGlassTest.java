@@ -12,6 +12,7 @@ import dev.promgate.judgement.ImageJudge;
 import dev.promgate.judgement.TagResolver;
 import dev.promgate.policy.GateConfig;
 import dev.promgate.policy.PolicySet;
+import dev.promgate.testing.Await;
 import dev.promgate.testing.Reviews;
 import dev.promgate.testing.TestPolicies;
 import dev.promgate.verdict.CacheSource;
@@ -25,7 +26,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -57,13 +57,9 @@ class AdmissionPipelineBreakGlassTest {
     return review;
   }
 
-  static Decision await(Future<Decision> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
   @Test
   void honouredInAnAllowedEnvironment() throws Exception {
-    Decision d = await(pipeline(Set.of("preprod")).admit(Reviews.call(deploymentWithBreakGlass("INC-7")),
+    Decision d = Await.result(pipeline(Set.of("preprod")).admit(Reviews.call(deploymentWithBreakGlass("INC-7")),
         new EnvironmentResolver.Named("preprod")));
     assertTrue(d.allowed(), d.message());
     assertEquals(Outcome.BREAK_GLASS, d.outcome());
@@ -77,7 +73,7 @@ class AdmissionPipelineBreakGlassTest {
 
   @Test
   void ignoredElsewhereAndTheDenialSaysSo() throws Exception {
-    Decision d = await(pipeline(Set.of("preprod")).admit(Reviews.call(deploymentWithBreakGlass("INC-7")),
+    Decision d = Await.result(pipeline(Set.of("preprod")).admit(Reviews.call(deploymentWithBreakGlass("INC-7")),
         new EnvironmentResolver.Named("prod")));
     assertFalse(d.allowed());
     assertEquals(Outcome.DENY, d.outcome());
@@ -87,16 +83,20 @@ class AdmissionPipelineBreakGlassTest {
 
   @Test
   void offByDefault() throws Exception {
-    Decision d = await(pipeline(Set.of()).admit(Reviews.call(deploymentWithBreakGlass("INC-7")),
+    Decision d = Await.result(pipeline(Set.of()).admit(Reviews.call(deploymentWithBreakGlass("INC-7")),
         new EnvironmentResolver.Named("preprod")));
     assertFalse(d.allowed());
+    assertEquals(Outcome.DENY, d.outcome());
+    assertTrue(d.message().contains("was ignored: break-glass is not allowed in environment preprod (GateConfig "
+        + "spec.breakGlass.environments: none)"), d.message());
   }
 
   @Test
   void anAdmittedRequestIsLeftAsItIs() throws Exception {
     ObjectNode review = deploymentWithBreakGlass("INC-7");
     ((ObjectNode) review.path("request")).put("namespace", "kube-system");
-    Decision d = await(pipeline(Set.of("preprod")).admit(Reviews.call(review), new EnvironmentResolver.Named("preprod")));
+    Decision d = Await.result(pipeline(Set.of("preprod")).admit(Reviews.call(review),
+        new EnvironmentResolver.Named("preprod")));
     assertEquals(Outcome.EXEMPT, d.outcome());
   }
 }

@@ -16,6 +16,7 @@ import dev.promgate.judgement.TagResolver;
 import dev.promgate.policy.Authority;
 import dev.promgate.policy.Mode;
 import dev.promgate.policy.PolicySet;
+import dev.promgate.testing.Await;
 import dev.promgate.testing.Reviews;
 import dev.promgate.testing.TestPolicies;
 import dev.promgate.verdict.CacheSource;
@@ -32,7 +33,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.node.ArrayNode;
@@ -56,17 +56,13 @@ class AdmissionPipelineTest {
         new SimpleMeterRegistry());
   }
 
-  static Decision await(Future<Decision> f) throws Exception {
-    return f.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
   static EnvironmentResolver.Route path(String env) {
     return new EnvironmentResolver.Named(env);
   }
 
   @Test
   void aMutableTagIsDeniedInProdNamingContainerAndFix() throws Exception {
-    Decision d = await(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
+    Decision d = Await.result(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
         .admit(Reviews.call(Reviews.deployment("shop-prod", "shop/web:1.4")), path("prod")));
     assertFalse(d.allowed());
     assertEquals(Outcome.DENY, d.outcome());
@@ -80,14 +76,14 @@ class AdmissionPipelineTest {
   @Test
   void theTagHintNamesTheDigestTheTagResolvesToNow() throws Exception {
     tags = (ref, deadline) -> Future.succeededFuture(Digest.parse(DIGEST));
-    Decision d = await(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
+    Decision d = Await.result(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
         .admit(Reviews.call(Reviews.deployment("shop", "registry.acme.example/shop/web:1.4")), path("prod")));
     assertTrue(d.message().contains("pin it as registry.acme.example/shop/web@" + DIGEST), d.message());
   }
 
   @Test
   void auditModeAdmitsWithWarningsAndAnnotations() throws Exception {
-    Decision d = await(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.of(Mode.AUDIT))
+    Decision d = Await.result(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.of(Mode.AUDIT))
         .admit(Reviews.call(Reviews.deployment("shop-prod", "shop/web:1.4")), path("prod")));
     assertTrue(d.allowed());
     assertEquals(Outcome.AUDIT_DENY, d.outcome());
@@ -100,7 +96,7 @@ class AdmissionPipelineTest {
 
   @Test
   void anEnvironmentInAuditModeAdmitsWithWarnings() throws Exception {
-    Decision d = await(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
+    Decision d = Await.result(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
         .admit(Reviews.call(Reviews.deployment("shop", "shop/web:1.4")), path("dev")));
     assertTrue(d.allowed());
     assertEquals(Outcome.AUDIT_DENY, d.outcome());
@@ -108,7 +104,7 @@ class AdmissionPipelineTest {
 
   @Test
   void pinnedImagesAreAdmittedAndTagPlusDigestCountsAsPinned() throws Exception {
-    Decision d = await(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
+    Decision d = Await.result(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
         .admit(Reviews.call(Reviews.pod("shop", "registry.acme.example/shop/web@" + DIGEST,
             "registry.acme.example/shop/side:1.2@" + DIGEST)), path("prod")));
     assertTrue(d.allowed(), d.message());
@@ -117,7 +113,7 @@ class AdmissionPipelineTest {
 
   @Test
   void everyFailingContainerIsListedNotOnlyTheFirst() throws Exception {
-    Decision d = await(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
+    Decision d = Await.result(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
         .admit(Reviews.call(Reviews.pod("shop", "registry.acme.example/shop/web:1", "evil.example/x@" + DIGEST,
             "registry.acme.example/shop/side:2", "Not A Reference")), path("prod")));
     assertFalse(d.allowed());
@@ -130,11 +126,11 @@ class AdmissionPipelineTest {
 
   @Test
   void unknownEnvironmentIsAConfigurationErrorThatDenies() throws Exception {
-    Decision d = await(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
+    Decision d = Await.result(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
         .admit(Reviews.call(Reviews.pod("shop", "registry.acme.example/shop/web@" + DIGEST)), path("staging")));
     assertFalse(d.allowed());
     assertTrue(d.message().startsWith("configuration error: environment \"staging\""), d.message());
-    Decision label = await(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
+    Decision label = Await.result(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
         .admit(Reviews.call(Reviews.pod("shop", "registry.acme.example/shop/web@" + DIGEST)),
             new EnvironmentResolver.UnknownLabel()));
     assertFalse(label.allowed());
@@ -144,28 +140,54 @@ class AdmissionPipelineTest {
   @Test
   void withoutPathTheNamespaceRulesThenTheDefaultChooseTheEnvironment() throws Exception {
     var p = pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty());
-    Decision prod = await(p.admit(Reviews.call(Reviews.pod("shop-prod", "shop/web:1")), new EnvironmentResolver.Unnamed()));
+    Decision prod = Await.result(p.admit(Reviews.call(Reviews.pod("shop-prod", "shop/web:1")),
+        new EnvironmentResolver.Unnamed()));
     assertEquals("prod", prod.environment());
     assertFalse(prod.allowed());
-    Decision dev = await(p.admit(Reviews.call(Reviews.pod("shop", "shop/web:1")), new EnvironmentResolver.Unnamed()));
+    Decision dev = Await.result(p.admit(Reviews.call(Reviews.pod("shop", "shop/web:1")),
+        new EnvironmentResolver.Unnamed()));
     assertEquals("dev", dev.environment());
     assertTrue(dev.allowed());
   }
 
   @Test
   void exemptNamespacesAreAdmittedAndLogged() throws Exception {
-    Decision d = await(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
+    Decision d = Await.result(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
         .admit(Reviews.call(Reviews.pod("kube-system", "anything:latest")), path("prod")));
     assertTrue(d.allowed());
     assertEquals(Outcome.EXEMPT, d.outcome());
     assertTrue(logLines.get(0).contains("\"decision\":\"exempt\""));
   }
 
+  /**
+   * A namespace that opted in with the environment label but matches an exemption glob runs
+   * everything unchecked: admitted (the exemption holds), but with a warning the deployer sees.
+   */
+  @Test
+  void aLabelledNamespaceExemptedByAGlobIsAdmittedWithAWarning() throws Exception {
+    AdmissionPipeline p = pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty());
+    Decision labelled = Await.result(p.admit(Reviews.call(Reviews.pod("promgate-canary", "anything:latest")), path("prod")));
+    assertTrue(labelled.allowed());
+    assertEquals(Outcome.EXEMPT, labelled.outcome());
+    assertEquals(List.of("promgate nothing was checked: namespace promgate-canary is labelled"
+        + " promgate.dev/environment=prod, but GateConfig exemptNamespaces \"promgate-*\" exempts it; remove the"
+        + " label or narrow the entry"), labelled.warnings());
+    Decision unknownLabel = Await.result(p.admit(Reviews.call(Reviews.pod("promgate-canary", "anything:latest")),
+        new EnvironmentResolver.UnknownLabel()));
+    assertTrue(unknownLabel.warnings().get(0).contains("is labelled promgate.dev/environment, but"),
+        unknownLabel.warnings()::toString);
+    // without the label (a catch-all webhook, unlabelledNamespaces: gate) it is just exempt
+    Decision unlabelled = Await.result(p.admit(Reviews.call(Reviews.pod("promgate-canary", "anything:latest")),
+        new EnvironmentResolver.Unnamed()));
+    assertEquals(Outcome.EXEMPT, unlabelled.outcome());
+    assertEquals(List.of(), unlabelled.warnings());
+  }
+
   @Test
   void imagesNoPolicyGovernsAreDenied() throws Exception {
     PolicySet set = TestPolicies.create().digestOnly("shop", "registry.acme.example/shop/**",
         Map.of("prod", Optional.empty())).build();
-    Decision d = await(pipeline(set, Optional.empty())
+    Decision d = Await.result(pipeline(set, Optional.empty())
         .admit(Reviews.call(Reviews.pod("shop", "registry.acme.example/other/web@" + DIGEST)), path("prod")));
     assertFalse(d.allowed());
     assertTrue(d.message().contains("matches no PromotionPolicy (repository registry.acme.example/other/web; globs tried: "
@@ -177,15 +199,15 @@ class AdmissionPipelineTest {
     var p = pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty());
     ObjectNode review = Reviews.pod("shop", "shop/web:1");
     ((ObjectNode) review.path("request")).put("operation", "DELETE");
-    assertEquals(Outcome.SKIP, await(p.admit(Reviews.call(review), path("prod"))).outcome());
-    Decision role = await(p.admit(Reviews.call(Reviews.connaisseurAsV1("11_role.json")), path("prod")));
+    assertEquals(Outcome.SKIP, Await.result(p.admit(Reviews.call(review), path("prod"))).outcome());
+    Decision role = Await.result(p.admit(Reviews.call(Reviews.connaisseurAsV1("11_role.json")), path("prod")));
     assertTrue(role.allowed());
     assertEquals(Outcome.SKIP, role.outcome());
   }
 
   @Test
   void aPodWithoutSpecIsDenied() throws Exception {
-    Decision d = await(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
+    Decision d = Await.result(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
         .admit(Reviews.call(Reviews.connaisseurAsV1("12_err_pod.json")), path("prod")));
     assertFalse(d.allowed());
     assertTrue(d.message().contains("no pod spec"), d.message());
@@ -194,7 +216,7 @@ class AdmissionPipelineTest {
   @Test
   void anAdmissionRecordsTheEvidenceItRestsOnForAuditors() throws Exception {
     KeyedPolicies k = new KeyedPolicies();
-    Decision d = await(pipeline(k.set, Optional.empty()).admit(Reviews.call(Reviews.pod("shop",
+    Decision d = Await.result(pipeline(k.set, Optional.empty()).admit(Reviews.call(Reviews.pod("shop",
         "registry.acme.example/shop/web@" + DIGEST)), path("prod")));
     assertTrue(d.allowed(), d.message());
     assertEquals("web: signature by ci (key)", d.annotations().get("evidence"));
@@ -205,7 +227,8 @@ class AdmissionPipelineTest {
     KeyedPolicies k = new KeyedPolicies();
     String[] images = new String[1000];
     java.util.Arrays.fill(images, "registry.acme.example/shop/web@" + DIGEST);
-    Decision d = await(pipeline(k.set, Optional.empty()).admit(Reviews.call(Reviews.pod("shop", images)), path("prod")));
+    Decision d = Await.result(pipeline(k.set, Optional.empty()).admit(Reviews.call(Reviews.pod("shop", images)),
+        path("prod")));
     assertTrue(d.allowed(), d.message());
     assertEquals(1000, d.images().size());
     assertEquals(1, verifications.get());
@@ -218,7 +241,7 @@ class AdmissionPipelineTest {
         request.image().repository().endsWith("web")
             ? Verdict.Rejected.because("has no signature by ci", "cosign sign --key ci.key …")
             : new Verdict.Unverifiable(Verdict.Unverifiable.Category.UNREACHABLE, "registry.acme.example did not answer"), CacheSource.MISS));
-    Decision d = await(pipeline(k.set, Optional.empty()).admit(Reviews.call(Reviews.pod("shop",
+    Decision d = Await.result(pipeline(k.set, Optional.empty()).admit(Reviews.call(Reviews.pod("shop",
         "registry.acme.example/shop/web@" + DIGEST, "registry.acme.example/shop/api@" + DIGEST)), path("prod")));
     assertFalse(d.allowed());
     assertTrue(d.message().contains("container \"web\": registry.acme.example/shop/web@" + DIGEST
@@ -232,14 +255,16 @@ class AdmissionPipelineTest {
   void aFailingVerdictSourceDeniesNeverAllows() throws Exception {
     KeyedPolicies k = new KeyedPolicies();
     verdicts = (request, deadline) -> Future.failedFuture(new IllegalStateException("boom"));
-    Decision d = await(pipeline(k.set, Optional.empty()).admit(Reviews.call(Reviews.pod("shop",
+    Decision d = Await.result(pipeline(k.set, Optional.empty()).admit(Reviews.call(Reviews.pod("shop",
         "registry.acme.example/shop/web@" + DIGEST)), path("prod")));
     assertFalse(d.allowed());
+    assertTrue(d.message().contains("could not be verified (internal): verifying registry.acme.example/shop/web@"
+        + DIGEST + " failed unexpectedly: boom"), d.message());
   }
 
   @Test
   void eachDecisionIsOneJsonLogLine() throws Exception {
-    await(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
+    Await.result(pipeline(TestPolicies.digestOnlyEverywhere(), Optional.empty())
         .admit(Reviews.call(Reviews.deployment("shop-prod", "shop/web:1.4")), path("prod")));
     assertEquals(1, logLines.size());
     var line = Reviews.JSON.readTree(logLines.get(0));

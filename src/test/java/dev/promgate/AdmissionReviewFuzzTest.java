@@ -12,6 +12,7 @@ import dev.promgate.judgement.TagResolver;
 import dev.promgate.policy.GateConfig;
 import dev.promgate.policy.Mode;
 import dev.promgate.policy.PolicySet;
+import dev.promgate.testing.Await;
 import dev.promgate.testing.FuzzSeeds;
 import dev.promgate.testing.TestPolicies;
 import dev.promgate.verdict.CacheSource;
@@ -28,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -102,8 +102,7 @@ class AdmissionReviewFuzzTest {
     }
     for (EnvironmentResolver.Route route : List.of(new EnvironmentResolver.Named("prod"),
         new EnvironmentResolver.Unnamed())) {
-      Decision d = PIPELINE.admit(parsed.call().get(), route).toCompletionStage().toCompletableFuture()
-          .get(30, TimeUnit.SECONDS);
+      Decision d = Await.result(PIPELINE.admit(parsed.call().get(), route));
       if (d.allowed()) {
         Set<String> images = plainNewImages(body);
         assertFalse(images == null || !images.isEmpty(),

@@ -11,6 +11,7 @@ import dev.promgate.judgement.ImageJudge;
 import dev.promgate.judgement.TagResolver;
 import dev.promgate.policy.Authority;
 import dev.promgate.policy.PolicySet;
+import dev.promgate.testing.Await;
 import dev.promgate.testing.Reviews;
 import dev.promgate.testing.TestPolicies;
 import dev.promgate.verdict.AttestationEvidence;
@@ -29,7 +30,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -102,8 +102,7 @@ class EvidenceRoundTripTest {
   }
 
   private Decision admit(AdmissionPipeline pipeline) throws Exception {
-    return pipeline.admit(Reviews.call(Reviews.pod("shop", IMAGE)), new EnvironmentResolver.Named("prod"))
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return Await.result(pipeline.admit(Reviews.call(Reviews.pod("shop", IMAGE)), new EnvironmentResolver.Named("prod")));
   }
 
   private static JsonNode response(Decision d) throws Exception {

@@ -11,6 +11,7 @@ import dev.promgate.judgement.Judgement;
 import dev.promgate.judgement.Scope;
 import dev.promgate.judgement.TagResolver;
 import dev.promgate.policy.PolicySet;
+import dev.promgate.testing.Await;
 import dev.promgate.testing.Reviews;
 import dev.promgate.testing.TestPolicies;
 import dev.promgate.verdict.CacheSource;
@@ -23,7 +24,6 @@ import java.lang.ref.WeakReference;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -71,9 +71,11 @@ class OversizedImageMemoryTest {
     int images = 1_000;
     int size = 64 * 1024;
     for (int i = 0; i < images; i++) {
-      Decision d = pipeline.admit(Reviews.call(Reviews.pod("shop-prod", hostile(i, size))),
-          new EnvironmentResolver.Named("prod")).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Decision d = Await.result(pipeline.admit(Reviews.call(Reviews.pod("shop-prod", hostile(i, size))),
+          new EnvironmentResolver.Named("prod")));
       assertFalse(d.allowed());
+      assertTrue(d.message().contains("is not a valid image reference: the normalised repository name is "),
+          d.message());
     }
     long grown = liveHeap() - before;
     // 1,000 × 64 KiB is 64 MiB of image text; a flat heap keeps none of it.
@@ -88,8 +90,7 @@ class OversizedImageMemoryTest {
   }
 
   private Judgement judge(String image) throws Exception {
-    return judge.judge(image, new Scope("prod", POLICIES, Optional.empty(), Instant.now().plusSeconds(5)))
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return Await.result(judge.judge(image, new Scope("prod", POLICIES, Optional.empty(), Instant.now().plusSeconds(5))));
   }
 
   /** A distinct invalid image: upper-case repository path, padded to {@code length} characters. */

@@ -141,6 +141,8 @@ class RequestCutoffTest {
     time.advance(BUDGET.minusSeconds(5));
     assertTrue(answer.isComplete(), "answered " + BUDGET.minusSeconds(5) + " after the decision began");
     assertFalse(answer.result().allowed());
+    assertTrue(answer.result().message().contains("could not be verified (timeout): verifying " + image("new")
+        + " did not finish within the verification budget of " + BUDGET.toSeconds() + "s"), answer.result().message());
   }
 
   @Test
@@ -233,6 +235,7 @@ class RequestCutoffTest {
     Future<Decision> timedOut = pipeline.admit(Reviews.call(Reviews.pod("shop-prod", image("new"))), PROD);
     time.advance(BUDGET);
     assertFalse(timedOut.result().allowed());
+    assertTrue(timedOut.result().message().contains("could not be verified (timeout)"), timedOut.result().message());
 
     verifier.held.get(0).complete(new Verdict.Verified(List.of(new SignatureEvidence("ci", "key", "test"))));
     Decision retry = pipeline.admit(Reviews.call(Reviews.pod("shop-prod", image("new"))), PROD).result();

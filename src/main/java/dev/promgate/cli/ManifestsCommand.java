@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -26,6 +27,17 @@ public final class ManifestsCommand {
   static final String NAMESPACE_HELP = "namespace promgate is installed in: the Service's namespace, never gated "
       + "itself (default: ${DEFAULT-VALUE})";
 
+  /** What both manifests are generated from: the policies, and the namespace promgate is installed in. */
+  static final class Source {
+    @Option(names = "--policies", defaultValue = "policies", paramLabel = "DIR",
+        description = "the policy directory (default: ${DEFAULT-VALUE})")
+    Path policies;
+
+    @Option(names = "--namespace", defaultValue = WebhookConfiguration.Target.DEFAULT_NAMESPACE,
+        description = NAMESPACE_HELP)
+    String namespace;
+  }
+
   @Command(name = "webhook", mixinStandardHelpOptions = true,
       description = {"Print the ValidatingWebhookConfiguration for the environments the policies define.",
           "Gated: namespaces labelled promgate.dev/environment=<env>; namespaces without the label only when "
@@ -36,13 +48,8 @@ public final class ManifestsCommand {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--policies", defaultValue = "policies", paramLabel = "DIR",
-        description = "the policy directory (default: ${DEFAULT-VALUE})")
-    Path policies;
-
-    @Option(names = "--namespace", defaultValue = WebhookConfiguration.Target.DEFAULT_NAMESPACE,
-        description = NAMESPACE_HELP)
-    String namespace;
+    @Mixin
+    Source source;
 
     @Option(names = "--service", defaultValue = "promgate", description = "name of the promgate Service")
     String service;
@@ -62,11 +69,11 @@ public final class ManifestsCommand {
     @Override
     public Integer call() {
       Optional<byte[]> ca = caBundle == null ? Optional.empty() : Optional.of(caBundle(caBundle));
-      PolicySet set = PolicyDirectory.load(policies, spec.commandLine().getErr());
+      PolicySet set = PolicyDirectory.load(source.policies, spec.commandLine().getErr());
       Optional<String> injectFrom = noCertManager || ca.isPresent() ? Optional.empty()
-          : Optional.of(namespace + "/promgate-serving");
+          : Optional.of(source.namespace + "/promgate-serving");
       spec.commandLine().getOut().print(WebhookConfiguration.yaml(set,
-          new WebhookConfiguration.Target(namespace, service, ca, injectFrom, failurePolicy)));
+          new WebhookConfiguration.Target(source.namespace, service, ca, injectFrom, failurePolicy)));
       spec.commandLine().getOut().flush();
       return ExitCodes.OK;
     }
@@ -84,18 +91,13 @@ public final class ManifestsCommand {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--policies", defaultValue = "policies", paramLabel = "DIR",
-        description = "the policy directory (default: ${DEFAULT-VALUE})")
-    Path policies;
-
-    @Option(names = "--namespace", defaultValue = WebhookConfiguration.Target.DEFAULT_NAMESPACE,
-        description = NAMESPACE_HELP)
-    String namespace;
+    @Mixin
+    Source source;
 
     @Override
     public Integer call() {
-      PolicySet set = PolicyDirectory.load(policies, spec.commandLine().getErr());
-      WebhookConfiguration.Target target = new WebhookConfiguration.Target(namespace, "promgate", Optional.empty(),
+      PolicySet set = PolicyDirectory.load(source.policies, spec.commandLine().getErr());
+      WebhookConfiguration.Target target = new WebhookConfiguration.Target(source.namespace, "promgate", Optional.empty(),
           Optional.empty(), WebhookConfiguration.FailurePolicy.Fail);
       spec.commandLine().getOut().print(AdmissionPolicy.yaml(set, target));
       spec.commandLine().getOut().flush();

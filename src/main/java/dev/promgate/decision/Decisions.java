@@ -41,10 +41,21 @@ public final class Decisions {
         annotations(Outcome.SKIP, why, environment, generation), environment, generation, List.of());
   }
 
-  /** The namespace is exempt from promgate. */
-  public static Decision exempt(AdmissionCall call, String environment, long generation) {
-    String why = "namespace " + call.namespace() + " is exempt (GateConfig exemptNamespaces)";
-    return new Decision(call, true, Outcome.EXEMPT, why, List.of(),
+  /**
+   * The namespace is exempt from promgate. A namespace that opted in with the environment label
+   * and is exempted all the same (by a glob such as {@code team-*}: plain names never reach the
+   * webhook) runs everything unchecked, so that is said as a warning, not only in the log.
+   *
+   * @param entry    the {@code exemptNamespaces} entry that matched
+   * @param labelled whether the namespace carries the {@code promgate.dev/environment} label
+   */
+  public static Decision exempt(AdmissionCall call, String environment, String entry, boolean labelled,
+                                long generation) {
+    String why = "namespace " + call.namespace() + " is exempt (GateConfig exemptNamespaces \"" + entry + "\")";
+    List<String> warnings = !labelled ? List.of() : List.of(warning("nothing was checked: namespace "
+        + call.namespace() + " is labelled promgate.dev/environment" + (environment.isEmpty() ? "" : "=" + environment)
+        + ", but GateConfig exemptNamespaces \"" + entry + "\" exempts it; remove the label or narrow the entry"));
+    return new Decision(call, true, Outcome.EXEMPT, why, warnings,
         annotations(Outcome.EXEMPT, why, environment, generation), environment, generation, List.of());
   }
 

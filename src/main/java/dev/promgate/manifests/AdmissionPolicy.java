@@ -90,17 +90,7 @@ public final class AdmissionPolicy {
     ObjectNode spec = policy.putObject("spec");
     spec.put("failurePolicy", "Fail");
     ObjectNode constraints = spec.putObject("matchConstraints");
-    ArrayNode rules = constraints.putArray("resourceRules");
-    for (WebhookConfiguration.Rule r : WebhookConfiguration.RULES) {
-      ObjectNode rule = rules.addObject();
-      rule.putArray("apiGroups").add(r.group());
-      ArrayNode versions = rule.putArray("apiVersions");
-      r.versions().forEach(versions::add);
-      rule.putArray("operations").add("CREATE").add("UPDATE");
-      ArrayNode resources = rule.putArray("resources");
-      r.resources().forEach(resources::add);
-      rule.put("scope", "Namespaced");
-    }
+    WebhookConfiguration.addRules(constraints.putArray("resourceRules"));
     ArrayNode variables = spec.putArray("variables");
     variables().forEach((name, expression) -> variables.addObject().put("name", name).put("expression", expression));
     ObjectNode validation = spec.putArray("validations").addObject();

@@ -153,6 +153,23 @@ public final class WebhookConfiguration {
     return List.copyOf(names);
   }
 
+  /**
+   * {@link #RULES} as admissionregistration writes them, CREATE and UPDATE of namespaced objects:
+   * the webhook's rules and the companion admission policy's resource rules.
+   */
+  static void addRules(ArrayNode rules) {
+    for (Rule rule : RULES) {
+      ObjectNode r = rules.addObject();
+      r.putArray("apiGroups").add(rule.group());
+      ArrayNode versions = r.putArray("apiVersions");
+      rule.versions().forEach(versions::add);
+      r.putArray("operations").add("CREATE").add("UPDATE");
+      ArrayNode resources = r.putArray("resources");
+      rule.resources().forEach(resources::add);
+      r.put("scope", "Namespaced");
+    }
+  }
+
   private static ObjectNode webhook(String name, String path, ObjectNode namespaceSelector, Target target) {
     ObjectNode w = YAML.createObjectNode();
     w.put("name", name);
@@ -169,17 +186,7 @@ public final class WebhookConfiguration {
     service.put("port", 443);
     target.caBundle().ifPresent(ca -> client.put("caBundle", Base64.getEncoder().encodeToString(ca)));
     w.set("namespaceSelector", namespaceSelector);
-    ArrayNode rules = w.putArray("rules");
-    for (Rule rule : RULES) {
-      ObjectNode r = rules.addObject();
-      r.putArray("apiGroups").add(rule.group());
-      ArrayNode v = r.putArray("apiVersions");
-      rule.versions().forEach(v::add);
-      r.putArray("operations").add("CREATE").add("UPDATE");
-      ArrayNode res = r.putArray("resources");
-      rule.resources().forEach(res::add);
-      r.put("scope", "Namespaced");
-    }
+    addRules(w.putArray("rules"));
     return w;
   }
 

@@ -101,12 +101,17 @@ public record GateConfig(
   }
 
   public boolean isExempt(String namespace) {
+    return exemption(namespace).isPresent();
+  }
+
+  /** The first {@code exemptNamespaces} entry that matches the namespace, if any. */
+  public Optional<Glob> exemption(String namespace) {
     for (Glob g : exemptNamespaces) {
       if (g.matches(namespace)) {
-        return true;
+        return Optional.of(g);
       }
     }
-    return false;
+    return Optional.empty();
   }
 
   /** {@code match} is a namespace glob; the first rule that matches names the environment. */

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.cert.CertificateException;
@@ -40,14 +39,12 @@ final class NotationAuthorityReader {
 
   private final InputFiles inputs;
   private final FileProblems problems;
-  private final Path base;
-  private final Path displayBase;
+  private final PolicyFile file;
 
   NotationAuthorityReader(PolicyFile file) {
     this.inputs = file.context.inputs;
     this.problems = file.problems;
-    this.base = file.directory();
-    this.displayBase = file.displayFile.getParent();
+    this.file = file;
   }
 
   /** The authority, or null when something is wrong (reported) or {@code name} is null. */
@@ -143,23 +140,12 @@ final class NotationAuthorityReader {
     if (node == null) {
       return List.of();
     }
-    String written = Fields.string(node, key, problems);
-    if (written == null) {
+    PolicyFile.Referenced at = file.referenced(node, key);
+    if (at == null) {
       return null;
     }
-    if (written.isBlank()) {
-      problems.at(node, key + " must not be empty");
-      return null;
-    }
-    Path path;
-    String display;
-    try {
-      path = base.resolve(written).normalize();
-      display = (displayBase == null ? Path.of(written) : displayBase.resolve(written)).normalize().toString();
-    } catch (InvalidPathException e) {
-      problems.at(node, key + " \"" + written + "\" is not a valid path");
-      return null;
-    }
+    Path path = at.path();
+    String display = at.display();
     sources.add(display);
     List<Path> files = new ArrayList<>();
     if (Files.isDirectory(path)) {

@@ -93,8 +93,11 @@ final class PolicyFile {
   /** A referenced file: its real path, how to show it, its bytes and their digest. */
   record ReadFile(Path path, String display, byte[] bytes, String digest) {}
 
-  /** Reads a file named relative to this policy file; null (reported) when it cannot be read. */
-  ReadFile readReferenced(Node node, String key, int maxBytes) {
+  /** A path written in a policy file, resolved next to that file, and how problems show it. */
+  record Referenced(Path path, String display) {}
+
+  /** The path a key names relative to this policy file; null (reported) when blank or not a path. */
+  Referenced referenced(Node node, String key) {
     String written = Fields.string(node, key, problems);
     if (written == null) {
       return null;
@@ -103,22 +106,27 @@ final class PolicyFile {
       problems.at(node, key + " must not be empty");
       return null;
     }
-    Path path;
-    String display;
     try {
-      Path base = file.toAbsolutePath().getParent();
-      path = base.resolve(written).normalize();
       Path shownBase = displayFile.getParent();
-      display = (shownBase == null ? Path.of(written) : shownBase.resolve(written)).normalize().toString();
+      return new Referenced(directory().resolve(written).normalize(),
+          (shownBase == null ? Path.of(written) : shownBase.resolve(written)).normalize().toString());
     } catch (InvalidPathException e) {
       problems.at(node, key + " \"" + written + "\" is not a valid path");
       return null;
     }
+  }
+
+  /** Reads a file named relative to this policy file; null (reported) when it cannot be read. */
+  ReadFile readReferenced(Node node, String key, int maxBytes) {
+    Referenced at = referenced(node, key);
+    if (at == null) {
+      return null;
+    }
     try {
-      byte[] bytes = context.inputs.read(path, maxBytes);
-      return new ReadFile(path, display, bytes, InputFiles.sha256(bytes));
+      byte[] bytes = context.inputs.read(at.path(), maxBytes);
+      return new ReadFile(at.path(), at.display(), bytes, InputFiles.sha256(bytes));
     } catch (InputFiles.Unreadable e) {
-      problems.at(node, key + " " + display + " " + e.getMessage());
+      problems.at(node, key + " " + at.display() + " " + e.getMessage());
       return null;
     }
   }

@@ -27,7 +27,9 @@ import tools.jackson.databind.json.JsonMapper;
  * the root is not available, and signatures that need it are Unverifiable, not rejected.
  *
  * <p>The mirror's host must be allowed by the GateConfig ({@code spec.trustedRootMirrors}), like every
- * host promgate connects to; that is checked across files once the GateConfig is known.
+ * host promgate connects to; that is checked across files once the GateConfig is known. The cached
+ * root is trusted as verified, so a cache directory that another user owns or can write is refused
+ * ({@link PrivateDirectories}).
  */
 final class TrustedRootReader {
 
@@ -95,6 +97,13 @@ final class TrustedRootReader {
     file.context.mirrors.add(new LoadContext.MirrorReference(mirror, tuf.value("mirror"), problems));
     String key = InputFiles.sha256((mirror + "\n" + root.digest()).getBytes(StandardCharsets.UTF_8)).substring(0, 16);
     TrustedRoot.Tuf repository = new TrustedRoot.Tuf(mirror, root.path(), root.digest(), cache.resolve(key), refresh);
+    Optional<String> unsafe = PrivateDirectories.problem(repository.cache());
+    if (unsafe.isPresent()) {
+      problems.at(tuf.value("cache") != null ? tuf.value("cache") : tufNode, "the TUF cache directory "
+          + repository.cache() + " " + unsafe.get() + ": a trusted root there could have been written by someone"
+          + " else; give promgate a cache directory only it can write");
+      return null;
+    }
     Path cached = repository.trustedRootFile();
     String display = "trusted root from TUF mirror " + mirror + " (cached in " + cached + ")";
     byte[] bytes;

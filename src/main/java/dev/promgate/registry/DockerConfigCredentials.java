@@ -182,15 +182,8 @@ final class DockerConfigCredentials {
         p = "";
       }
     }
-    String host = hostPort.toLowerCase(Locale.ROOT);
-    String port = "";
-    int colon = host.lastIndexOf(':');
-    if (colon >= 0 && host.indexOf(']') < colon) {
-      port = host.substring(colon + 1);
-      host = host.substring(0, colon);
-    }
-    host = canonicalHost(host);
-    return new Entry(key, host, host.contains("*") ? globPattern(host) : null, port, p, credential);
+    HostPort at = HostPort.of(hostPort);
+    return new Entry(key, at.host(), at.host().contains("*") ? globPattern(at.host()) : null, at.port(), p, credential);
   }
 
   private static Pattern globPattern(String host) {
@@ -202,6 +195,20 @@ final class DockerConfigCredentials {
     return Pattern.compile(regex.toString());
   }
 
+  /** A registry's host, lower case with Docker Hub's aliases folded into docker.io, and its port ("" when none). */
+  private record HostPort(String host, String port) {
+    static HostPort of(String hostPort) {
+      String host = hostPort.toLowerCase(Locale.ROOT);
+      String port = "";
+      int colon = host.lastIndexOf(':');
+      if (colon >= 0 && host.indexOf(']') < colon) {
+        port = host.substring(colon + 1);
+        host = host.substring(0, colon);
+      }
+      return new HostPort(canonicalHost(host), port);
+    }
+  }
+
   private static String canonicalHost(String host) {
     return switch (host) {
       case "index.docker.io", "registry-1.docker.io", "registry.hub.docker.com" -> "docker.io";
@@ -210,14 +217,9 @@ final class DockerConfigCredentials {
   }
 
   private Lookup find(Snapshot s, String registry, String repository) {
-    String host = registry.toLowerCase(Locale.ROOT);
-    String port = "";
-    int colon = host.lastIndexOf(':');
-    if (colon >= 0 && host.indexOf(']') < colon) {
-      port = host.substring(colon + 1);
-      host = host.substring(0, colon);
-    }
-    host = canonicalHost(host);
+    HostPort at = HostPort.of(registry);
+    String host = at.host();
+    String port = at.port();
     Entry best = null;
     int bestScore = -1;
     for (Entry e : s.entries()) {

@@ -1,5 +1,6 @@
 package dev.promgate.trustroot;
 
+import dev.promgate.policy.PrivateDirectories;
 import dev.promgate.policy.TrustedRoot;
 import dev.promgate.verdict.FailureBoundary;
 import dev.sigstore.json.JsonParseException;
@@ -72,6 +73,12 @@ final class TufRepository {
     Path metadata = tuf.cache().resolve("metadata");
     Path targets = tuf.cache().resolve("targets");
     try {
+      PrivateDirectories.create(tuf.cache());
+      Optional<String> unsafe = PrivateDirectories.problem(tuf.cache());
+      if (unsafe.isPresent()) {
+        throw new RefreshFailed("the cache directory " + tuf.cache() + " " + unsafe.get()
+            + ", so what promgate verified there could be replaced by someone else");
+      }
       Files.createDirectories(metadata);
       Files.createDirectories(targets);
     } catch (IOException e) {

@@ -27,7 +27,9 @@ import java.util.Set;
  * with the JDK's PKIX builder, revocation not checked: neither Fulcio nor cosign's BYO-PKI mode
  * publishes revocation data), and whether it may sign code at all: a key usage extension, if
  * present, must allow digital signatures, and an extended key usage extension, if present, must
- * allow code signing (as Go's x509 verifier that cosign uses requires).
+ * allow code signing; so must that of every CA above it, which constrains what it issues for (as
+ * Go's x509 verifier, which cosign uses, nests them: a CA for TLS servers cannot vouch for a code
+ * signature, even with a leaf that names no usage).
  *
  * <p>Two callers: private-CA authorities (the enterprise roots and intermediates of the policy, plus
  * the chain the signature carries), and Fulcio certificates of a trusted root checked without a
@@ -77,6 +79,12 @@ final class CertificateChains {
         path.add((X509Certificate) c);
       }
       path.add(result.getTrustAnchor().getTrustedCert());
+      for (X509Certificate issuer : path.subList(1, path.size())) {
+        if (!allowsCodeSigning(issuer)) {
+          throw new Invalid("its certificate (" + subject(leaf) + ") is issued under " + subject(issuer)
+              + ", whose extended key usage does not allow code signing");
+        }
+      }
       return path;
     } catch (CertPathBuilderException e) {
       throw new Invalid("its certificate (" + subject(leaf) + ", issued by " + leaf.getIssuerX500Principal().getName()
@@ -126,15 +134,23 @@ final class CertificateChains {
     if (usage != null && (usage.length <= DIGITAL_SIGNATURE || !usage[DIGITAL_SIGNATURE])) {
       throw new Invalid("its certificate (" + subject(leaf) + ") may not make digital signatures (key usage)");
     }
-    List<String> extended;
-    try {
-      extended = leaf.getExtendedKeyUsage();
-    } catch (CertificateParsingException e) {
-      throw new Invalid("its certificate's extended key usage cannot be read");
-    }
-    if (extended != null && !extended.contains(CODE_SIGNING) && !extended.contains(ANY_EXTENDED_KEY_USAGE)) {
+    if (!allowsCodeSigning(leaf)) {
       throw new Invalid("its certificate (" + subject(leaf) + ") is not for code signing (extended key usage "
-          + extended + ")");
+          + extendedKeyUsage(leaf) + ")");
+    }
+  }
+
+  /** Whether a certificate names no extended key usage, or code signing (or any) among them. */
+  private static boolean allowsCodeSigning(X509Certificate certificate) throws Invalid {
+    List<String> extended = extendedKeyUsage(certificate);
+    return extended == null || extended.contains(CODE_SIGNING) || extended.contains(ANY_EXTENDED_KEY_USAGE);
+  }
+
+  private static List<String> extendedKeyUsage(X509Certificate certificate) throws Invalid {
+    try {
+      return certificate.getExtendedKeyUsage();
+    } catch (CertificateParsingException e) {
+      throw new Invalid("the extended key usage of " + subject(certificate) + " cannot be read");
     }
   }
 

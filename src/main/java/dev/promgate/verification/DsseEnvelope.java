@@ -13,9 +13,7 @@ record DsseEnvelope(String payloadType, byte[] payload, List<byte[]> signatures)
   static final String IN_TOTO = DsseEncoding.IN_TOTO_PAYLOAD_TYPE;
 
   static DsseEnvelope parse(JsonNode envelope, String what) throws Invalid {
-    if (!envelope.isObject()) {
-      throw new Invalid(what + " must be a JSON object, found " + Json.typeOf(envelope));
-    }
+    Json.requireObject(envelope, what);
     String payloadType = Json.text(envelope, "payloadType", what);
     byte[] payload = Json.base64Field(envelope, "payload", what);
     JsonNode signatures = Json.array(envelope, "signatures", what);

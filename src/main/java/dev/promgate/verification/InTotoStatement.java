@@ -29,10 +29,7 @@ record InTotoStatement(String type, String predicateType, List<Subject> subjects
 
   static InTotoStatement parse(byte[] payload) throws Invalid {
     String what = "the in-toto statement";
-    JsonNode statement = Json.parse(payload, what);
-    if (!statement.isObject()) {
-      throw new Invalid(what + " must be a JSON object, found " + Json.typeOf(statement));
-    }
+    JsonNode statement = Json.parseObject(payload, what);
     String type = Json.text(statement, "_type", what);
     if (!TYPES.contains(type)) {
       throw new Invalid(what + " has _type \"" + abbreviate(type) + "\"; supported: " + String.join(", ", TYPES.stream().sorted().toList()));

@@ -44,6 +44,19 @@ final class Json {
     }
   }
 
+  /** {@code node}, which must be a JSON object; {@code what} names it in the message. */
+  static JsonNode requireObject(JsonNode node, String what) throws Invalid {
+    if (node == null || !node.isObject()) {
+      throw new Invalid(what + " must be a JSON object, found " + (node == null ? "nothing" : typeOf(node)));
+    }
+    return node;
+  }
+
+  /** {@link #parse}, for bytes that must hold a JSON object. */
+  static JsonNode parseObject(byte[] bytes, String what) throws Invalid {
+    return requireObject(parse(bytes, what), what);
+  }
+
   /** A JSON object as plain Java values (maps, lists, strings, Long/Double, booleans, null). */
   static Map<String, Object> toMap(JsonNode object) {
     return MAPPER.convertValue(object, MAP);

@@ -24,11 +24,7 @@ record Promotion(String environment, Instant promotedAt, Optional<String> approv
 
   static Promotion parse(InTotoStatement statement) throws Invalid {
     String what = "the promotion predicate";
-    JsonNode predicate = statement.predicate();
-    if (predicate == null || !predicate.isObject()) {
-      throw new Invalid(what + " must be a JSON object, found "
-          + (predicate == null ? "nothing" : Json.typeOf(predicate)));
-    }
+    JsonNode predicate = Json.requireObject(statement.predicate(), what);
     String environment = Json.text(predicate, "environment", what);
     if (environment.isBlank()) {
       throw new Invalid(what + " has an empty \"environment\"");

@@ -19,10 +19,7 @@ record SimpleSigningPayload(String dockerReference, Digest manifestDigest) {
 
   static SimpleSigningPayload parse(byte[] payload) throws Invalid {
     String what = "the simple-signing payload";
-    JsonNode root = Json.parse(payload, what);
-    if (!root.isObject()) {
-      throw new Invalid(what + " must be a JSON object, found " + Json.typeOf(root));
-    }
+    JsonNode root = Json.parseObject(payload, what);
     JsonNode critical = Json.object(root, "critical", what);
     String type = Json.text(critical, "type", what + " critical section");
     if (!TYPE.equals(type)) {

@@ -4,6 +4,7 @@ import dev.promgate.image.Digest;
 import dev.promgate.image.ImageReference;
 import dev.promgate.policy.PolicySet;
 import dev.promgate.policy.PromotionPolicy;
+import dev.promgate.testing.Await;
 import dev.promgate.verdict.VerdictCache;
 import dev.promgate.verdict.VerificationRequest;
 import java.time.Instant;
@@ -28,9 +29,8 @@ public final class CacheMemory {
     dev.promgate.Server server = null;
     if (rss) {
       java.nio.file.Path certs = java.nio.file.Files.createTempDirectory("promgate-certs");
-      server = dev.promgate.Server.start(new dev.promgate.Server.Options(java.nio.file.Path.of("benchmarks/policies"),
-              certs, "127.0.0.1", 0, java.util.Optional.empty(), dev.promgate.http.WebhookServer.Settings.DEFAULT_BODY_LIMIT))
-          .toCompletionStage().toCompletableFuture().get(120, java.util.concurrent.TimeUnit.SECONDS);
+      server = Await.result(dev.promgate.Server.start(new dev.promgate.Server.Options(java.nio.file.Path.of("benchmarks/policies"),
+              certs, "127.0.0.1", 0, java.util.Optional.empty(), dev.promgate.http.WebhookServer.Settings.DEFAULT_BODY_LIMIT)));
       usedHeap();
       Thread.sleep(5_000);
       System.out.printf("server at rest: RSS %.0f MB, heap used %.1f MB%n", residentMb(), usedHeap() / 1e6);

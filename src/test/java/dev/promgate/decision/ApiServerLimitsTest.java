@@ -8,6 +8,7 @@ import dev.promgate.AdmissionPipeline;
 import dev.promgate.environment.EnvironmentResolver;
 import dev.promgate.judgement.ImageJudge;
 import dev.promgate.judgement.TagResolver;
+import dev.promgate.testing.Await;
 import dev.promgate.testing.Reviews;
 import dev.promgate.testing.TestPolicies;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -19,7 +20,6 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -33,8 +33,8 @@ class ApiServerLimitsTest {
         new ImageJudge((r, d) -> Future.failedFuture(new AssertionError("tags need no verdict")), TagResolver.NONE),
         Optional.empty(), new DecisionLog(log::add), Clock.fixed(Instant.parse("2026-11-26T10:00:00Z"), ZoneOffset.UTC),
         new SimpleMeterRegistry());
-    return pipeline.admit(Reviews.call(Reviews.pod("shop", images)), new EnvironmentResolver.Named(environment))
-        .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    return Await.result(pipeline.admit(Reviews.call(Reviews.pod("shop", images)),
+        new EnvironmentResolver.Named(environment)));
   }
 
   static String[] failingImages(int n, int pathLength) {

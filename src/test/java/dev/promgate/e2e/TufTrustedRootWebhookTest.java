@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.promgate.e2e.Webhook.Answer;
 import dev.promgate.image.Digest;
+import dev.promgate.testing.Await;
 import dev.promgate.testing.Fixtures;
 import dev.promgate.testing.LocalRegistry;
 import dev.promgate.testing.Reviews;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,8 +35,6 @@ import org.junit.jupiter.api.io.TempDir;
 class TufTrustedRootWebhookTest {
 
   static final Digest IMAGE = SignatureFormatsWebhookTest.KUBEWARDEN_IMAGE;
-  /** Safety net for the background refresh; no assertion is about how fast it comes. */
-  static final Duration SAFETY = Duration.ofSeconds(90);
 
   @TempDir static Path work;
   static LocalRegistry registry;
@@ -98,22 +98,17 @@ class TufTrustedRootWebhookTest {
     return webhook.admit("prod", Reviews.pod("shop-prod", registry.host() + "/kubewarden/kubewarden-controller@" + IMAGE));
   }
 
-  /** Asks until the webhook admits, or the safety net runs out; every denial on the way must be Unverifiable. */
-  static Answer admittedOnceTheRootIsVerified() throws Exception {
-    Instant giveUp = Instant.now().plus(SAFETY);
-    while (true) {
+  /** Asks until the webhook admits; every denial on the way must be Unverifiable, never a rejection. */
+  static Answer admittedOnceTheRootIsVerified() {
+    AtomicReference<Answer> last = new AtomicReference<>();
+    Await.until("the webhook admits with the root from " + tuf.mirror(), () -> {
       Answer a = deploy();
-      if (a.allowed()) {
-        return a;
-      }
-      assertTrue(a.message().contains("could not be verified (trusted-root): the trusted root from TUF mirror "
-          + tuf.mirror() + " has not been verified from its mirror yet"), "never a rejection: " + a.message());
-      if (Instant.now().isAfter(giveUp)) {
-        throw new AssertionError("the TUF root was not verified within " + SAFETY + ": " + a.message());
-      }
-      // paces the polling only: the condition (admitted) is what the loop waits for
-      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
-    }
+      last.set(a);
+      assertTrue(a.allowed() || a.message().contains("could not be verified (trusted-root): the trusted root from TUF "
+          + "mirror " + tuf.mirror() + " has not been verified from its mirror yet"), "never a rejection: " + a.message());
+      return a.allowed();
+    });
+    return last.get();
   }
 
   @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.promgate.e2e.Webhook.Answer;
 import dev.promgate.image.ImageReference;
+import dev.promgate.testing.Await;
 import dev.promgate.testing.CosignSigner;
 import dev.promgate.testing.LocalRegistry;
 import dev.promgate.testing.Reviews;
@@ -84,6 +85,7 @@ class VerificationBudgetTest {
     assertTrue(webhook.admit("preprod", Reviews.pod("shop-preprod", promotedToPreprod())).allowed());
     String a = promotedToPreprod();
     String b = promotedToPreprod();
+    double verifications = webhook.metrics().verifications();
 
     proxy.hold();
     Answer held;
@@ -98,6 +100,9 @@ class VerificationBudgetTest {
         "both images timed out: " + held.message());
     assertFalse(held.message().contains("unsigned"), held.message());
 
+    // The held verifications go on after the answer; a request that joined one of them would share
+    // its end, which may be the first request's own deadline. Asking once both have ended asks anew.
+    Await.until("the two held verifications have ended", () -> webhook.metrics().verifications() >= verifications + 2);
     Answer answered = webhook.admit("preprod", Reviews.pod("shop-preprod", a, b));
     assertTrue(answered.allowed(), answered.toString());
   }

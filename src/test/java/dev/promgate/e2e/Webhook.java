@@ -2,9 +2,11 @@ package dev.promgate.e2e;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.github.benmanes.caffeine.cache.Ticker;
 import dev.promgate.Server;
 import dev.promgate.http.WebhookServer;
 import dev.promgate.policy.Mode;
+import dev.promgate.testing.Await;
 import dev.promgate.testing.Reviews;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -16,12 +18,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -31,9 +33,6 @@ import tools.jackson.databind.node.ObjectNode;
  * the API server and Prometheus do.
  */
 final class Webhook implements AutoCloseable {
-
-  /** Safety net only: no assertion is about how fast an answer comes. */
-  private static final long SAFETY_SECONDS = 60;
 
   private final Server server;
   private final Vertx vertx;
@@ -50,15 +49,18 @@ final class Webhook implements AutoCloseable {
    * port; a development certificate is generated in {@code certs} when it holds none.
    */
   static Webhook start(Path policies, Path certs, Optional<Mode> mode) throws Exception {
-    Server server = Server.start(new Server.Options(policies, certs, "127.0.0.1", 0, mode,
-        WebhookServer.Settings.DEFAULT_BODY_LIMIT)).toCompletionStage().toCompletableFuture()
-        .get(SAFETY_SECONDS, TimeUnit.SECONDS);
+    return start(policies, certs, mode, Clock.systemUTC(), Ticker.systemTicker());
+  }
+
+  /** The same, on the time given (see {@link dev.promgate.testing.ShiftedTime}). */
+  static Webhook start(Path policies, Path certs, Optional<Mode> mode, Clock clock, Ticker ticker) throws Exception {
+    Server server = Await.result(Server.start(new Server.Options(policies, certs, "127.0.0.1", 0, mode,
+        WebhookServer.Settings.DEFAULT_BODY_LIMIT), clock, ticker));
     Vertx vertx = Vertx.vertx();
     WebClient client = WebClient.create(vertx, new WebClientOptions().setSsl(true).setVerifyHost(true)
         .setTrustOptions(new PemTrustOptions().addCertPath(certs.resolve("ca.crt").toString())));
     Webhook webhook = new Webhook(server, vertx, client);
-    HttpResponse<Buffer> ready = client.get(server.port(), "localhost", "/readyz").send()
-        .toCompletionStage().toCompletableFuture().get(SAFETY_SECONDS, TimeUnit.SECONDS);
+    HttpResponse<Buffer> ready = Await.result(client.get(server.port(), "localhost", "/readyz").send());
     if (ready.statusCode() != 200) {
       webhook.close();
       throw new AssertionError("promgate is not ready (" + ready.bodyAsString().strip() + "): the policies in "
@@ -89,10 +91,9 @@ final class Webhook implements AutoCloseable {
 
   /** POSTs the review to {@code /validate/{environment}} and reads the answer; the HTTP status must be 200. */
   Answer admit(String environment, ObjectNode review) throws Exception {
-    HttpResponse<Buffer> r = client.post(server.port(), "localhost", "/validate/" + environment)
+    HttpResponse<Buffer> r = Await.result(client.post(server.port(), "localhost", "/validate/" + environment)
         .putHeader("Content-Type", "application/json")
-        .sendBuffer(Buffer.buffer(Reviews.bytes(review)))
-        .toCompletionStage().toCompletableFuture().get(SAFETY_SECONDS, TimeUnit.SECONDS);
+        .sendBuffer(Buffer.buffer(Reviews.bytes(review))));
     assertEquals(200, r.statusCode(), r.bodyAsString());
     JsonNode answer = Reviews.JSON.readTree(r.bodyAsString());
     assertEquals(review.path("request").path("uid").asText(), answer.path("response").path("uid").asText());
@@ -101,8 +102,7 @@ final class Webhook implements AutoCloseable {
 
   /** {@code GET /metrics}: the Prometheus text. */
   Metrics metrics() throws Exception {
-    HttpResponse<Buffer> r = client.get(server.port(), "localhost", "/metrics").send()
-        .toCompletionStage().toCompletableFuture().get(SAFETY_SECONDS, TimeUnit.SECONDS);
+    HttpResponse<Buffer> r = Await.result(client.get(server.port(), "localhost", "/metrics").send());
     assertEquals(200, r.statusCode());
     return new Metrics(r.bodyAsString());
   }
@@ -110,7 +110,7 @@ final class Webhook implements AutoCloseable {
   @Override
   public void close() throws Exception {
     server.close();
-    vertx.close().toCompletionStage().toCompletableFuture().get(SAFETY_SECONDS, TimeUnit.SECONDS);
+    Await.result(vertx.close());
   }
 
   /** A scrape of {@code /metrics}, read the way a PromQL {@code sum(...)} would. */

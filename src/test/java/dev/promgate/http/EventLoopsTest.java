@@ -10,6 +10,7 @@ import dev.promgate.judgement.ImageJudge;
 import dev.promgate.judgement.TagResolver;
 import dev.promgate.policy.Authority;
 import dev.promgate.policy.PolicySet;
+import dev.promgate.testing.Await;
 import dev.promgate.testing.Reviews;
 import dev.promgate.testing.TestPolicies;
 import dev.promgate.tls.ServingCertificate;
@@ -41,7 +42,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -64,9 +64,9 @@ class EventLoopsTest {
   @AfterEach
   void stop() throws Exception {
     if (server != null) {
-      server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Await.result(server.close());
     }
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Await.result(vertx.close());
   }
 
   @Test
@@ -100,10 +100,9 @@ class EventLoopsTest {
     AdmissionPipeline pipeline = new AdmissionPipeline(() -> policies, new ImageJudge(counting, TagResolver.NONE),
         Optional.empty(), new DecisionLog(logLines::add), Clock.systemUTC(), new SimpleMeterRegistry());
     ServingCertificate certificate = ServingCertificate.ensure(certs).certificate();
-    server = WebhookServer.start(vertx, new WebhookServer.Settings("127.0.0.1", 0,
+    server = Await.result(WebhookServer.start(vertx, new WebhookServer.Settings("127.0.0.1", 0,
                 WebhookServer.Settings.DEFAULT_BODY_LIMIT, LOOPS), certificate, pipeline, () -> true,
-            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT))
-        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+            new PrometheusMeterRegistry(PrometheusConfig.DEFAULT)));
     assertEquals(LOOPS, server.eventLoops());
 
     // One connection per request, all at once: the server hands connections to its loops in turn.
@@ -117,7 +116,7 @@ class EventLoopsTest {
           .putHeader("Content-Type", "application/json")
           .sendBuffer(Buffer.buffer(Reviews.bytes(Reviews.pod("shop", IMAGE)))));
     }
-    Future.all(answers).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    Await.result(Future.all(answers));
 
     for (Future<HttpResponse<Buffer>> answer : answers) {
       JsonObject review = answer.result().bodyAsJsonObject();

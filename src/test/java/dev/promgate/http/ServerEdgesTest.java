@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.promgate.Server;
+import dev.promgate.testing.Await;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpVersion;
@@ -16,8 +18,6 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +29,10 @@ class ServerEdgesTest {
   Path work;
 
   private Server start(long bodyLimit, int port) throws Exception {
+    return Await.result(starting(bodyLimit, port));
+  }
+
+  private Future<Server> starting(long bodyLimit, int port) throws Exception {
     Path policies = Files.createDirectories(work.resolve("policies"));
     try (Stream<Path> files = Files.list(Path.of("policies"))) {
       for (Path f : files.toList()) {
@@ -36,7 +40,7 @@ class ServerEdgesTest {
       }
     }
     return Server.start(new Server.Options(policies, work.resolve("certs"), "127.0.0.1", port, Optional.empty(),
-        bodyLimit)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        bodyLimit));
   }
 
   @Test
@@ -51,9 +55,8 @@ class ServerEdgesTest {
         WebClient client = WebClient.create(vertx, new WebClientOptions().setSsl(true).setUseAlpn(true)
             .setProtocolVersion(version).setTrustOptions(new PemTrustOptions()
                 .addCertPath(work.resolve("certs/ca.crt").toString())));
-        HttpResponse<Buffer> r = client.post(server.port(), "localhost", "/validate/prod")
-            .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(big))
-            .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+        HttpResponse<Buffer> r = Await.result(client.post(server.port(), "localhost", "/validate/prod")
+            .putHeader("Content-Type", "application/json").sendBuffer(Buffer.buffer(big)));
         assertEquals(version, r.version());
         assertEquals(413, r.statusCode(), version + ": " + r.bodyAsString());
         assertTrue(r.bodyAsString().contains("larger than 4096 bytes"), r.bodyAsString());
@@ -61,7 +64,7 @@ class ServerEdgesTest {
       }
     } finally {
       server.close();
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Await.result(vertx.close());
     }
   }
 
@@ -69,9 +72,7 @@ class ServerEdgesTest {
   void aPortInUseIsNamedWithWhatHoldsIt() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       int port = taken.getLocalPort();
-      ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
-          () -> start(4096, port));
-      String message = e.getCause().getMessage();
+      String message = Await.failure(starting(4096, port), Throwable.class).getMessage();
       assertTrue(message.startsWith("cannot listen on 127.0.0.1:" + port + ": port " + port + " is already in use; "),
           message);
       long self = ProcessHandle.current().pid();

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.promgate.Server;
+import dev.promgate.testing.Await;
 import dev.promgate.testing.Reviews;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -16,7 +17,6 @@ import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterAll;
@@ -38,8 +38,8 @@ class StrictWireTest {
     Path policies = work.resolve("policies");
     WebhookServerTest.copy(Path.of("policies"), policies);
     Path certs = work.resolve("certs");
-    server = Server.start(new Server.Options(policies, certs, "127.0.0.1", 0, Optional.empty(),
-        WebhookServer.Settings.DEFAULT_BODY_LIMIT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    server = Await.result(Server.start(new Server.Options(policies, certs, "127.0.0.1", 0, Optional.empty(),
+        WebhookServer.Settings.DEFAULT_BODY_LIMIT)));
     vertx = Vertx.vertx();
     client = WebClient.create(vertx, new WebClientOptions().setSsl(true).setVerifyHost(true)
         .setTrustOptions(new PemTrustOptions().addCertPath(certs.resolve("ca.crt").toString())));
@@ -48,12 +48,12 @@ class StrictWireTest {
   @AfterAll
   static void stop() throws Exception {
     server.close();
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Await.result(vertx.close());
   }
 
   private static HttpResponse<Buffer> post(String contentType, byte[] body) throws Exception {
-    return client.post(server.port(), "localhost", "/validate/prod").putHeader("Content-Type", contentType)
-        .sendBuffer(Buffer.buffer(body)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return Await.result(client.post(server.port(), "localhost", "/validate/prod").putHeader("Content-Type", contentType)
+        .sendBuffer(Buffer.buffer(body)));
   }
 
   @Test

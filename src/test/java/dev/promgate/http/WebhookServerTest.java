@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.promgate.Server;
 import dev.promgate.policy.Mode;
+import dev.promgate.testing.Await;
 import dev.promgate.testing.Fixtures;
 import dev.promgate.testing.Reviews;
 import io.vertx.core.Vertx;
@@ -20,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -45,10 +45,10 @@ class WebhookServerTest {
     Path policies = work.resolve("policies");
     copy(Path.of("policies"), policies);
     Path certs = work.resolve("certs");
-    server = Server.start(new Server.Options(policies, certs, "127.0.0.1", 0, Optional.empty(),
-        WebhookServer.Settings.DEFAULT_BODY_LIMIT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    auditServer = Server.start(new Server.Options(policies, certs, "127.0.0.1", 0, Optional.of(Mode.AUDIT),
-        WebhookServer.Settings.DEFAULT_BODY_LIMIT)).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    server = Await.result(Server.start(new Server.Options(policies, certs, "127.0.0.1", 0, Optional.empty(),
+        WebhookServer.Settings.DEFAULT_BODY_LIMIT)));
+    auditServer = Await.result(Server.start(new Server.Options(policies, certs, "127.0.0.1", 0, Optional.of(Mode.AUDIT),
+        WebhookServer.Settings.DEFAULT_BODY_LIMIT)));
     vertx = Vertx.vertx();
     client = WebClient.create(vertx, new WebClientOptions().setSsl(true).setVerifyHost(true)
         .setTrustOptions(new PemTrustOptions().addCertPath(certs.resolve("ca.crt").toString())));
@@ -58,7 +58,7 @@ class WebhookServerTest {
   static void stop() throws Exception {
     server.close();
     auditServer.close();
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Await.result(vertx.close());
   }
 
   static void copy(Path from, Path to) throws IOException {
@@ -79,12 +79,11 @@ class WebhookServerTest {
     if (contentType != null) {
       request.putHeader("Content-Type", contentType);
     }
-    return request.sendBuffer(Buffer.buffer(body)).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    return Await.result(request.sendBuffer(Buffer.buffer(body)));
   }
 
   static HttpResponse<Buffer> get(String path) throws Exception {
-    return client.get(server.port(), "localhost", path).send().toCompletionStage().toCompletableFuture()
-        .get(30, TimeUnit.SECONDS);
+    return Await.result(client.get(server.port(), "localhost", path).send());
   }
 
   @Test

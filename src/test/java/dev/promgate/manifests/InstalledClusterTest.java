@@ -17,6 +17,7 @@ import dev.promgate.json.Mappers;
 import dev.promgate.policy.PolicyLoadResult;
 import dev.promgate.policy.PolicyLoader;
 import dev.promgate.policy.PolicySet;
+import dev.promgate.testing.Await;
 import dev.promgate.testing.Kubectl;
 import dev.promgate.testing.LocalRegistry;
 import dev.promgate.testing.Reviews;
@@ -30,7 +31,6 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -261,7 +261,7 @@ class InstalledClusterTest {
                 + "registry.acme.example/shop/** (policy shop), " + registry.host() + "/shop/** (policy shop))")),
             certManager.images().toString());
       } finally {
-        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        Await.result(vertx.close());
       }
     }
   }
@@ -279,8 +279,7 @@ class InstalledClusterTest {
         : path.equals(WebhookConfiguration.UNKNOWN_ENVIRONMENT_PATH) ? new EnvironmentResolver.UnknownLabel()
         : new EnvironmentResolver.Named(path.substring("/validate/".length()));
     ObjectNode review = Reviews.pod(namespace.name(), image);
-    return Optional.of(pipeline.admit(Reviews.call(review), route).toCompletionStage().toCompletableFuture()
-        .get(30, TimeUnit.SECONDS));
+    return Optional.of(Await.result(pipeline.admit(Reviews.call(review), route)));
   }
 
   /** The shipped policy directory with its local-registry entry pointed at {@code registry}. */

@@ -6,16 +6,14 @@ import static dev.promgate.policy.PolicyFiles.SHOP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.promgate.testing.Await;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -59,18 +57,9 @@ class LastGoodPolicySetTest {
   private void start(Vertx vertx) throws Exception {
     store = new PolicyStore(vertx, dir, Duration.ofMillis(25));
     assertInstanceOf(PolicyLoadResult.Loaded.class,
-        store.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS));
+        Await.result(store.start()));
   }
 
-  private static void awaitUntil(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("gave up waiting until " + what);
-      }
-      Thread.sleep(10);
-    }
-  }
 
   private long generation() {
     return store.current().orElseThrow().generation();
@@ -83,7 +72,7 @@ class LastGoodPolicySetTest {
     start(vertx);
 
     files.write("policies.yaml", emptied);
-    awaitUntil("the emptied file is reported", () -> !store.lastProblems().isEmpty());
+    Await.until("the emptied file is reported", () -> !store.lastProblems().isEmpty());
 
     PolicyProblem problem = store.lastProblems().get(0);
     assertEquals(dir.resolve("policies.yaml").toString(), problem.file());
@@ -108,7 +97,7 @@ class LastGoodPolicySetTest {
 
     files.delete("batch.yaml");
 
-    awaitUntil("generation 2", () -> generation() == 2);
+    Await.until("generation 2", () -> generation() == 2);
     assertEquals(List.of("shop"), store.current().orElseThrow().policies().stream().map(PromotionPolicy::name).toList());
   }
 
@@ -119,7 +108,7 @@ class LastGoodPolicySetTest {
     store.current().orElseThrow().served("batch", Instant.now());
 
     files.write("batch.yaml", BATCH.replace("batch:\n", "batch-v2:\n"));
-    awaitUntil("the edit is reported", () -> !store.lastProblems().isEmpty());
+    Await.until("the edit is reported", () -> !store.lastProblems().isEmpty());
 
     PolicyProblem problem = store.lastProblems().get(0);
     assertEquals(dir.resolve("batch.yaml").toString(), problem.file());
@@ -128,7 +117,7 @@ class LastGoodPolicySetTest {
 
     // Once restored, edits go through again, and the record of what served carries over.
     files.write("batch.yaml", BATCH.replace("signatures: [ci]", "signatures: [ci]\n      mode: audit"));
-    awaitUntil("generation 2", () -> generation() == 2);
+    Await.until("generation 2", () -> generation() == 2);
     assertTrue(store.current().orElseThrow().lastServed().containsKey("batch"));
   }
 
@@ -140,6 +129,6 @@ class LastGoodPolicySetTest {
 
     files.write("batch.yaml", BATCH.replace("batch:\n", "batch-v2:\n"));
 
-    awaitUntil("generation 2", () -> generation() == 2);
+    Await.until("generation 2", () -> generation() == 2);
   }
 }

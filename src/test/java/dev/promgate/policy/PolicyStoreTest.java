@@ -4,8 +4,8 @@ import static dev.promgate.policy.PolicyFiles.SHOP;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.promgate.testing.Await;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import java.nio.file.Files;
@@ -15,8 +15,6 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -44,32 +42,21 @@ class PolicyStoreTest {
   private PolicyLoadResult start(Vertx vertx, Path directory) throws Exception {
     store = new PolicyStore(vertx, directory, FAST);
     store.onReload(events::add);
-    return store.start().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
-
-  /** Waits for a state; the deadline is only a safety net against a hung test. */
-  private static void awaitUntil(String what, BooleanSupplier condition) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        fail("gave up waiting until " + what);
-      }
-      Thread.sleep(10);
-    }
+    return Await.result(store.start());
   }
 
   private long generation() {
     return store.current().orElseThrow().generation();
   }
 
-  private void awaitGeneration(long generation) throws InterruptedException {
-    awaitUntil("generation " + generation + " is in force",
+  private void awaitGeneration(long generation) {
+    Await.until("generation " + generation + " is in force",
         () -> store.current().map(PolicySet::generation).orElse(0L) == generation);
   }
 
-  private void awaitFurtherChecks(int n) throws InterruptedException {
+  private void awaitFurtherChecks(int n) {
     long target = store.completedChecks() + n;
-    awaitUntil(n + " more checks ran", () -> store.completedChecks() >= target);
+    Await.until(n + " more checks ran", () -> store.completedChecks() >= target);
   }
 
   @Test
@@ -85,7 +72,7 @@ class PolicyStoreTest {
         .orElseThrow() == Mode.ENFORCE);
 
     files.write("shop.yaml", SHOP.replace("maxAge: 720h", "maxAge: 30d"));
-    awaitUntil("the bad edit is reported", () -> !store.lastProblems().isEmpty());
+    Await.until("the bad edit is reported", () -> !store.lastProblems().isEmpty());
     assertEquals(List.of(new PolicyProblem(dir.resolve("shop.yaml").toString(), 23, 69,
             "maxAge: duration \"30d\" has the unknown unit \"d\"; days are not a unit, write 720h"
                 + " (use h, m, s, ms, us or ns)")),
@@ -104,7 +91,7 @@ class PolicyStoreTest {
     files.write("keys/ci.pub", PolicyFiles.publicPem(PolicyFiles.ecKeyPair()));
     awaitGeneration(4);
 
-    awaitUntil("listeners heard of every check", () -> events.size() == 5);
+    Await.until("listeners heard of every check", () -> events.size() == 5);
     assertEquals(List.of("applied 1", "applied 2", "rejected 2", "applied 3", "applied 4"),
         events.stream().map(PolicyStoreTest::describe).toList());
   }
@@ -153,13 +140,13 @@ class PolicyStoreTest {
 
     Path aside = dir.resolve("aside");
     Files.move(policies, aside);
-    awaitUntil("the missing directory is reported", () -> !store.lastProblems().isEmpty());
+    Await.until("the missing directory is reported", () -> !store.lastProblems().isEmpty());
     assertEquals(List.of(new PolicyProblem(policies.toString(), 1, 1, "the policy directory does not exist")),
         store.lastProblems());
     assertEquals(1, generation());
 
     Files.createDirectory(policies);
-    awaitUntil("the empty directory is reported", () -> store.lastProblems().stream()
+    Await.until("the empty directory is reported", () -> store.lastProblems().stream()
         .anyMatch(p -> p.message().startsWith("no policy files")));
     assertEquals(1, generation());
 
@@ -183,7 +170,7 @@ class PolicyStoreTest {
 
     files.write("shop.yaml", SHOP);
     awaitGeneration(1);
-    awaitUntil("listeners heard of both checks", () -> events.size() == 2);
+    Await.until("listeners heard of both checks", () -> events.size() == 2);
     assertEquals(List.of("rejected 0", "applied 1"), events.stream().map(PolicyStoreTest::describe).toList());
   }
 
@@ -193,7 +180,7 @@ class PolicyStoreTest {
     start(vertx, dir);
     java.util.Optional<PolicyLoadResult> result;
     do { // empty while a timer check happens to be running
-      result = store.reloadNow().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+      result = Await.result(store.reloadNow());
     } while (result.isEmpty());
     assertInstanceOf(PolicyLoadResult.Loaded.class, result.get());
     assertEquals(2, generation(), "applied before the future completes");

@@ -7,11 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.promgate.decision.Decision;
 import dev.promgate.decision.Outcome;
 import dev.promgate.image.ImageReference;
+import dev.promgate.testing.Await;
 import dev.promgate.testing.LocalRegistry;
 import dev.promgate.testing.Reviews;
 import io.vertx.core.Vertx;
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -39,7 +39,7 @@ class BreakGlassRegistryTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Await.result(vertx.close());
     registry.close();
   }
 

@@ -9,6 +9,7 @@ import dev.promgate.decision.Outcome;
 import dev.promgate.image.Digest;
 import dev.promgate.image.ImageReference;
 import dev.promgate.json.Mappers;
+import dev.promgate.testing.Await;
 import dev.promgate.testing.LocalRegistry;
 import dev.promgate.testing.TestImages;
 import io.vertx.core.Vertx;
@@ -23,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -63,7 +63,7 @@ class PromoteCommandTest {
 
   @AfterEach
   void tearDown() throws Exception {
-    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    Await.result(vertx.close());
   }
 
   // ---- the workflow ----------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import dev.promgate.image.ImageReference;
 import dev.promgate.policy.PolicyLoadResult;
 import dev.promgate.policy.PolicyLoader;
 import dev.promgate.policy.PolicySet;
+import dev.promgate.testing.Await;
 import dev.promgate.testing.LocalRegistry;
 import dev.promgate.testing.Reviews;
 import dev.promgate.testing.TestImages;
@@ -27,7 +28,6 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import tools.jackson.databind.node.ObjectNode;
 
@@ -164,11 +164,9 @@ final class Release {
 
   /** The webhook's decision on a Pod running {@code image} in {@code environment}, over a fresh pipeline (no cache). */
   Decision admit(Vertx vertx, String environment, ObjectNode review) throws Exception {
-    AdmissionPipeline pipeline = vertx.executeBlocking(() -> Server.offlinePipeline(vertx, policySet(),
-        Optional.empty(), new DecisionLog(decisionLog::add), Clock.systemUTC(), new SimpleMeterRegistry()))
-        .toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    return pipeline.admit(Reviews.call(review), new EnvironmentResolver.Named(environment))
-        .toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+    AdmissionPipeline pipeline = Await.result(vertx.executeBlocking(() -> Server.offlinePipeline(vertx, policySet(),
+        Optional.empty(), new DecisionLog(decisionLog::add), Clock.systemUTC(), new SimpleMeterRegistry())));
+    return Await.result(pipeline.admit(Reviews.call(review), new EnvironmentResolver.Named(environment)));
   }
 
   Decision admitPod(Vertx vertx, String environment, ImageReference image) throws Exception {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.promgate.image.Digest;
+import dev.promgate.testing.Await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
@@ -87,7 +88,7 @@ class CircuitBreakerTest {
   }
 
   private RegistryException failure() {
-    return Await.failure(client.resolve(fake.reference("cb/web:1.0"), Await.deadline()));
+    return Await.failure(client.resolve(fake.reference("cb/web:1.0"), Await.deadline()), RegistryException.class);
   }
 
   private double state() {

@@ -3,6 +3,7 @@ package dev.promgate.registry;
 import dev.promgate.image.Digest;
 import dev.promgate.image.ImageReference;
 import dev.promgate.policy.GateConfig;
+import dev.promgate.testing.Await;
 import io.vertx.core.Handler;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
@@ -270,7 +270,7 @@ final class FakeRegistry implements AutoCloseable {
   @Override
   public void close() {
     try {
-      server.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Await.result(server.close());
     } catch (Exception ignored) {
       // best effort
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.promgate.image.Digest;
 import dev.promgate.image.ImageReference;
 import dev.promgate.policy.GateConfig;
+import dev.promgate.testing.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -114,7 +115,8 @@ class MisbehavingRegistryTest {
   void persistentServerErrorsFailAfterTheAllowedAttempts() {
     fake.when(path("/manifests/"), r -> r.response().setStatusCode(500).end("boom"));
 
-    RegistryException e = Await.failure(client().resolve(fake.reference("retry/web:1.0"), Await.deadline()));
+    RegistryException e = Await.failure(client().resolve(fake.reference("retry/web:1.0"), Await.deadline()),
+        RegistryException.class);
 
     assertEquals(RegistryException.Kind.SERVER_ERROR, e.kind());
     assertFalse(e.kind().imageFails());
@@ -143,7 +145,7 @@ class MisbehavingRegistryTest {
         .end("{\"errors\":[{\"code\":\"TOOMANYREQUESTS\",\"message\":\"slow down\"}]}"));
 
     RegistryException e = Await.failure(client().manifest(fake.reference("ratelimit/web:1.0"),
-        Instant.now().plusSeconds(20)));
+        Instant.now().plusSeconds(20)), RegistryException.class);
 
     assertEquals(RegistryException.Kind.RATE_LIMITED, e.kind());
     assertEquals(Optional.of(DistributionErrorCode.TOOMANYREQUESTS), e.errorCode());
@@ -157,7 +159,8 @@ class MisbehavingRegistryTest {
     String inAnHour = DateTimeFormatter.RFC_1123_DATE_TIME.format(Instant.now().plusSeconds(3600).atZone(ZoneOffset.UTC));
     fake.when(path("/manifests/"), r -> r.response().setStatusCode(429).putHeader("Retry-After", inAnHour).end());
 
-    RegistryException e = Await.failure(client().resolve(fake.reference("ratelimit/web:1.0"), Await.deadline()));
+    RegistryException e = Await.failure(client().resolve(fake.reference("ratelimit/web:1.0"), Await.deadline()),
+        RegistryException.class);
 
     assertEquals(RegistryException.Kind.RATE_LIMITED, e.kind());
     // The seconds left of the hour depend on how long the request took: anything close to an hour.
@@ -171,7 +174,8 @@ class MisbehavingRegistryTest {
   void unauthorizedWithoutAChallengeIsUnauthorized() {
     fake.when(path("/manifests/"), r -> FakeRegistry.error(r, 401, "UNAUTHORIZED", "authentication required"));
 
-    RegistryException e = Await.failure(client().manifest(fake.reference("auth/web:1.0"), Await.deadline()));
+    RegistryException e = Await.failure(client().manifest(fake.reference("auth/web:1.0"), Await.deadline()),
+        RegistryException.class);
 
     assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
     assertEquals(Optional.of(DistributionErrorCode.UNAUTHORIZED), e.errorCode());
@@ -182,7 +186,8 @@ class MisbehavingRegistryTest {
   void forbiddenIsUnauthorized() {
     fake.when(path("/manifests/"), r -> FakeRegistry.error(r, 403, "DENIED", "requested access to the resource is denied"));
 
-    RegistryException e = Await.failure(client().manifest(fake.reference("auth/web:1.0"), Await.deadline()));
+    RegistryException e = Await.failure(client().manifest(fake.reference("auth/web:1.0"), Await.deadline()),
+        RegistryException.class);
 
     assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
     assertEquals(Optional.of(DistributionErrorCode.DENIED), e.errorCode());
@@ -199,7 +204,7 @@ class MisbehavingRegistryTest {
     RegistryClient client = client(builder().registries(List.of(nobody)));
 
     RegistryException e = Await.failure(client.resolve(
-        ImageReference.parse("127.0.0.1:" + closedPort + "/x/web:1.0"), Await.deadline()));
+        ImageReference.parse("127.0.0.1:" + closedPort + "/x/web:1.0"), Await.deadline()), RegistryException.class);
 
     assertEquals(RegistryException.Kind.UNREACHABLE, e.kind());
     assertTrue(e.getMessage().contains("connection refused"), e.getMessage());
@@ -222,7 +227,8 @@ class MisbehavingRegistryTest {
     fake.when(path("/manifests/"), r -> { });
     RegistryClient client = client(builder().requestTimeout(Duration.ofMillis(300)));
 
-    RegistryException e = Await.failure(client.manifest(fake.reference("slow/web:1.0"), Await.deadline()));
+    RegistryException e = Await.failure(client.manifest(fake.reference("slow/web:1.0"), Await.deadline()),
+        RegistryException.class);
 
     assertEquals(RegistryException.Kind.TIMEOUT, e.kind());
     assertTrue(e.getMessage().contains("no complete answer within the request timeout of 300 ms"), e.getMessage());
@@ -234,7 +240,7 @@ class MisbehavingRegistryTest {
     fake.when(path("/manifests/"), r -> { });
 
     RegistryException e = Await.failure(client().manifest(fake.reference("slow/web:1.0"),
-        Instant.now().plusMillis(300)));
+        Instant.now().plusMillis(300)), RegistryException.class);
 
     assertEquals(RegistryException.Kind.TIMEOUT, e.kind());
     assertTrue(e.getMessage().contains("the admission request's time budget ran out"), e.getMessage());
@@ -250,7 +256,8 @@ class MisbehavingRegistryTest {
     });
     RegistryClient client = client(builder().requestTimeout(Duration.ofMillis(400)));
 
-    RegistryException e = Await.failure(client.manifest(fake.reference("slow/web:1.0"), Await.deadline()));
+    RegistryException e = Await.failure(client.manifest(fake.reference("slow/web:1.0"), Await.deadline()),
+        RegistryException.class);
 
     assertEquals(RegistryException.Kind.TIMEOUT, e.kind());
     closed.get(Await.SAFETY.toSeconds(), TimeUnit.SECONDS);
@@ -258,7 +265,8 @@ class MisbehavingRegistryTest {
 
   @Test
   void anExpiredDeadlineMakesNoRequest() {
-    RegistryException e = Await.failure(client().manifest(fake.reference("slow/web:1.0"), Instant.now().minusSeconds(1)));
+    RegistryException e = Await.failure(client().manifest(fake.reference("slow/web:1.0"), Instant.now().minusSeconds(1)),
+        RegistryException.class);
 
     assertEquals(RegistryException.Kind.TIMEOUT, e.kind());
     assertEquals(0, fake.requests().size());
@@ -273,7 +281,8 @@ class MisbehavingRegistryTest {
         .putHeader("Docker-Content-Digest", asked.toString())
         .end("{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"layers\":[]}"));
 
-    RegistryException e = Await.failure(client().manifest(fake.reference("lies/web@" + asked), Await.deadline()));
+    RegistryException e = Await.failure(client().manifest(fake.reference("lies/web@" + asked), Await.deadline()),
+        RegistryException.class);
 
     assertEquals(RegistryException.Kind.INTEGRITY, e.kind());
     assertFalse(e.kind().imageFails());
@@ -288,7 +297,7 @@ class MisbehavingRegistryTest {
     fake.when(path("/blobs/"), r -> r.response().end(Buffer.buffer("fake content")));
 
     RegistryException e = Await.failure(client().blob(fake.reference("lies/web"),
-        Descriptor.of("application/octet-stream", d, real.length), Await.deadline()));
+        Descriptor.of("application/octet-stream", d, real.length), Await.deadline()), RegistryException.class);
 
     assertEquals(RegistryException.Kind.INTEGRITY, e.kind());
     assertTrue(e.getMessage().contains("served a blob whose bytes hash to"), e.getMessage());
@@ -301,7 +310,7 @@ class MisbehavingRegistryTest {
     fake.when(path("/blobs/"), r -> r.response().setChunked(true).end(Buffer.buffer(new byte[100_000])));
 
     RegistryException e = Await.failure(client().blob(fake.reference("lies/web"),
-        Descriptor.of("application/octet-stream", d, real.length), Await.deadline()));
+        Descriptor.of("application/octet-stream", d, real.length), Await.deadline()), RegistryException.class);
 
     assertEquals(RegistryException.Kind.INTEGRITY, e.kind());
     assertTrue(e.getMessage().contains("served more than the 4 bytes its descriptor declares"), e.getMessage());
@@ -313,7 +322,8 @@ class MisbehavingRegistryTest {
         .write(Buffer.buffer(new byte[1024])));
     RegistryClient client = client(builder().maxManifestBytes(64 * 1024));
 
-    RegistryException e = Await.failure(client.manifest(fake.reference("big/web:1.0"), Await.deadline()));
+    RegistryException e = Await.failure(client.manifest(fake.reference("big/web:1.0"), Await.deadline()),
+        RegistryException.class);
 
     assertEquals(RegistryException.Kind.TOO_LARGE, e.kind());
     assertTrue(e.getMessage().contains("answer larger than the 64 KiB cap"), e.getMessage());
@@ -329,7 +339,8 @@ class MisbehavingRegistryTest {
     });
     RegistryClient client = client(builder().maxManifestBytes(256 * 1024));
 
-    RegistryException e = Await.failure(client.manifest(fake.reference("big/web:1.0"), Await.deadline()));
+    RegistryException e = Await.failure(client.manifest(fake.reference("big/web:1.0"), Await.deadline()),
+        RegistryException.class);
 
     assertEquals(RegistryException.Kind.TOO_LARGE, e.kind());
     closed.get(Await.SAFETY.toSeconds(), TimeUnit.SECONDS);
@@ -339,7 +350,8 @@ class MisbehavingRegistryTest {
   void anEndlessErrorBodyIsTruncatedAndTheStatusStillCounts() {
     fake.when(path("/manifests/"), r -> fake.drip(r, 404, Buffer.buffer(new byte[16 * 1024]), Duration.ofMillis(1)));
 
-    RegistryException e = Await.failure(client().manifest(fake.reference("big/web:1.0"), Await.deadline()));
+    RegistryException e = Await.failure(client().manifest(fake.reference("big/web:1.0"), Await.deadline()),
+        RegistryException.class);
 
     assertEquals(RegistryException.Kind.NOT_FOUND, e.kind());
   }
@@ -351,8 +363,10 @@ class MisbehavingRegistryTest {
         .putHeader("Content-Type", "application/vnd.docker.distribution.manifest.v1+prettyjws")
         .end("{\"schemaVersion\":1,\"name\":\"x\",\"fsLayers\":[]}"));
 
-    RegistryException json = Await.failure(client().manifest(fake.reference("bad/web:json"), Await.deadline()));
-    RegistryException schema1 = Await.failure(client().manifest(fake.reference("bad/web:schema1"), Await.deadline()));
+    RegistryException json = Await.failure(client().manifest(fake.reference("bad/web:json"), Await.deadline()),
+        RegistryException.class);
+    RegistryException schema1 = Await.failure(client().manifest(fake.reference("bad/web:schema1"), Await.deadline()),
+        RegistryException.class);
 
     assertEquals(RegistryException.Kind.PROTOCOL, json.kind());
     assertTrue(json.getMessage().contains("the manifest is not valid JSON"), json.getMessage());
@@ -370,8 +384,8 @@ class MisbehavingRegistryTest {
     Future<Digest> g = client.resolve(fake.reference("x/web:1.0"), Await.deadline());
 
     assertTrue(f.failed() && g.failed(), "refused synchronously");
-    assertEquals(RegistryException.Kind.NOT_ALLOWED, Await.failure(f).kind());
-    assertEquals(RegistryException.Kind.NOT_ALLOWED, Await.failure(g).kind());
+    assertEquals(RegistryException.Kind.NOT_ALLOWED, Await.failure(f, RegistryException.class).kind());
+    assertEquals(RegistryException.Kind.NOT_ALLOWED, Await.failure(g, RegistryException.class).kind());
     assertEquals(0, fake.connections());
   }
 
@@ -427,7 +441,7 @@ class MisbehavingRegistryTest {
     Digest d = Digest.sha256Of(new byte[1]);
 
     RegistryException e = Await.failure(client().blob(fake.reference("loop/web"),
-        Descriptor.of("application/octet-stream", d, 1), Await.deadline()));
+        Descriptor.of("application/octet-stream", d, 1), Await.deadline()), RegistryException.class);
 
     assertEquals(RegistryException.Kind.PROTOCOL, e.kind());
     assertTrue(e.getMessage().contains("more than 5 redirects"), e.getMessage());
@@ -468,7 +482,8 @@ class MisbehavingRegistryTest {
     RegistryClient client = client(builder().maxConcurrentRequestsPerRegistry(1));
     Future<Manifest> first = client.manifest(fake.reference("cap/web:1.0"), Instant.now().plusSeconds(20));
 
-    RegistryException e = Await.failure(client.manifest(fake.reference("cap/web:2.0"), Instant.now().plusMillis(500)));
+    RegistryException e = Await.failure(client.manifest(fake.reference("cap/web:2.0"), Instant.now().plusMillis(500)),
+        RegistryException.class);
 
     assertEquals(RegistryException.Kind.TIMEOUT, e.kind());
     assertTrue(e.getMessage().contains("request slots"), e.getMessage());
@@ -504,7 +519,8 @@ class MisbehavingRegistryTest {
     fake.when(path("/manifests/"), r -> r.response().setStatusCode(401)
         .putHeader("WWW-Authenticate", "Bearer realm=\"ftp://example.com/token\"").end());
 
-    RegistryException e = Await.failure(client().resolve(fake.reference("token/web:1.0"), Await.deadline()));
+    RegistryException e = Await.failure(client().resolve(fake.reference("token/web:1.0"), Await.deadline()),
+        RegistryException.class);
 
     assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
     assertTrue(e.getMessage().contains("is not an http(s) URL"), e.getMessage());
@@ -582,7 +598,8 @@ class MisbehavingRegistryTest {
         .end("{\"errors\":[{\"code\":\"NAME_UNKNOWN\",\"message\":\"repository name not known to registry\"}]}"));
     RegistryClient shared = client();
 
-    RegistryException unknown = Await.failure(shared.attachments(fake.reference("nope/web@" + image), Await.deadline()));
+    RegistryException unknown = Await.failure(shared.attachments(fake.reference("nope/web@" + image), Await.deadline()),
+        RegistryException.class);
     assertEquals(RegistryException.Kind.NOT_FOUND, unknown.kind(), "only that image does not exist");
 
     Digest bundle = referrer("known/web", image, MediaTypes.SIGSTORE_BUNDLE_V03, "{}".getBytes(StandardCharsets.UTF_8));
@@ -612,7 +629,8 @@ class MisbehavingRegistryTest {
     Digest image = manifest("partial/web", "1.0");
     fake.when(path(".att"), r -> r.response().setStatusCode(500).end());
 
-    RegistryException e = Await.failure(client().attachments(fake.reference("partial/web@" + image), Await.deadline()));
+    RegistryException e = Await.failure(client().attachments(fake.reference("partial/web@" + image), Await.deadline()),
+        RegistryException.class);
 
     assertEquals(RegistryException.Kind.SERVER_ERROR, e.kind());
     assertFalse(e.kind().imageFails(), "never mistaken for a missing signature");

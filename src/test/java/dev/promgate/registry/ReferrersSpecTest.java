@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.promgate.image.Digest;
 import dev.promgate.policy.GateConfig;
 import dev.promgate.policy.HostPattern;
+import dev.promgate.testing.Await;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
 import java.nio.charset.StandardCharsets;
@@ -181,7 +182,7 @@ class ReferrersSpecTest {
 
       // Only to a host the GateConfig allows for this registry, as for blob redirects.
       RegistryException refused = Await.failure(client().attachments(fake.reference("ghcr/web@" + image),
-          Await.deadline()));
+          Await.deadline()), RegistryException.class);
       assertTrue(refused.getMessage().contains("not allowed for this registry (redirectHosts"), refused.getMessage());
       assertEquals(0, elsewhere.requests().size());
 
@@ -201,7 +202,8 @@ class ReferrersSpecTest {
     Digest image = image("limited/web");
     fake.when(path("/referrers/"), r -> r.response().setStatusCode(429).putHeader("Retry-After", "0").end());
 
-    RegistryException e = Await.failure(client().attachments(fake.reference("limited/web@" + image), Await.deadline()));
+    RegistryException e = Await.failure(client().attachments(fake.reference("limited/web@" + image), Await.deadline()),
+        RegistryException.class);
 
     assertEquals(RegistryException.Kind.RATE_LIMITED, e.kind());
     assertTrue(e.getMessage().contains(fake.host()), e.getMessage());
@@ -214,7 +216,8 @@ class ReferrersSpecTest {
     Digest image = image("broken/web");
     fake.when(path("/referrers/"), r -> r.response().setStatusCode(503).end());
 
-    RegistryException e = Await.failure(client().attachments(fake.reference("broken/web@" + image), Await.deadline()));
+    RegistryException e = Await.failure(client().attachments(fake.reference("broken/web@" + image), Await.deadline()),
+        RegistryException.class);
 
     assertEquals(RegistryException.Kind.SERVER_ERROR, e.kind());
     assertTrue(e.getMessage().contains(fake.host()), e.getMessage());

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.promgate.testing.Await;
 import dev.promgate.testing.LocalRegistry;
 import dev.promgate.testing.TestImages;
 import dev.promgate.testing.TestImages.Layer;
@@ -71,7 +72,8 @@ class RegistryAuthTest {
       new TestImages(registry).pushImage("basic/web", "1.0");
       RegistryClient client = client(registry, null);
 
-      RegistryException e = Await.failure(client.resolve(registry.reference("basic/web:1.0"), Await.deadline()));
+      RegistryException e = Await.failure(client.resolve(registry.reference("basic/web:1.0"), Await.deadline()),
+          RegistryException.class);
 
       assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
       assertFalse(e.kind().imageFails(), "could not check, not a property of the image");
@@ -89,7 +91,8 @@ class RegistryAuthTest {
       Path config = dockerConfig(registry.dockerConfigJson("alice", "wrong"));
       RegistryClient client = client(registry, config);
 
-      RegistryException e = Await.failure(client.resolve(registry.reference("basic/web:1.0"), Await.deadline()));
+      RegistryException e = Await.failure(client.resolve(registry.reference("basic/web:1.0"), Await.deadline()),
+          RegistryException.class);
       assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
       assertTrue(e.getMessage().contains("access refused with the credentials of the docker config " + config),
           e.getMessage());
@@ -98,7 +101,8 @@ class RegistryAuthTest {
       assertEquals(image.digest(), Await.result(client.resolve(registry.reference("basic/web:1.0"), Await.deadline())));
 
       Files.delete(config);
-      RegistryException gone = Await.failure(client.resolve(registry.reference("basic/web:1.0"), Await.deadline()));
+      RegistryException gone = Await.failure(client.resolve(registry.reference("basic/web:1.0"), Await.deadline()),
+          RegistryException.class);
       assertEquals(RegistryException.Kind.UNAUTHORIZED, gone.kind());
       assertTrue(gone.getMessage().contains("cannot be read"), gone.getMessage());
       client.close();
@@ -147,7 +151,8 @@ class RegistryAuthTest {
       new TestImages(registry).pushImage("private/web", "1.0");
       RegistryClient client = client(registry, null);
 
-      RegistryException e = Await.failure(client.resolve(registry.reference("private/web:1.0"), Await.deadline()));
+      RegistryException e = Await.failure(client.resolve(registry.reference("private/web:1.0"), Await.deadline()),
+          RegistryException.class);
 
       assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
       assertTrue(e.getMessage().contains("may pull private/web"), e.getMessage());
@@ -161,7 +166,8 @@ class RegistryAuthTest {
       new TestImages(registry).pushImage("private/web", "1.0");
       RegistryClient client = client(registry, dockerConfig(registry.dockerConfigJson("alice", "wrong")));
 
-      RegistryException e = Await.failure(client.resolve(registry.reference("private/web:1.0"), Await.deadline()));
+      RegistryException e = Await.failure(client.resolve(registry.reference("private/web:1.0"), Await.deadline()),
+          RegistryException.class);
 
       assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
       assertTrue(e.getMessage().contains("the token service rejected the credentials (401)"), e.getMessage());

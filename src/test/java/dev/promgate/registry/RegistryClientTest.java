@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.promgate.image.Digest;
 import dev.promgate.image.ImageReference;
+import dev.promgate.testing.Await;
 import dev.promgate.testing.LocalRegistry;
 import dev.promgate.testing.TestImages;
 import dev.promgate.testing.TestImages.Layer;
@@ -72,7 +73,8 @@ class RegistryClientTest {
   void aMissingTagIsNotFoundWithTheDistributionErrorCode() {
     images.pushImage("resolve/missing", "1.0");
 
-    RegistryException e = Await.failure(client.resolve(registry.reference("resolve/missing:2.0"), Await.deadline()));
+    RegistryException e = Await.failure(client.resolve(registry.reference("resolve/missing:2.0"), Await.deadline()),
+        RegistryException.class);
 
     assertEquals(RegistryException.Kind.NOT_FOUND, e.kind());
     assertTrue(e.kind().imageFails());
@@ -102,7 +104,7 @@ class RegistryClientTest {
     images.pushImage("manifests/missing", "1.0");
 
     RegistryException e = Await.failure(client.manifest(registry.reference("manifests/missing@" + ABSENT),
-        Await.deadline()));
+        Await.deadline()), RegistryException.class);
 
     assertEquals(RegistryException.Kind.NOT_FOUND, e.kind());
     assertEquals(Optional.of(DistributionErrorCode.MANIFEST_UNKNOWN), e.errorCode());
@@ -157,7 +159,7 @@ class RegistryClientTest {
     RegistryClient small = RegistryClient.builder(vertx).registries(List.of(registry.settings()))
         .maxAttachmentBytes(1000).build();
     try {
-      RegistryException e = Await.failure(small.attachments(image.pinned(), Await.deadline()));
+      RegistryException e = Await.failure(small.attachments(image.pinned(), Await.deadline()), RegistryException.class);
 
       assertEquals(RegistryException.Kind.TOO_LARGE, e.kind());
       assertTrue(e.getMessage().contains("raise GateConfig spec.limits.maxAttachmentBytes"), e.getMessage());
@@ -176,7 +178,7 @@ class RegistryClientTest {
       Future<byte[]> f = small.blob(registry.reference("blobs/big"), big, Await.deadline());
 
       assertTrue(f.failed(), "refused at once");
-      assertEquals(RegistryException.Kind.TOO_LARGE, Await.failure(f).kind());
+      assertEquals(RegistryException.Kind.TOO_LARGE, Await.failure(f, RegistryException.class).kind());
     } finally {
       small.close();
     }
@@ -238,7 +240,8 @@ class RegistryClientTest {
   void attachmentsOfAMissingImageFailAsNotFoundRatherThanLookingUnsigned() {
     images.pushImage("cosign/gone", "1.0");
 
-    RegistryException e = Await.failure(client.attachments(registry.reference("cosign/gone@" + ABSENT), Await.deadline()));
+    RegistryException e = Await.failure(client.attachments(registry.reference("cosign/gone@" + ABSENT), Await.deadline()),
+        RegistryException.class);
 
     assertEquals(RegistryException.Kind.NOT_FOUND, e.kind());
     assertTrue(e.kind().imageFails());
@@ -339,7 +342,7 @@ class RegistryClientTest {
     Future<Attachments> f = client.attachments(ImageReference.parse("evil.example/shop/web@" + ABSENT), Await.deadline());
 
     assertTrue(f.failed(), "refused synchronously, before any network activity");
-    RegistryException e = Await.failure(f);
+    RegistryException e = Await.failure(f, RegistryException.class);
     assertEquals(RegistryException.Kind.NOT_ALLOWED, e.kind());
     assertFalse(e.kind().imageFails(), "the decision step denies such images itself; here it means a lagging allow-list");
     assertTrue(e.getMessage().startsWith("evil.example: image evil.example/shop/web: this registry is not in the allow-list"),

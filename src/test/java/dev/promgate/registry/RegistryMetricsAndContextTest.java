@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.promgate.image.Digest;
+import dev.promgate.testing.Await;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -50,7 +51,7 @@ class RegistryMetricsAndContextTest {
         .meterRegistry(meters).build();
 
     Await.result(client.resolve(fake.reference("m/web:1.0"), Await.deadline()));
-    Await.failure(client.manifest(fake.reference("m/web:2.0"), Await.deadline()));
+    Await.failure(client.manifest(fake.reference("m/web:2.0"), Await.deadline()), RegistryException.class);
 
     Counter ok = meters.get(RegistryMetrics.REQUESTS)
         .tags("registry", fake.host(), "endpoint", "manifest-head", "outcome", "ok").counter();
@@ -90,7 +91,7 @@ class RegistryMetricsAndContextTest {
   void theAllowListCanBeReplaced() {
     RegistryClient client = RegistryClient.builder(vertx).registries(List.of()).build();
     assertEquals(RegistryException.Kind.NOT_ALLOWED,
-        Await.failure(client.resolve(fake.reference("m/web:1.0"), Await.deadline())).kind());
+        Await.failure(client.resolve(fake.reference("m/web:1.0"), Await.deadline()), RegistryException.class).kind());
 
     client.updateRegistries(List.of(fake.settings()));
 

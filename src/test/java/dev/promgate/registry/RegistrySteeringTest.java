@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.promgate.image.Digest;
 import dev.promgate.policy.GateConfig;
 import dev.promgate.policy.HostPattern;
+import dev.promgate.testing.Await;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -74,7 +75,7 @@ class RegistrySteeringTest {
         .putHeader("Location", elsewhere.origin() + "/internal/admin").end());
 
     RegistryException e = Await.failure(client().blob(registry.reference("steer/web"),
-        Descriptor.of("application/octet-stream", d, content.length), Await.deadline()));
+        Descriptor.of("application/octet-stream", d, content.length), Await.deadline()), RegistryException.class);
 
     assertEquals(0, elsewhere.connections(), "promgate connected to the redirect target");
     assertEquals(RegistryException.Kind.NOT_ALLOWED, e.kind(), e.getMessage());
@@ -89,7 +90,8 @@ class RegistrySteeringTest {
     registry.when(r -> r.path().contains("/manifests/"), r -> r.response().setStatusCode(401)
         .putHeader("WWW-Authenticate", "Bearer realm=\"" + elsewhere.origin() + "/token\",service=\"x\"").end());
 
-    RegistryException e = Await.failure(client().resolve(registry.reference("steer/web:1.0"), Await.deadline()));
+    RegistryException e = Await.failure(client().resolve(registry.reference("steer/web:1.0"), Await.deadline()),
+        RegistryException.class);
 
     assertEquals(0, elsewhere.connections(), "promgate fetched a token from the realm on another host");
     assertEquals(RegistryException.Kind.NOT_ALLOWED, e.kind(), e.getMessage());
@@ -150,7 +152,8 @@ class RegistrySteeringTest {
         .putHeader("Location", elsewhere.origin() + "/storage").end());
 
     RegistryException e = Await.failure(client(listing(List.of(elsewhere.host()), List.of()), null).blob(
-        registry.reference("steer/web"), Descriptor.of("application/octet-stream", d, content.length), Await.deadline()));
+        registry.reference("steer/web"), Descriptor.of("application/octet-stream", d, content.length), Await.deadline()),
+            RegistryException.class);
 
     assertEquals(RegistryException.Kind.NOT_ALLOWED, e.kind());
     assertEquals(0, elsewhere.connections());
@@ -169,7 +172,7 @@ class RegistrySteeringTest {
     };
 
     RegistryException e = Await.failure(client(listing(List.of(), List.of("storage.example")), resolver)
-        .resolve(registry.reference("steer/web:1.0"), Await.deadline()));
+        .resolve(registry.reference("steer/web:1.0"), Await.deadline()), RegistryException.class);
 
     assertEquals(RegistryException.Kind.NOT_ALLOWED, e.kind(), e.getMessage());
     assertTrue(e.getMessage().contains("storage.example resolves to 169.254.169.254, a link-local address"),
@@ -182,7 +185,7 @@ class RegistrySteeringTest {
         .putHeader("Location", "http://169.254.169.254/latest/meta-data/").end());
 
     RegistryException e = Await.failure(client(listing(List.of(), List.of("169.254.169.254")), null)
-        .resolve(registry.reference("steer/web:1.0"), Await.deadline()));
+        .resolve(registry.reference("steer/web:1.0"), Await.deadline()), RegistryException.class);
 
     assertEquals(RegistryException.Kind.NOT_ALLOWED, e.kind(), e.getMessage());
     assertTrue(e.getMessage().contains("link-local"), e.getMessage());
@@ -195,7 +198,8 @@ class RegistrySteeringTest {
         .putHeader("Link", "<" + elsewhere.origin() + "/v2/steer/web/tags/list?last=a>; rel=\"next\"")
         .end("{\"name\":\"steer/web\",\"tags\":[\"a\"]}"));
 
-    RegistryException e = Await.failure(client().tags(registry.reference("steer/web"), Await.deadline()));
+    RegistryException e = Await.failure(client().tags(registry.reference("steer/web"), Await.deadline()),
+        RegistryException.class);
 
     assertEquals(RegistryException.Kind.NOT_ALLOWED, e.kind(), e.getMessage());
     assertEquals(0, elsewhere.connections());

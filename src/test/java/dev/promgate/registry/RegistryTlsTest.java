@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.promgate.policy.GateConfig;
+import dev.promgate.testing.Await;
 import dev.promgate.testing.LocalRegistry;
 import dev.promgate.testing.TestImages;
 import dev.promgate.testing.TestImages.Pushed;
@@ -67,7 +68,8 @@ class RegistryTlsTest {
   void withoutItsCaTheRegistryIsNotTrusted() {
     RegistryClient client = client(new GateConfig.RegistrySettings(tls.host(), false, Optional.empty()));
 
-    RegistryException e = Await.failure(client.resolve(tls.reference("tls/web:1.0"), Await.deadline()));
+    RegistryException e = Await.failure(client.resolve(tls.reference("tls/web:1.0"), Await.deadline()),
+        RegistryException.class);
 
     assertEquals(RegistryException.Kind.UNREACHABLE, e.kind());
     assertTrue(e.getMessage().contains("TLS failed"), e.getMessage());
@@ -79,7 +81,8 @@ class RegistryTlsTest {
   void aPlainHttpRegistryIsOnlyReachedWhenMarkedInsecure() {
     RegistryClient strict = client(new GateConfig.RegistrySettings(plain.host(), false, Optional.empty()));
 
-    RegistryException e = Await.failure(strict.resolve(plain.reference("plain/web:1.0"), Await.deadline()));
+    RegistryException e = Await.failure(strict.resolve(plain.reference("plain/web:1.0"), Await.deadline()),
+        RegistryException.class);
 
     assertEquals(RegistryException.Kind.UNREACHABLE, e.kind());
     assertTrue(e.getMessage().contains("insecure: true"), e.getMessage());
@@ -98,7 +101,8 @@ class RegistryTlsTest {
       RegistryClient client = RegistryClient.builder(vertx).registries(List.of(registry.settings()))
           .credentials(config).build();
 
-      RegistryException e = Await.failure(client.resolve(registry.reference("tls/web:1.0"), Await.deadline()));
+      RegistryException e = Await.failure(client.resolve(registry.reference("tls/web:1.0"), Await.deadline()),
+          RegistryException.class);
 
       assertEquals(RegistryException.Kind.UNAUTHORIZED, e.kind());
       assertTrue(e.getMessage().contains("is plain HTTP while the registry is not an insecure entry"), e.getMessage());

@@ -3,10 +3,10 @@ package dev.promgate.tls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import io.vertx.core.Future;
+import dev.promgate.testing.Await;
 import io.vertx.core.Promise;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientOptions;
@@ -28,8 +28,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -104,7 +102,7 @@ class TlsHandshakeTest {
           ? TestPki.traditional(keys.getPrivate()) : TestPki.pkcs8(keys.getPrivate()));
       HttpServer server = serve(vertx, ServingCertificate.load(folder));
       assertEquals(leaf, get(client(vertx, null, caPem), server, "localhost").peer(), keys.getPublic().getAlgorithm());
-      await(server.close());
+      Await.result(server.close());
     }
   }
 
@@ -119,7 +117,7 @@ class TlsHandshakeTest {
     WebClient trustsBoth = client(vertx, null, caOf(first), caOf(second));
     assertEquals(a.certificate(), get(trustsBoth, server, "localhost").peer());
 
-    assertTrue(await(server.updateSSLOptions(b.serverSslOptions())), "the server took the new options");
+    assertTrue(Await.result(server.updateSSLOptions(b.serverSslOptions())), "the server took the new options");
 
     assertEquals(b.certificate(), get(trustsBoth, server, "localhost").peer());
     assertEquals(b.certificate(), get(client(vertx, null, caOf(second)), server, "localhost").peer());
@@ -134,33 +132,33 @@ class TlsHandshakeTest {
     // An interval long enough that only checkNow runs during the test.
     CertificateRotation rotation = CertificateRotation.start(vertx, server, a, Duration.ofHours(1), told::add);
 
-    assertEquals(CertificateRotation.Change.UNCHANGED, await(rotation.checkNow()).change());
+    assertEquals(CertificateRotation.Change.UNCHANGED, Await.result(rotation.checkNow()).change());
 
     ServingCertificate b = DevCertificates.generate(dir, List.of("localhost"), List.of(), null, true).serving();
-    CertificateRotation.Outcome rotated = await(rotation.checkNow());
+    CertificateRotation.Outcome rotated = Await.result(rotation.checkNow());
     assertEquals(CertificateRotation.Change.ROTATED, rotated.change());
     assertEquals(b.fingerprint(), rotated.certificate().fingerprint());
     assertEquals(b.fingerprint(), rotation.current().fingerprint());
     assertEquals(b.certificate(), get(client(vertx, null, caOf(dir)), server, "localhost").peer());
-    assertEquals(CertificateRotation.Change.UNCHANGED, await(rotation.checkNow()).change());
+    assertEquals(CertificateRotation.Change.UNCHANGED, Await.result(rotation.checkNow()).change());
 
     // A broken edit: another key. Reported once; the server keeps serving b.
     Files.write(dir.resolve("tls.key"), TestPki.pkcs8(TestPki.keyPair("EC", 0).getPrivate()));
-    CertificateRotation.Outcome failed = await(rotation.checkNow());
+    CertificateRotation.Outcome failed = Await.result(rotation.checkNow());
     assertEquals(CertificateRotation.Change.FAILED, failed.change());
     assertTrue(failed.problem().contains("does not match"), failed.problem());
     assertEquals(b.fingerprint(), failed.certificate().fingerprint());
-    assertEquals(CertificateRotation.Change.FAILED, await(rotation.checkNow()).change());
+    assertEquals(CertificateRotation.Change.FAILED, Await.result(rotation.checkNow()).change());
     assertEquals(b.certificate(), get(client(vertx, null, caOf(dir)), server, "localhost").peer());
 
     // Half a pair: a missing file is a failure too, and a different one.
     Files.delete(dir.resolve("tls.key"));
-    CertificateRotation.Outcome missing = await(rotation.checkNow());
+    CertificateRotation.Outcome missing = Await.result(rotation.checkNow());
     assertTrue(missing.problem().endsWith("tls.key is missing"), missing.problem());
 
     // Repaired: rotates again.
     ServingCertificate c = DevCertificates.generate(dir, List.of("localhost"), List.of(), null, true).serving();
-    assertEquals(CertificateRotation.Change.ROTATED, await(rotation.checkNow()).change());
+    assertEquals(CertificateRotation.Change.ROTATED, Await.result(rotation.checkNow()).change());
     assertEquals(c.certificate(), get(client(vertx, null, caOf(dir)), server, "localhost").peer());
 
     assertEquals(List.of(CertificateRotation.Change.ROTATED, CertificateRotation.Change.FAILED,
@@ -181,7 +179,7 @@ class TlsHandshakeTest {
       }
     });
     ServingCertificate b = DevCertificates.generate(dir, List.of("localhost"), List.of(), null, true).serving();
-    assertEquals(b.fingerprint(), await(rotated.future()).certificate().fingerprint());
+    assertEquals(b.fingerprint(), Await.result(rotated.future()).certificate().fingerprint());
     assertNotEquals(a.certificate(), b.certificate());
     assertEquals(b.certificate(), get(client(vertx, null, caOf(dir)), server, "localhost").peer());
     rotation.stop();
@@ -193,7 +191,7 @@ class TlsHandshakeTest {
 
   private static HttpServer serve(Vertx vertx, ServingCertificate certificate) throws Exception {
     HttpServerOptions options = certificate.configure(new HttpServerOptions().setHost("127.0.0.1"));
-    return await(vertx.createHttpServer(options)
+    return Await.result(vertx.createHttpServer(options)
         .requestHandler(request -> request.response().end("ok"))
         .listen(0));
   }
@@ -229,36 +227,31 @@ class TlsHandshakeTest {
   }
 
   /** GET / from the server at 127.0.0.1, verifying the certificate for {@code hostName}. */
-  private Handshake get(WebClient client, HttpServer server, String hostName) throws Exception {
-    HttpResponse<Buffer> response = await(client.request(HttpMethod.GET,
-        SocketAddress.inetSocketAddress(server.actualPort(), "127.0.0.1"), server.actualPort(), hostName, "/").send());
+  private Handshake get(WebClient client, HttpServer server, String hostName) {
+    HttpResponse<Buffer> response = Await.result(request(client, server, hostName));
     assertEquals(200, response.statusCode());
     assertEquals("ok", response.bodyAsString());
     return lastHandshake.getAndSet(null);
   }
 
-  private void assertHandshakeFails(WebClient client, HttpServer server, String hostName, String why)
-      throws Exception {
-    try {
-      get(client, server, hostName);
-      fail("the handshake should have failed");
-    } catch (ExecutionException e) {
-      boolean handshake = false;
-      StringBuilder messages = new StringBuilder();
-      for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-        handshake |= cause instanceof SSLHandshakeException;
-        messages.append(cause.getMessage()).append(" / ");
-      }
-      assertTrue(handshake, "expected an SSLHandshakeException, got " + e.getCause());
-      assertTrue(messages.toString().contains(why), "expected <" + why + "> in: " + messages);
+  private static Future<HttpResponse<Buffer>> request(WebClient client, HttpServer server, String hostName) {
+    return client.request(HttpMethod.GET, SocketAddress.inetSocketAddress(server.actualPort(), "127.0.0.1"),
+        server.actualPort(), hostName, "/").send();
+  }
+
+  private void assertHandshakeFails(WebClient client, HttpServer server, String hostName, String why) {
+    Throwable failure = Await.failure(request(client, server, hostName), Throwable.class);
+    boolean handshake = false;
+    StringBuilder messages = new StringBuilder();
+    for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+      handshake |= cause instanceof SSLHandshakeException;
+      messages.append(cause.getMessage()).append(" / ");
     }
+    assertTrue(handshake, "expected an SSLHandshakeException, got " + failure);
+    assertTrue(messages.toString().contains(why), "expected <" + why + "> in: " + messages);
   }
 
   private static byte[] caOf(Path folder) throws Exception {
     return Files.readString(folder.resolve("ca.crt")).getBytes(StandardCharsets.US_ASCII);
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
   }
 }

@@ -12,10 +12,10 @@ import dev.promgate.policy.PolicyLoadResult;
 import dev.promgate.policy.PolicyLoader;
 import dev.promgate.policy.PolicySet;
 import dev.promgate.policy.TrustedRoot;
+import dev.promgate.testing.Await;
 import dev.promgate.testing.Fixtures;
 import dev.promgate.testing.TestTufRepository;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -26,8 +26,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -100,7 +98,7 @@ class TrustedRootRefresherTest {
   void stop() throws Exception {
     refresher.close();
     tuf.close();
-    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    Await.result(vertx.close());
   }
 
   private void writePolicies(String mirrorHost, boolean insecure) throws IOException {
@@ -139,14 +137,6 @@ class TrustedRootRefresherTest {
     return ((Authority.Keyless) set.policies().get(0).authorities().get("release")).root();
   }
 
-  private static <T> T await(Future<T> future) {
-    try {
-      return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-  }
-
   private double age() {
     return metrics.get("promgate_trusted_root_age_seconds").tag("mirror", tuf.mirror().toString()).gauge().value();
   }
@@ -162,7 +152,7 @@ class TrustedRootRefresherTest {
     assertFalse(root(before).available(), "nothing verified yet");
     assertEquals("trusted root from TUF mirror " + tuf.mirror(), root(before).description());
 
-    await(refresher.apply(before));
+    Await.result(refresher.apply(before));
     assertEquals(1, newRoots.get());
     assertEquals(1.0, refreshes("new"));
     assertEquals(0.0, age());
@@ -175,46 +165,46 @@ class TrustedRootRefresherTest {
 
   @Test
   void aNewRootOnTheMirrorReplacesTheCachedOne() {
-    await(refresher.apply(load()));
+    Await.result(refresher.apply(load()));
     String firstDigest = root(load()).digest();
 
     tuf.publish(staging);
     clock.advance(Duration.ofMinutes(30));
-    await(refresher.refreshAll());
+    Await.result(refresher.refreshAll());
     assertEquals(2, newRoots.get(), "a reload was asked for");
     TrustedRoot after = root(load());
     assertArrayEquals(staging, readCached(after));
     assertFalse(firstDigest.equals(after.digest()), "a new root is a new requirement for the verdict cache");
 
-    await(refresher.refreshAll());
+    Await.result(refresher.refreshAll());
     assertEquals(2, newRoots.get(), "nothing new, no reload");
     assertEquals(1.0, refreshes("unchanged"));
   }
 
   @Test
   void whileTheMirrorIsDownTheLastVerifiedRootStaysAndAges() {
-    await(refresher.apply(load()));
+    Await.result(refresher.apply(load()));
     tuf.down(true);
     clock.advance(Duration.ofHours(5));
-    await(refresher.refreshAll());
+    Await.result(refresher.refreshAll());
     assertEquals(1.0, refreshes("failed"));
     assertEquals(Duration.ofHours(5).toSeconds(), age(), 0.001);
     assertArrayEquals(production, readCached(root(load())));
 
     tuf.down(false);
-    await(refresher.refreshAll());
+    Await.result(refresher.refreshAll());
     assertEquals(0.0, age());
   }
 
   @Test
   void aRestartKeepsTheCachedRootAndItsAge() {
-    await(refresher.apply(load()));
+    Await.result(refresher.apply(load()));
     refresher.close();
     tuf.down(true);
     clock.advance(Duration.ofHours(2));
     TrustedRootRefresher restarted = new TrustedRootRefresher(vertx, clock, new SimpleMeterRegistry(), () -> { });
     try {
-      await(restarted.apply(load()));
+      Await.result(restarted.apply(load()));
       assertTrue(root(load()).available(), "the cached root serves while the mirror is down");
     } finally {
       restarted.close();
@@ -223,44 +213,44 @@ class TrustedRootRefresherTest {
 
   @Test
   void tamperedMetadataIsRefused() {
-    await(refresher.apply(load()));
+    Await.result(refresher.apply(load()));
     tuf.publish(staging);
     // the target no longer has the length and hash the signed targets metadata names
     String target = new String(tuf.file(tuf.targetsFile()), StandardCharsets.UTF_8);
     String sha = target.replaceAll("(?s).*\"sha256\" : \"([0-9a-f]{64})\".*", "$1");
     tuf.replace("targets/" + sha + ".trusted_root.json", production);
-    await(refresher.refreshAll());
+    Await.result(refresher.refreshAll());
     assertEquals(1.0, refreshes("failed"));
     assertArrayEquals(production, readCached(root(load())), "the last verified root stays");
 
     tuf.signTimestampWithAStrangeKey();
-    await(refresher.refreshAll());
+    Await.result(refresher.refreshAll());
     assertEquals(2.0, refreshes("failed"));
     assertEquals(1, newRoots.get());
   }
 
   @Test
   void expiredMetadataIsRefused() {
-    await(refresher.apply(load()));
+    Await.result(refresher.apply(load()));
     tuf.expireAt(START.plus(Duration.ofDays(1)));
     tuf.publish(staging);
     clock.advance(Duration.ofDays(2));
-    await(refresher.refreshAll());
+    Await.result(refresher.refreshAll());
     assertEquals(1.0, refreshes("failed"));
     assertArrayEquals(production, readCached(root(load())));
   }
 
   @Test
   void aRotatedRootKeyIsFollowed() {
-    await(refresher.apply(load()));
+    Await.result(refresher.apply(load()));
     tuf.rotateRoot();
     tuf.publish(staging);
-    await(refresher.refreshAll());
+    Await.result(refresher.refreshAll());
     assertArrayEquals(staging, readCached(root(load())));
     // the new root is trusted from now on: signing more with the new root key keeps working
     tuf.rotateRoot();
     tuf.publish(production);
-    await(refresher.refreshAll());
+    Await.result(refresher.refreshAll());
     assertArrayEquals(production, readCached(root(load())));
   }
 
@@ -286,8 +276,78 @@ class TrustedRootRefresherTest {
         g.defaultEnvironment(), g.namespaces(), g.exemptNamespaces(), g.registries(), g.cache(), g.credentials(),
         g.timeouts(), g.breakGlass(), g.limits()), allowed.policies());
     int before = tuf.requests();
-    await(refresher.apply(withoutMirror));
+    Await.result(refresher.apply(withoutMirror));
     assertEquals(before, tuf.requests());
+  }
+
+  /**
+   * A mirror (or someone between it and promgate) that serves an older, still validly signed
+   * timestamp, to bring back a trusted root that has since been replaced: TUF's rollback
+   * protection refuses it, and the newer root stays.
+   */
+  @Test
+  void anOlderTimestampDoesNotRollTheRootBack() {
+    Await.result(refresher.apply(load()));
+    byte[] olderTimestamp = tuf.file("timestamp.json");
+    tuf.publish(staging);
+    Await.result(refresher.refreshAll());
+    assertArrayEquals(staging, readCached(root(load())));
+
+    tuf.replace("timestamp.json", olderTimestamp);
+    Await.result(refresher.refreshAll());
+    assertEquals(1.0, refreshes("failed"));
+    assertArrayEquals(staging, readCached(root(load())), "the newer root stays");
+  }
+
+  /**
+   * The cache lies in a shared directory by default (/tmp): another local user who creates the
+   * repository's cache directory first, and plants a trusted root of their own in it, must not have
+   * it read as verified, nor be written into.
+   */
+  @Test
+  void aCacheDirectoryOthersCanWriteIsNotTrusted() throws IOException {
+    Path cache = root(load()).tuf().orElseThrow().cache();
+    Files.createDirectories(cache);
+    Files.write(cache.resolve("trusted_root.json"), staging);
+    Files.setPosixFilePermissions(cache, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+
+    PolicyLoadResult.Failed failed = assertInstanceOf(PolicyLoadResult.Failed.class,
+        PolicyLoader.load(dir.resolve("policies")));
+    assertTrue(failed.problems().get(0).toString().contains("the TUF cache directory " + cache
+        + " can be written by any user (mode 777; chmod o-w it): a trusted root there could have been written"
+        + " by someone else"), failed.problems().toString());
+
+    Files.setPosixFilePermissions(cache, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    PolicySet set = load();
+    Files.setPosixFilePermissions(cache, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+    Await.result(refresher.apply(set));
+    assertEquals(1.0, refreshes("failed"), "nothing is written where others can write");
+    assertArrayEquals(staging, Files.readAllBytes(cache.resolve("trusted_root.json")));
+  }
+
+  /** Where the tests run as root (as CI does), a directory owned by another user can be made. */
+  @Test
+  void aCacheDirectoryOfAnotherUserIsNotTrusted() throws IOException {
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        Integer.valueOf(0).equals(Files.getAttribute(Path.of("/proc/self"), "unix:uid")), "needs root to chown");
+    Path cache = root(load()).tuf().orElseThrow().cache();
+    Files.createDirectories(cache);
+    Files.write(cache.resolve("trusted_root.json"), staging);
+    Files.setAttribute(cache, "unix:uid", 4242);
+    PolicyLoadResult.Failed failed = assertInstanceOf(PolicyLoadResult.Failed.class,
+        PolicyLoader.load(dir.resolve("policies")));
+    assertTrue(failed.problems().get(0).toString().contains("the TUF cache directory " + cache
+        + " belongs to user 4242, not to the user promgate runs as (0)"), failed.problems().toString());
+  }
+
+  @Test
+  void theCacheDirectoryPromgateMakesIsItsAlone() throws IOException {
+    Await.result(refresher.apply(load()));
+    Path cache = root(load()).tuf().orElseThrow().cache();
+    assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(cache)));
+    // as Kubernetes leaves it for the pod's fsGroup: group-writable, still promgate's
+    Files.setPosixFilePermissions(cache, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwx---"));
+    assertTrue(root(load()).available());
   }
 
   private static byte[] readCached(TrustedRoot root) {

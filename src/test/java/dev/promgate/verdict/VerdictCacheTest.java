@@ -10,6 +10,7 @@ import dev.promgate.image.Digest;
 import dev.promgate.image.ImageReference;
 import dev.promgate.policy.EnvironmentRules;
 import dev.promgate.policy.GateConfig;
+import dev.promgate.testing.Await;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -18,7 +19,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -55,7 +55,7 @@ class VerdictCacheTest {
   }
 
   Lookup get(VerificationRequest r) throws Exception {
-    return cache.lookup(r, FAR).toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    return Await.result(cache.lookup(r, FAR));
   }
 
   @Test
@@ -79,7 +79,7 @@ class VerdictCacheTest {
     assertEquals(1, calls.get());
     slow.complete(verified());
     for (Future<Lookup> f : waiting) {
-      assertInstanceOf(Verdict.Verified.class, f.toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS).verdict());
+      assertInstanceOf(Verdict.Verified.class, Await.result(f).verdict());
     }
     assertEquals(1, calls.get());
     assertEquals(49.0, meters.get("promgate_cache_lookups_total").tag("result", "coalesced").counter().count());
@@ -167,7 +167,8 @@ class VerdictCacheTest {
     get(web());
     time.advance(Duration.ofMinutes(11));
     answer = r -> Future.succeededFuture(Verdict.Rejected.because("signature revoked", "re-sign"));
-    assertInstanceOf(Verdict.Rejected.class, get(web()).verdict());
+    assertEquals(List.of(new Verdict.Reason("signature revoked", "re-sign")),
+        assertInstanceOf(Verdict.Rejected.class, get(web()).verdict()).reasons());
   }
 
   @Test

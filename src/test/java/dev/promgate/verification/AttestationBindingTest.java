@@ -1,5 +1,6 @@
 package dev.promgate.verification;
 
+import static dev.promgate.testing.Rejections.rejectedBecause;
 import static dev.promgate.verification.CosignFormats.statement;
 import static dev.promgate.verification.TestPolicies.attestation;
 import static dev.promgate.verification.TestPolicies.promotion;
@@ -56,14 +57,16 @@ class AttestationBindingTest {
     SignedContent.AttestationLayer claimed = new SignedContent.AttestationLayer(signed.source(), signed.mediaType(),
         signed.envelope(), Map.of("predicateType", SLSA));
 
-    assertInstanceOf(Verdict.Rejected.class, provenanceRequired(attestations(claimed)));
+    rejectedBecause(provenanceRequired(attestations(claimed)),
+        "has no " + SLSA + " attestation (found: attestations of " + VULN + ")");
   }
 
   @Test
   void aPromotionPredicateUnderAnotherTypeIsNoPromotion() {
     SignedContent.AttestationLayer mislabelled = CI.attestationLayer(statement(SLSA, DIGEST, "x", PROMOTION_JSON));
 
-    assertInstanceOf(Verdict.Rejected.class, promotionRequired(attestations(mislabelled)));
+    rejectedBecause(promotionRequired(attestations(mislabelled)),
+        "has no promotion to prod signed by ci (found: no promotions)");
     // The same predicate under its own type is a promotion: the rejection above is about the type alone.
     assertInstanceOf(Verdict.Verified.class, promotionRequired(attestations(CI.attestationLayer(
         statement(Promotion.PREDICATE_TYPE, DIGEST, "x", PROMOTION_JSON)))));
@@ -75,7 +78,7 @@ class AttestationBindingTest {
     SignedContent.AttestationLayer layer = new SignedContent.AttestationLayer("unsigned.att",
         "application/vnd.dsse.envelope.v1+json", unsigned, Map.of("predicateType", SLSA));
 
-    assertInstanceOf(Verdict.Rejected.class, provenanceRequired(attestations(layer)));
+    rejectedBecause(provenanceRequired(attestations(layer)), "unsigned.att: the DSSE envelope has no signatures");
   }
 
   @Test
@@ -86,7 +89,9 @@ class AttestationBindingTest {
     SignedContent.AttestationLayer layer = new SignedContent.AttestationLayer("plain.att",
         "application/vnd.dsse.envelope.v1+json", envelope, Map.of());
 
-    assertInstanceOf(Verdict.Rejected.class, provenanceRequired(attestations(layer)));
+    rejectedBecause(provenanceRequired(attestations(layer)),
+        "plain.att: its DSSE payload type is text/plain, neither application/vnd.in-toto+json nor the statement's "
+            + "predicate type");
   }
 
   /** An OCI 1.1 referrer that holds a bare statement or an envelope with no verification material. */
@@ -96,11 +101,15 @@ class AttestationBindingTest {
     byte[] bundleWithoutMaterial = ("{\"mediaType\":\"application/vnd.dev.sigstore.bundle.v0.3+json\","
         + "\"dsseEnvelope\":" + new String(TestSigstore.envelopeJson(DsseEnvelope.IN_TOTO, bareStatement),
             StandardCharsets.UTF_8) + "}").getBytes(StandardCharsets.UTF_8);
-    for (byte[] referrer : List.of(bareStatement, bundleWithoutMaterial)) {
+    Map<byte[], String> why = Map.of(bareStatement, "the Sigstore bundle has no \"mediaType\"",
+        bundleWithoutMaterial, "the Sigstore bundle has no \"verificationMaterial\"");
+    for (Map.Entry<byte[], String> referrer : why.entrySet()) {
       SignedContent found = new SignedContent(List.of(), List.of(), List.of(new SignedContent.SigstoreBundle(
-          "referrer", "application/vnd.dev.sigstore.bundle.v0.3+json", referrer)));
-      assertInstanceOf(Verdict.Rejected.class, provenanceRequired(found));
-      assertInstanceOf(Verdict.Rejected.class, promotionRequired(found));
+          "referrer", "application/vnd.dev.sigstore.bundle.v0.3+json", referrer.getKey())));
+      rejectedBecause(provenanceRequired(found), "has no " + SLSA + " attestation (found: Sigstore bundle referrer: "
+          + referrer.getValue());
+      rejectedBecause(promotionRequired(found), "has no promotion to prod signed by ci (found: Sigstore bundle "
+          + "referrer: " + referrer.getValue());
     }
   }
 
@@ -109,6 +118,7 @@ class AttestationBindingTest {
     SignedContent.AttestationLayer other = CI.attestationLayer(
         statement(SLSA, "sha256:cd34" + "0".repeat(60), "registry.acme.example/shop/web", "{}"));
 
-    assertInstanceOf(Verdict.Rejected.class, provenanceRequired(attestations(other)));
+    rejectedBecause(provenanceRequired(attestations(other)),
+        "its " + SLSA + " statement is about sha256:cd3400000000…, not this digest");
   }
 }

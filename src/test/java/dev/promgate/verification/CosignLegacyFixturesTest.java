@@ -1,5 +1,8 @@
 package dev.promgate.verification;
 
+import static dev.promgate.testing.Rejections.problem;
+import static dev.promgate.testing.Rejections.rejected;
+import static dev.promgate.testing.Rejections.rejectedBecause;
 import static dev.promgate.verification.FixtureAttachments.connaisseurDigest;
 import static dev.promgate.verification.FixtureAttachments.connaisseurSignatures;
 import static dev.promgate.verification.FixtureAttachments.containersImageSignature;
@@ -48,15 +51,6 @@ class CosignLegacyFixturesTest {
 
   static Verdict.Verified verified(Verdict v) {
     return assertInstanceOf(Verdict.Verified.class, v, () -> "expected verified, got " + v);
-  }
-
-  static Verdict.Rejected rejected(Verdict v) {
-    return assertInstanceOf(Verdict.Rejected.class, v, () -> "expected rejected, got " + v);
-  }
-
-  static String problem(Verdict v) {
-    Verdict.Rejected r = rejected(v);
-    return r.reasons().get(0).problem();
   }
 
   @Nested
@@ -167,10 +161,12 @@ class CosignLegacyFixturesTest {
       var layers = signatures(connaisseurSignatures(digest));
       verified(evaluator.evaluate(request(digest, TestPolicies.signatures(keyless("exact", productionRoot(),
           identity("https://github.com/login/oauth", "philipp.belitz@securesystems.de")))), layers));
-      rejected(evaluator.evaluate(request(digest, TestPolicies.signatures(keyless("unanchored", productionRoot(),
-          identityRegExp("github", "philipp")))), layers));
-      rejected(evaluator.evaluate(request(digest, TestPolicies.signatures(keyless("wrong-issuer", productionRoot(),
-          identity("https://accounts.google.com", "philipp.belitz@securesystems.de")))), layers));
+      rejectedBecause(evaluator.evaluate(request(digest, TestPolicies.signatures(keyless("unanchored", productionRoot(),
+          identityRegExp("github", "philipp")))), layers),
+          "which is not an identity of unanchored [{issuer ~github, subject ~philipp}]");
+      rejectedBecause(evaluator.evaluate(request(digest, TestPolicies.signatures(keyless("wrong-issuer", productionRoot(),
+          identity("https://accounts.google.com", "philipp.belitz@securesystems.de")))), layers),
+          "(issuer https://github.com/login/oauth), which is not an identity of wrong-issuer");
     }
 
     @Test
@@ -185,8 +181,8 @@ class CosignLegacyFixturesTest {
     @Test
     void keylessSignatureIsNotAKeySignature() {
       String digest = connaisseurDigest("keyless");
-      rejected(evaluator.evaluate(request(digest, TestPolicies.signatures(connaisseurKey("alice"))),
-          signatures(connaisseurSignatures(digest))));
+      rejectedBecause(evaluator.evaluate(request(digest, TestPolicies.signatures(connaisseurKey("alice"))),
+          signatures(connaisseurSignatures(digest))), "not signed with the key of alice (alice.key)");
     }
 
     @Test
@@ -242,7 +238,8 @@ class CosignLegacyFixturesTest {
       for (var layer : List.of(signature("dir-img-cosign-valid", "signature-1"),
           signature("dir-img-cosign-valid-with-tag", "signature-1"), signature("dir-img-cosign-valid-2", "signature-2"))) {
         verified(evaluator.evaluate(request(digest, TestPolicies.signatures(cosign)), signatures(List.of(layer))));
-        rejected(evaluator.evaluate(request(digest, TestPolicies.signatures(cosign2)), signatures(List.of(layer))));
+        rejectedBecause(evaluator.evaluate(request(digest, TestPolicies.signatures(cosign2)),
+            signatures(List.of(layer))), "not signed with the key of cosign2 (cosign2.pub)");
       }
     }
 
@@ -261,7 +258,9 @@ class CosignLegacyFixturesTest {
     void unknownKeySignatureIsRejectedAloneAndIgnoredBesideAValidOne() {
       String digest = manifestDigest("dir-img-cosign-valid");
       var unknown = containersImageSignature(Fixtures.path("containers-image", "unknown-cosign-key.signature"));
-      rejected(evaluator.evaluate(request(digest, TestPolicies.signatures(cosign, cosign2)), signatures(List.of(unknown))));
+      rejectedBecause(evaluator.evaluate(request(digest, TestPolicies.signatures(cosign, cosign2)),
+          signatures(List.of(unknown))),
+          "not signed with the key of cosign (cosign.pub) and not signed with the key of cosign2 (cosign2.pub)");
       verified(evaluator.evaluate(request(digest, TestPolicies.signatures(cosign)),
           signatures(List.of(unknown, signature("dir-img-cosign-valid", "signature-1")))));
     }
@@ -293,7 +292,8 @@ class CosignLegacyFixturesTest {
       String digest = manifestDigest("dir-img-cosign-key-rekor-valid");
       var layer = signature("dir-img-cosign-key-rekor-valid", "signature-1");
       verified(evaluator.evaluate(request(digest, TestPolicies.signatures(cosign2)), signatures(List.of(layer))));
-      rejected(evaluator.evaluate(request(digest, TestPolicies.signatures(cosign)), signatures(List.of(layer))));
+      rejectedBecause(evaluator.evaluate(request(digest, TestPolicies.signatures(cosign)), signatures(List.of(layer))),
+          "not signed with the key of cosign (cosign.pub)");
     }
 
     @Test
@@ -303,11 +303,15 @@ class CosignLegacyFixturesTest {
       var verdict = verified(evaluator.evaluate(request(digest, TestPolicies.signatures(keyless("redhat", productionRoot(),
           identity("https://github.com/login/oauth", "mitr@redhat.com")))), signatures(List.of(layer))));
       assertEquals("mitr@redhat.com (issuer https://github.com/login/oauth)", verdict.evidence().get(0).identity());
-      rejected(evaluator.evaluate(request(digest, TestPolicies.signatures(keyless("someone-else", productionRoot(),
-          identity("https://github.com/login/oauth", "someone@redhat.com")))), signatures(List.of(layer))));
-      rejected(evaluator.evaluate(request(digest, TestPolicies.signatures(keyless("staging", stagingRoot(),
-          identityRegExp(".*", ".*")))), signatures(List.of(layer))));
-      rejected(evaluator.evaluate(request(digest, TestPolicies.signatures(cosign, cosign2)), signatures(List.of(layer))));
+      rejectedBecause(evaluator.evaluate(request(digest, TestPolicies.signatures(keyless("someone-else", productionRoot(),
+          identity("https://github.com/login/oauth", "someone@redhat.com")))), signatures(List.of(layer))),
+          "signed by mitr@redhat.com (issuer https://github.com/login/oauth), which is not an identity of someone-else");
+      rejectedBecause(evaluator.evaluate(request(digest, TestPolicies.signatures(keyless("staging", stagingRoot(),
+          identityRegExp(".*", ".*")))), signatures(List.of(layer))),
+          "its certificate is not trusted by the trusted root staging_trusted_root.json");
+      rejectedBecause(evaluator.evaluate(request(digest, TestPolicies.signatures(cosign, cosign2)),
+          signatures(List.of(layer))),
+          "not signed with the key of cosign (cosign.pub) and not signed with the key of cosign2 (cosign2.pub)");
     }
 
     @Test
@@ -334,8 +338,9 @@ class CosignLegacyFixturesTest {
       // the leaf's RSA-4096 key as a key authority: the PKCS#1 v1.5 signature (base64 with a line break) verifies
       verified(evaluator.evaluate(request(digest, TestPolicies.signatures(
           key("pki-leaf", Fixtures.path("containers-image", "pki-cert")))), signatures(List.of(layer))));
-      rejected(evaluator.evaluate(request(digest, TestPolicies.signatures(
-          key("some-rsa", Fixtures.path("containers-image", "some-rsa-key.pub")))), signatures(List.of(layer))));
+      rejectedBecause(evaluator.evaluate(request(digest, TestPolicies.signatures(
+          key("some-rsa", Fixtures.path("containers-image", "some-rsa-key.pub")))), signatures(List.of(layer))),
+          "not signed with the key of some-rsa (some-rsa-key.pub)");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.promgate.verification;
 
+import static dev.promgate.testing.Rejections.problem;
 import static dev.promgate.verification.CosignLegacyFixturesTest.productionRoot;
 import static dev.promgate.verification.CosignLegacyFixturesTest.stagingRoot;
 import static dev.promgate.verification.FixtureAttachments.containersImageSignature;
@@ -49,10 +50,6 @@ class CosignV3Test {
 
   private static Authority.Keyless release(Path root) {
     return TestPolicies.keyless("release", root, TestPolicies.identity(ACTIONS, RELEASE));
-  }
-
-  private static String problem(Verdict v) {
-    return assertInstanceOf(Verdict.Rejected.class, v, v::toString).reasons().get(0).problem();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.promgate.verification;
 
+import static dev.promgate.testing.Rejections.problem;
 import static dev.promgate.verification.CosignLegacyFixturesTest.productionRoot;
 import static dev.promgate.verification.FixtureAttachments.containersImageSignature;
 import static dev.promgate.verification.FixtureAttachments.signatures;
@@ -44,10 +45,6 @@ class EnterpriseCaTest {
 
   private Verdict verify(Authority authority) {
     return verify(evaluator, authority, layer, digest);
-  }
-
-  private static String problem(Verdict v) {
-    return assertInstanceOf(Verdict.Rejected.class, v, v::toString).reasons().get(0).problem();
   }
 
   private SignedContent.SignatureLayer without(String annotation) {

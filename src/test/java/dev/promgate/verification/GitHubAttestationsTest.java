@@ -1,5 +1,6 @@
 package dev.promgate.verification;
 
+import static dev.promgate.testing.Rejections.problem;
 import static dev.promgate.verification.CosignLegacyFixturesTest.productionRoot;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -40,10 +41,6 @@ class GitHubAttestationsTest {
 
   private static Path githubRoot() {
     return Fixtures.path("sigstore-java-github-private", "derived", "github-trusted-root.json");
-  }
-
-  private static String problem(Verdict v) {
-    return assertInstanceOf(Verdict.Rejected.class, v, v::toString).reasons().get(0).problem();
   }
 
   /** A private repository's attestation, signed by a reusable workflow of another repository. */

@@ -1,5 +1,6 @@
 package dev.promgate.verification;
 
+import static dev.promgate.testing.Rejections.problem;
 import static dev.promgate.verification.CosignLegacyFixturesTest.productionRoot;
 import static dev.promgate.verification.CosignLegacyFixturesTest.stagingRoot;
 import static dev.promgate.verification.FixtureAttachments.containersImageSignature;
@@ -39,10 +40,6 @@ class KeyTransparencyTest {
 
   private static Path containersImage(String... path) {
     return Fixtures.path("containers-image", path);
-  }
-
-  private static String problem(Verdict v) {
-    return assertInstanceOf(Verdict.Rejected.class, v, v::toString).reasons().get(0).problem();
   }
 
   /** {@code cosign sign --key} with Rekor upload (cosign's default), as containers/image tests it. */

@@ -1,11 +1,11 @@
 package dev.promgate.verification;
 
+import static dev.promgate.testing.Rejections.problem;
 import static dev.promgate.verification.CosignFormats.promotion;
 import static dev.promgate.verification.CosignFormats.simpleSigning;
 import static dev.promgate.verification.CosignFormats.statement;
 import static dev.promgate.verification.RequirementsEvaluatorTest.DIGEST;
 import static dev.promgate.verification.RequirementsEvaluatorTest.NOW;
-import static dev.promgate.verification.RequirementsEvaluatorTest.rejected;
 import static dev.promgate.verification.RequirementsEvaluatorTest.verified;
 import static dev.promgate.verification.TestPolicies.identity;
 import static dev.promgate.verification.TestPolicies.identityRegExp;
@@ -75,10 +75,6 @@ class KeylessTest {
 
   static SignedContent bundle(byte[] json) {
     return new SignedContent(List.of(), List.of(), List.of(new SignedContent.SigstoreBundle("referrer", null, json)));
-  }
-
-  static String problem(Verdict v) {
-    return rejected(v).reasons().get(0).problem();
   }
 
   @Nested

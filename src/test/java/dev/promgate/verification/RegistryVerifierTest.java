@@ -8,6 +8,7 @@ import dev.promgate.image.ImageReference;
 import dev.promgate.policy.EnvironmentRules;
 import dev.promgate.registry.Descriptor;
 import dev.promgate.registry.RegistryClient;
+import dev.promgate.testing.Await;
 import dev.promgate.testing.TestPolicies;
 import dev.promgate.verdict.Verdict;
 import dev.promgate.verdict.VerificationRequest;
@@ -17,7 +18,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** How registry trouble becomes a verdict: never "unsigned" when promgate could not look. */
@@ -33,14 +33,13 @@ class RegistryVerifierTest {
       RegistryVerifier verifier = new RegistryVerifier(vertx, client, Clock.systemUTC(), 1);
       var ci = TestPolicies.keyAuthority("ci", TestPolicies.newEcKey());
       EnvironmentRules rules = TestPolicies.signedBy("prod", ci);
-      Verdict v = verifier.verify(new VerificationRequest(IMAGE, "prod",
-              List.of(new VerificationRequest.PolicyRules("shop", rules))), Instant.now().plusSeconds(5))
-          .toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Verdict v = Await.result(verifier.verify(new VerificationRequest(IMAGE, "prod",
+              List.of(new VerificationRequest.PolicyRules("shop", rules))), Instant.now().plusSeconds(5)));
       Verdict.Unverifiable u = assertInstanceOf(Verdict.Unverifiable.class, v);
       assertTrue(u.category() == Verdict.Unverifiable.Category.NOT_ALLOWED, u.toString());
       verifier.close();
     } finally {
-      vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+      Await.result(vertx.close());
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.promgate.verification;
 
+import static dev.promgate.testing.Rejections.rejected;
 import static dev.promgate.verification.CosignFormats.promotion;
 import static dev.promgate.verification.CosignFormats.simpleSigning;
 import static dev.promgate.verification.CosignFormats.statement;
@@ -73,10 +74,6 @@ class RequirementsEvaluatorTest {
 
   static Verdict.Verified verified(Verdict v) {
     return assertInstanceOf(Verdict.Verified.class, v, v::toString);
-  }
-
-  static Verdict.Rejected rejected(Verdict v) {
-    return assertInstanceOf(Verdict.Rejected.class, v, v::toString);
   }
 
   SignedContent.SignatureLayer ciSignature() {

@@ -1,5 +1,6 @@
 package dev.promgate.verification;
 
+import static dev.promgate.testing.Rejections.rejectedBecause;
 import static dev.promgate.verification.CosignLegacyFixturesTest.productionRoot;
 import static dev.promgate.verification.CosignLegacyFixturesTest.stagingRoot;
 import static dev.promgate.verification.TestPolicies.identity;
@@ -96,7 +97,8 @@ class SigstoreBundleFixturesTest {
     void productionBundlesVerify(String bundle) {
       assertInstanceOf(Verdict.Verified.class, verify(bundle, productionRoot()), () -> verify(bundle, productionRoot()).toString());
       assertInstanceOf(Verdict.Verified.class, verify(bundle, Fixtures.path("sigstore-java", "trustroot", "trusted_root.json")));
-      assertInstanceOf(Verdict.Rejected.class, verify(bundle, stagingRoot()));
+      rejectedBecause(verify(bundle, stagingRoot()),
+          "Certificate was not verifiable against CAs https://fulcio.sigstage.dev");
     }
 
     @ParameterizedTest
@@ -105,7 +107,8 @@ class SigstoreBundleFixturesTest {
     void stagingBundlesVerify(String bundle) {
       assertInstanceOf(Verdict.Verified.class, verify(bundle, stagingRoot()), () -> verify(bundle, stagingRoot()).toString());
       assertInstanceOf(Verdict.Verified.class, verify(bundle, Fixtures.path("sigstore-java", "trustroot", "staging_trusted_root.json")));
-      assertInstanceOf(Verdict.Rejected.class, verify(bundle, productionRoot()));
+      rejectedBecause(verify(bundle, productionRoot()),
+          "Certificate was not verifiable against CAs https://fulcio.sigstore.dev");
     }
 
     @Test
@@ -235,10 +238,13 @@ class SigstoreBundleFixturesTest {
       // sigstore-java 2.0.0 verifies none of these (sha256 subjects only, no intoto entries); promgate does
       Verdict v = BundleVerdicts.verify(evaluator, bundles.resolve(bundle), tarball, brian);
       assertInstanceOf(Verdict.Verified.class, v, v::toString);
-      assertInstanceOf(Verdict.Rejected.class, BundleVerdicts.verify(evaluator, bundles.resolve(bundle), tarball,
-          keyless("other", productionRoot(), identity("https://github.com/login/oauth", "someone@dehamer.com"))));
-      assertInstanceOf(Verdict.Rejected.class, BundleVerdicts.verify(evaluator, bundles.resolve(bundle), tarball,
-          keyless("staging", stagingRoot(), identityRegExp(".*", ".*"))));
+      rejectedBecause(BundleVerdicts.verify(evaluator, bundles.resolve(bundle), tarball,
+          keyless("other", productionRoot(), identity("https://github.com/login/oauth", "someone@dehamer.com"))),
+          "signed by brian@dehamer.com (issuer https://github.com/login/oauth), which is not an identity of other");
+      rejectedBecause(BundleVerdicts.verify(evaluator, bundles.resolve(bundle), tarball,
+          keyless("staging", stagingRoot(), identityRegExp(".*", ".*"))),
+          "its certificate is not trusted by the trusted root staging_trusted_root.json: Certificate was not "
+              + "verifiable against CAs https://fulcio.sigstage.dev");
     }
 
     @ParameterizedTest
