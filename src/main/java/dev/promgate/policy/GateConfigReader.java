@@ -1,6 +1,6 @@
 package dev.promgate.policy;
 
-import dev.promgate.json.Mappers;
+import dev.promgate.json.DockerConfigJson;
 import dev.promgate.policy.LoadContext.GateDocument;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,9 +15,6 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.ScalarNode;
-import tools.jackson.core.JacksonException;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /** Reads the spec of a GateConfig document: mode, namespaces, registries, cache, timeouts, limits. */
 final class GateConfigReader {
@@ -28,7 +25,6 @@ final class GateConfigReader {
   private static final Pattern NAMESPACE_GLOB = Pattern.compile("[a-z0-9*?-]+");
   private static final Pattern HOST = Pattern.compile(
       "(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\\[[a-f0-9:]+\\])(?::([0-9]{1,5}))?");
-  private static final JsonMapper JSON = Mappers.JSON;
 
   private final PolicyFile file;
   private final LoadContext context;
@@ -331,15 +327,10 @@ final class GateConfigReader {
       return Optional.empty();
     }
     try {
-      JsonNode config = JSON.readTree(read.bytes());
-      if (config == null || !config.isObject() || !config.path("auths").isObject()) {
-        problems.at(fileNode, "dockerConfigJson " + read.display()
-            + " is not a docker config: expected a JSON object with \"auths\"");
-        return Optional.empty();
-      }
-    } catch (JacksonException e) {
-      // Say nothing of the content: the file holds credentials.
-      problems.at(fileNode, "dockerConfigJson " + read.display() + " is not valid JSON");
+      // Read as the kubelet reads it (duplicate keys, legacy .dockercfg); messages show no value.
+      DockerConfigJson.read(read.bytes(), "dockerConfigJson " + read.display());
+    } catch (DockerConfigJson.MalformedException e) {
+      problems.at(fileNode, e.getMessage());
       return Optional.empty();
     }
     return Optional.of(read.path());

@@ -1,31 +1,32 @@
 package dev.promgate.registry;
 
+import dev.promgate.json.DockerConfigJson;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Registry credentials from a Docker config JSON file — the format of a
  * {@code kubernetes.io/dockerconfigjson} secret mounted as a file:
  * <pre>{"auths": {"registry.acme.example": {"auth": "base64(user:password)"}}}</pre>
+ * or of a legacy {@code kubernetes.io/dockercfg} secret (the same entries without {@code auths}),
+ * read as leniently as the kubelet reads them ({@link DockerConfigJson}).
  * Each entry may instead give {@code username}/{@code password}, an {@code identitytoken} (an
  * OAuth2 refresh token for the token service) or a {@code registrytoken} (a bearer token).
  * Credential helpers ({@code credsStore}, {@code credHelpers}) are not run: promgate never
  * executes programs.
  *
- * <p>Keys are matched like the kubelet matches them: a scheme and a trailing {@code /v1/} or
- * {@code /v2/} are ignored, {@code index.docker.io} means {@code docker.io}, a {@code *} matches
+ * <p>Keys are matched like the kubelet matches them: a scheme and a leading {@code /v1/} or
+ * {@code /v2/} path segment are ignored, {@code index.docker.io} means {@code docker.io}, a {@code *} matches
  * one DNS label ({@code *.acme.example}), the port must be equal, and a key with a path
  * ({@code registry.acme.example/shop}) applies to repositories under it. The most specific key
  * wins.
@@ -38,7 +39,7 @@ import java.util.regex.Pattern;
  */
 final class DockerConfigCredentials {
 
-  private static final Pattern API_VERSION_PATH = Pattern.compile("v[12]");
+  private static final Pattern API_VERSION_PATH = Pattern.compile("v[12](/|$)");
 
   /** What a lookup found, and a description of where from (for error messages). */
   record Lookup(Optional<RegistryCredential> credential, String source) {}
@@ -107,55 +108,42 @@ final class DockerConfigCredentials {
   }
 
   private Snapshot parse(byte[] raw, Snapshot previous) {
-    Wire.DockerConfigWire config;
+    List<DockerConfigJson.Entry> read;
     try {
-      config = Wire.read(raw, Wire.DockerConfigWire.class, "docker config " + path);
-    } catch (Wire.MalformedException e) {
+      read = DockerConfigJson.read(raw, "docker config " + path);
+    } catch (DockerConfigJson.MalformedException e) {
       List<Entry> kept = previous == null ? List.of() : previous.entries();
       return new Snapshot(raw, kept, e.getMessage() + (kept.isEmpty() ? "" : "; the last good entries stay in use"));
     }
     List<Entry> entries = new ArrayList<>();
     List<String> problems = new ArrayList<>();
-    Map<String, Wire.AuthWire> auths = config.auths() == null ? Map.of() : config.auths();
-    for (Map.Entry<String, Wire.AuthWire> e : auths.entrySet()) {
-      if (e.getValue() == null) {
-        continue;
-      }
+    for (DockerConfigJson.Entry e : read) {
       try {
-        RegistryCredential credential = credential(e.getValue());
+        RegistryCredential credential = credential(e);
         if (credential != null) {
-          entries.add(entry(e.getKey(), credential));
+          entries.add(entry(e.key(), credential));
         }
       } catch (IllegalArgumentException ex) {
-        problems.add("entry \"" + e.getKey() + "\": " + ex.getMessage());
+        problems.add("entry \"" + e.key() + "\": " + ex.getMessage());
       }
     }
     return new Snapshot(raw, List.copyOf(entries),
         problems.isEmpty() ? null : "docker config " + path + ": " + String.join("; ", problems));
   }
 
-  private static RegistryCredential credential(Wire.AuthWire a) {
+  private static RegistryCredential credential(DockerConfigJson.Entry a) {
     String username = a.username();
     String password = a.password();
     if (a.auth() != null && !a.auth().isEmpty()) {
-      String decoded;
-      try {
-        decoded = new String(Base64.getDecoder().decode(a.auth().trim()), StandardCharsets.UTF_8);
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("\"auth\" is not base64");
-      }
-      int colon = decoded.indexOf(':');
-      if (colon < 0) {
-        throw new IllegalArgumentException("\"auth\" does not decode to user:password");
-      }
-      username = decoded.substring(0, colon);
-      password = decoded.substring(colon + 1);
+      String[] userAndPassword = DockerConfigJson.userAndPassword(a.auth());
+      username = userAndPassword[0];
+      password = userAndPassword[1];
     }
-    if (a.identitytoken() != null && !a.identitytoken().isEmpty()) {
-      return new RegistryCredential.IdentityToken(username == null ? "" : username, a.identitytoken());
+    if (a.identityToken() != null && !a.identityToken().isEmpty()) {
+      return new RegistryCredential.IdentityToken(username == null ? "" : username, a.identityToken());
     }
-    if (a.registrytoken() != null && !a.registrytoken().isEmpty()) {
-      return new RegistryCredential.RegistryToken(a.registrytoken());
+    if (a.registryToken() != null && !a.registryToken().isEmpty()) {
+      return new RegistryCredential.RegistryToken(a.registryToken());
     }
     if (username != null && password != null) {
       return new RegistryCredential.Basic(username, password);
@@ -178,8 +166,9 @@ final class DockerConfigCredentials {
       while (p.endsWith("/")) {
         p = p.substring(0, p.length() - 1);
       }
-      if (API_VERSION_PATH.matcher(p).matches()) {
-        p = "";
+      Matcher version = API_VERSION_PATH.matcher(p);
+      if (version.lookingAt()) {
+        p = p.substring(version.end());
       }
     }
     HostPort at = HostPort.of(hostPort);

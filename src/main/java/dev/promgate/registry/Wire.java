@@ -14,8 +14,8 @@ import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * The JSON the registry speaks (manifests, token answers, error bodies, tag lists, docker config
- * files), as wire records kept apart from the domain values, and the one shared mapper that reads
+ * The JSON the registry speaks (manifests, token answers, error bodies, tag lists), as wire
+ * records kept apart from the domain values, and the one shared mapper that reads
  * them. Duplicate keys are refused: two parsers must never disagree about what a manifest says.
  */
 final class Wire {
@@ -60,13 +60,6 @@ final class Wire {
 
   @JsonIgnoreProperties(ignoreUnknown = true)
   record TagsWire(String name, List<String> tags) {}
-
-  @JsonIgnoreProperties(ignoreUnknown = true)
-  record DockerConfigWire(Map<String, AuthWire> auths) {}
-
-  @JsonIgnoreProperties(ignoreUnknown = true)
-  record AuthWire(String auth, String username, String password, String identitytoken,
-                  String registrytoken) {}
 
   static <T> T read(byte[] json, Class<T> type, String what) throws MalformedException {
     try {
