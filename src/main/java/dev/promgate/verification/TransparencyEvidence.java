@@ -138,7 +138,7 @@ final class TransparencyEvidence {
       try {
         LogEntryProofs.verify(entry, trust);
       } catch (Invalid e) {
-        throw new Invalid("Transparency log entry could not be verified: " + e.getMessage());
+        throw e.reworded("Transparency log entry could not be verified: " + e.getMessage());
       }
     } else if (hasSet) {
       verifySet(entry, log, trust);
@@ -161,7 +161,8 @@ final class TransparencyEvidence {
     try {
       logKey = log.getPublicKey().toJavaPublicKey();
     } catch (GeneralSecurityException e) {
-      throw new Invalid("the Rekor key in the " + trust.description() + " cannot be read");
+      throw Invalid.unusableRoot("the Rekor key in the " + trust.description() + " cannot be read ("
+          + e.getMessage() + ")");
     }
     if (!Signatures.verify(logKey, entry.getSignableContent(), set)) {
       throw new Invalid("its Rekor signed entry timestamp does not verify with the log's key");
