@@ -228,6 +228,70 @@ class RequestCutoffTest {
     assertEquals(1, verifier.held.size(), "the next request is a cache hit");
   }
 
+  /**
+   * A verifier in front of a registry that holds its answers: like the registry verifier, it ends
+   * Unverifiable (timeout) when the deadline it was handed passes, on the test's clock.
+   */
+  final class StalledRegistryVerifier implements Verifier {
+    final List<Promise<Verdict>> held = new CopyOnWriteArrayList<>();
+    final List<Instant> deadlines = new CopyOnWriteArrayList<>();
+
+    @Override
+    public Future<Verdict> verify(dev.promgate.verdict.VerificationRequest request, Instant deadline) {
+      Promise<Verdict> p = Promise.promise();
+      held.add(p);
+      deadlines.add(deadline);
+      time.schedule(Duration.between(time.instant(), deadline), () -> p.tryComplete(new Verdict.Unverifiable(
+          Verdict.Unverifiable.Category.TIMEOUT, "verifying " + request.image() + " did not finish in time")));
+      return p.future();
+    }
+
+    /** The registry answers again: every verification still waiting is verified. */
+    void answer() {
+      held.forEach(p -> p.tryComplete(new Verdict.Verified(List.of(new SignatureEvidence("ci", "key", "test")))));
+    }
+  }
+
+  @Test
+  void aRequestThatJoinsAVerificationIsNotCutShortByTheFirstRequestsDeadline() {
+    StalledRegistryVerifier verifier = new StalledRegistryVerifier();
+    AdmissionPipeline pipeline = pipeline(cache(verifier), TagResolver.NONE);
+    Instant start = time.instant();
+    Future<Decision> first = pipeline.admit(Reviews.call(Reviews.pod("shop-prod", image("new"))), PROD);
+    time.advance(Duration.ofSeconds(5));
+    Future<Decision> joined = pipeline.admit(Reviews.call(Reviews.pod("shop-prod", image("new"))), PROD);
+    assertEquals(1, verifier.held.size(), "joined the verification under way");
+
+    time.advance(BUDGET.minusSeconds(5));
+    assertFalse(first.result().allowed(), "the first request's budget is spent");
+    assertEquals(Verdict.Unverifiable.Category.TIMEOUT, assertInstanceOf(Judgement.Unverifiable.class,
+        first.result().images().get(0).judgement()).cause().category());
+    assertFalse(joined.isComplete(), "the joined request still has 5 s of its own budget");
+    assertEquals(List.of(start.plus(BUDGET), start.plusSeconds(5).plus(BUDGET)), verifier.deadlines,
+        "asked again, under the joined request's own deadline");
+
+    time.advance(Duration.ofSeconds(1));
+    verifier.answer();
+    assertTrue(joined.result().allowed(), joined.result().message());
+    Decision next = pipeline.admit(Reviews.call(Reviews.pod("shop-prod", image("new"))), PROD).result();
+    assertTrue(next.allowed(), next.message());
+    assertEquals(2, verifier.held.size(), "the verdict is cached; the timeout never was");
+  }
+
+  @Test
+  void aRequestThatJoinsAndRunsOutOfTimeItselfIsNotAskedAgain() {
+    StalledRegistryVerifier verifier = new StalledRegistryVerifier();
+    AdmissionPipeline pipeline = pipeline(cache(verifier), TagResolver.NONE);
+    Future<Decision> first = pipeline.admit(Reviews.call(Reviews.pod("shop-prod", image("new"))), PROD);
+    // Arrived long ago: its cutoff comes before the first request's.
+    long arrived = System.nanoTime() - BUDGET.minusSeconds(2).toNanos();
+    Future<Decision> joined = pipeline.admit(Reviews.call(Reviews.pod("shop-prod", image("new"))), PROD, arrived);
+    time.advance(BUDGET);
+    assertFalse(first.result().allowed());
+    assertFalse(joined.result().allowed());
+    assertEquals(1, verifier.held.size(), "a verification no caller outlasts is not repeated");
+  }
+
   @Test
   void aVerificationLeftBehindByItsRequestFinishesIntoTheCache() {
     HeldVerifier verifier = new HeldVerifier();

@@ -106,7 +106,10 @@ public sealed interface Verdict permits Verdict.Verified, Verdict.Rejected, Verd
       NOT_ALLOWED,
       /** The registry lists content it does not serve, and without it the requirements do not hold. */
       UNAVAILABLE,
-      /** A trusted root kept current through TUF has not been verified from its mirror yet. */
+      /**
+       * A trusted root the check needs cannot be used: kept current through TUF and not verified from
+       * its mirror yet, or past its {@code maxAge}; or trust material sigstore-java cannot read.
+       */
       TRUSTED_ROOT,
       /** Checking the evidence itself broke: a bug, never an expected input. */
       VERIFICATION_ERROR,

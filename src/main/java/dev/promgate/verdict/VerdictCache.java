@@ -35,7 +35,11 @@ import java.util.concurrent.TimeUnit;
  * <p><b>Concurrency.</b> Verifications under way are kept beside the cache, one future per key,
  * so concurrent misses for one key — the same image in many containers or in many requests —
  * share one verification ("coalesced"). Verification runs off the event loop (the {@link Verifier}
- * promises that); completing the future hands the result back to the caller's Vert.x context.
+ * promises that); completing the future hands the result back to the caller's Vert.x context. A
+ * verification runs under the deadline of the caller that started it; one that runs out of time is
+ * Unverifiable about that deadline, not about the image, so a caller that joined it with a later
+ * deadline of its own asks again under that one instead of inheriting the timeout. Each caller is
+ * still answered by its own cutoff, and a timeout is never cached.
  *
  * <p><b>Memory.</b> A key is the digest's bytes plus a small number standing for (repository,
  * environment, requirements); a verified entry keeps its evidence packed into one byte array
@@ -132,6 +136,12 @@ public final class VerdictCache implements VerdictSource {
     }
   }
 
+  /**
+   * A verification under way, with the deadline it runs under: its first caller's. A caller that
+   * joins it with a later deadline of its own is not bound by that one (see {@link #lookup}).
+   */
+  private record InFlight(CompletableFuture<Entry> result, Instant deadline) {}
+
   /** What a context number stands for: everything but the digest that a verdict depends on. */
   private record Context(String repository, String algorithm, String environment, String requirements) {}
 
@@ -223,7 +233,7 @@ public final class VerdictCache implements VerdictSource {
   private final long base;
   private final Clock clock;
   private final Cache<Key, Entry> cache;
-  private final Map<Key, CompletableFuture<Entry>> inFlight = new ConcurrentHashMap<>();
+  private final Map<Key, InFlight> inFlight = new ConcurrentHashMap<>();
   private final Map<Context, Integer> contexts = new ConcurrentHashMap<>();
   private final java.util.concurrent.atomic.AtomicInteger nextContext = new java.util.concurrent.atomic.AtomicInteger();
   /** Distinct (repository, environment, requirements) remembered; reloads add new ones over time. */
@@ -296,14 +306,19 @@ public final class VerdictCache implements VerdictSource {
     Optional<Entry> fallback = entry != null && entry.verified() && now < entry.keepUntil
         ? Optional.of(entry) : Optional.empty();
     CompletableFuture<Entry> mine = new CompletableFuture<>();
-    CompletableFuture<Entry> running = inFlight.putIfAbsent(key, mine);
+    InFlight slot = new InFlight(mine, deadline);
+    InFlight running = inFlight.putIfAbsent(key, slot);
     if (running != null) {
-      return bridge(running, context, CacheSource.COALESCED, request);
+      // Joined: its verdict is this caller's too — unless it ran out of time under an earlier
+      // deadline than this caller's, which says nothing about the image: then this caller asks again
+      // under its own deadline, so that which request came first does not cut a later one short.
+      return bridge(running.result(), context, CacheSource.COALESCED, request,
+          deadline.isAfter(running.deadline()) ? deadline : null);
     }
     // A verification may have finished between the cache read and taking the slot.
     Entry finished = cache.getIfPresent(key);
     if (finished != null && seconds() < finished.freshUntil) {
-      inFlight.remove(key, mine);
+      inFlight.remove(key, slot);
       mine.complete(finished);
       return answered(finished, request);
     }
@@ -313,14 +328,14 @@ public final class VerdictCache implements VerdictSource {
       } else if (result != null && fallback.isEmpty()) {
         cache.invalidate(key);
       }
-      inFlight.remove(key, mine);
+      inFlight.remove(key, slot);
       if (error != null) {
         mine.completeExceptionally(error);
       } else {
         mine.complete(result);
       }
     });
-    return bridge(mine, context, CacheSource.MISS, request);
+    return bridge(mine, context, CacheSource.MISS, request, null);
   }
 
   /**
@@ -440,15 +455,32 @@ public final class VerdictCache implements VerdictSource {
     return (int) Math.min(Integer.MAX_VALUE / 2, now + seconds);
   }
 
+  /**
+   * The verification's outcome as this caller's lookup, on the caller's context.
+   *
+   * @param askAgainUntil for a caller that joined a verification running under an earlier deadline:
+   *                      its own deadline, under which it asks again if that verification ran out of
+   *                      time; else null
+   */
   private Future<Lookup> bridge(CompletableFuture<Entry> future, io.vertx.core.Context context, CacheSource label,
-                                VerificationRequest request) {
+                                VerificationRequest request, Instant askAgainUntil) {
     Future<Entry> f = context == null ? Future.fromCompletionStage(future)
         : Future.fromCompletionStage(future, context);
-    return FailureBoundary.guard(request.image(), () -> f.map(entry -> {
+    return FailureBoundary.guard(request.image(), () -> f.compose(entry -> {
+      if (askAgainUntil != null && ranOutOfTime(entry) && clock.instant().isBefore(askAgainUntil)) {
+        return lookup(request, askAgainUntil);
+      }
       CacheSource source = entry.servedStale ? CacheSource.STALE : label;
       count(source);
-      return new Lookup(verdictOf(entry, request.image().name(), request.image().digest().hex()), source);
+      return Future.succeededFuture(
+          new Lookup(verdictOf(entry, request.image().name(), request.image().digest().hex()), source));
     }), verdict -> new Lookup(verdict, label));
+  }
+
+  /** An Unverifiable verdict because time ran out: about the deadline it ran under, not the image. */
+  private static boolean ranOutOfTime(Entry entry) {
+    return !entry.verified() && !entry.servedStale && entry.notVerified instanceof Verdict.Unverifiable u
+        && u.category() == Verdict.Unverifiable.Category.TIMEOUT;
   }
 
   private void count(CacheSource result) {

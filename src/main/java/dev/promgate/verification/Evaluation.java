@@ -119,11 +119,13 @@ final class Evaluation {
       }
     }
     List<Evidence> used = List.copyOf(evidence);
-    if (!reasons.isEmpty() && !signers.unavailableRoots().isEmpty()) {
-      // Rejected only on what could be checked: a trusted root not fetched yet might have verified it.
-      return new Verdict.Unverifiable(Verdict.Unverifiable.Category.TRUSTED_ROOT, "the "
-          + String.join(" and ", signers.unavailableRoots()) + " has not been verified from its mirror yet, and"
-          + " without it the requirements do not hold: " + reasons.get(0).problem());
+    if (!reasons.isEmpty() && !signers.unusableRoots().isEmpty()) {
+      // Rejected only on what could be checked: a trusted root that could not be used (not fetched
+      // yet, or trust material sigstore-java cannot read) might have verified it.
+      return new Verdict.Unverifiable(Verdict.Unverifiable.Category.TRUSTED_ROOT,
+          String.join("; and ", signers.unusableRoots()) + ", so what needs it was not checked, and without it"
+          + " the requirements do not hold: "
+          + reasons.get(0).problem());
     }
     return reasons.isEmpty() ? new Verdict.Verified(used) : new Verdict.Rejected(reasons, used);
   }

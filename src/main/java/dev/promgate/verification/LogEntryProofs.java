@@ -49,7 +49,8 @@ final class LogEntryProofs {
     try {
       key = log.getPublicKey().toJavaPublicKey();
     } catch (GeneralSecurityException e) {
-      throw new Invalid("the key of log " + log.getBaseUrl() + " in the " + trust.description() + " cannot be read");
+      throw Invalid.unusableRoot("the key of log " + log.getBaseUrl() + " in the " + trust.description() + " cannot be read ("
+          + e.getMessage() + ")");
     }
     String set = entry.getVerification().getSignedEntryTimestamp();
     if (set != null && !set.isEmpty()

@@ -91,7 +91,7 @@ final class SignerChecks {
         try {
           CertificateChains.validate(leaf, untrusted, enterprise.roots(), t.time(), enterprise.rootsName());
         } catch (Invalid e) {
-          throw new Invalid(e.getMessage() + " (signing time from its " + t.source() + ")");
+          throw e.reworded(e.getMessage() + " (signing time from its " + t.source() + ")");
         }
       }
     }

@@ -33,8 +33,11 @@ final class Signers {
   /** Per attachment: Notation checks by the authority's fingerprint (trust stores and identities). */
   private final Map<Attachment, Map<String, Match>> notationChecks = new IdentityHashMap<>();
 
-  /** Trusted roots (by description) that a check needed and that are not available yet. */
-  private final java.util.Set<String> unavailable = new java.util.LinkedHashSet<>();
+  /**
+   * Trusted roots that a check needed and could not use, each with why (by description): not
+   * verified from its TUF mirror yet, or trust material sigstore-java cannot build verifiers from.
+   */
+  private final Map<String, String> unusable = new java.util.LinkedHashMap<>();
 
   Signers(TrustMaterials trust, Instant now) {
     this.trust = trust;
@@ -60,9 +63,12 @@ final class Signers {
     }
   }
 
-  /** The trusted roots checks needed that a TUF refresh has not verified yet. */
-  java.util.Set<String> unavailableRoots() {
-    return unavailable;
+  /**
+   * Why the trusted roots that checks needed could not be used, one sentence each naming the root:
+   * what needed them was not checked, so a failure may not be the evidence's.
+   */
+  java.util.Collection<String> unusableRoots() {
+    return unusable.values();
   }
 
   Match match(Attachment a, Authority authority) {
@@ -87,7 +93,8 @@ final class Signers {
     }
     Optional<TrustedRoot> needed = rootOf(authority);
     if (needed.isPresent() && !needed.get().available()) {
-      unavailable.add(needed.get().description());
+      unusable.putIfAbsent(needed.get().description(), "the " + needed.get().description()
+          + " has not been verified from its mirror yet");
       return Match.not("its " + needed.get().description() + " has not been verified from the mirror yet (for "
           + authority.name() + ")");
     }
@@ -132,6 +139,7 @@ final class Signers {
         SignerChecks.CertifiedSigner signer = a.verifyCertificate(trust.get(), now);
         return new Certified(signer.identity(), signer.validUntil(), null);
       } catch (Invalid e) {
+        remember(e);
         return new Certified(null, Optional.empty(), abbreviate(e.getMessage()));
       }
     });
@@ -153,9 +161,15 @@ final class Signers {
         }
         return Match.signed("key sha256:" + key.fingerprint() + (logged.get().isEmpty() ? "" : ", " + logged.get()));
       } catch (Invalid e) {
+        remember(e);
         return Match.not("signed with the key of " + key.name() + ", but " + abbreviate(e.getMessage()));
       }
     });
+  }
+
+  /** A check that stopped at trust material it could not use did not check the evidence: noted. */
+  private void remember(Invalid e) {
+    e.unusableRoot().ifPresent(problem -> unusable.putIfAbsent(problem, abbreviate(problem)));
   }
 
   private Optional<SignerTrust.Transparency> transparency(Optional<Authority.Transparency> t) throws Invalid {

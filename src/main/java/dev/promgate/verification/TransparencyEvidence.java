@@ -55,10 +55,15 @@ final class TransparencyEvidence {
   }
 
   /**
-   * @param entries    log entries as found (empty when there are none)
-   * @param timestamps RFC 3161 timestamps as found
+   * @param entries     log entries as found (empty when there are none)
+   * @param timestamps  RFC 3161 timestamps as found
+   * @param timestamped the bytes the timestamps are over; null for the signature bytes themselves
    */
-  record Found(List<RekorEntry> entries, List<byte[]> timestamps) {
+  record Found(List<RekorEntry> entries, List<byte[]> timestamps, byte[] timestamped) {
+    Found(List<RekorEntry> entries, List<byte[]> timestamps) {
+      this(entries, timestamps, null);
+    }
+
     static Found none() {
       return new Found(List.of(), List.of());
     }
@@ -75,7 +80,8 @@ final class TransparencyEvidence {
                                   LogEntryBodies.Signer signer, boolean logRequired, Instant now) throws Invalid {
     List<TrustedTime> times = new ArrayList<>();
     for (byte[] token : found.timestamps()) {
-      Rfc3161Timestamps.Verified stamp = Rfc3161Timestamps.verify(token, expected.signature(),
+      Rfc3161Timestamps.Verified stamp = Rfc3161Timestamps.verify(token,
+          found.timestamped() == null ? expected.signature() : found.timestamped(),
           trust.root().getTSAs(), trust.description());
       times.add(new TrustedTime(stamp.time(), stamp.toString()));
     }
@@ -132,7 +138,7 @@ final class TransparencyEvidence {
       try {
         LogEntryProofs.verify(entry, trust);
       } catch (Invalid e) {
-        throw new Invalid("Transparency log entry could not be verified: " + e.getMessage());
+        throw e.reworded("Transparency log entry could not be verified: " + e.getMessage());
       }
     } else if (hasSet) {
       verifySet(entry, log, trust);
@@ -155,7 +161,8 @@ final class TransparencyEvidence {
     try {
       logKey = log.getPublicKey().toJavaPublicKey();
     } catch (GeneralSecurityException e) {
-      throw new Invalid("the Rekor key in the " + trust.description() + " cannot be read");
+      throw Invalid.unusableRoot("the Rekor key in the " + trust.description() + " cannot be read ("
+          + e.getMessage() + ")");
     }
     if (!Signatures.verify(logKey, entry.getSignableContent(), set)) {
       throw new Invalid("its Rekor signed entry timestamp does not verify with the log's key");

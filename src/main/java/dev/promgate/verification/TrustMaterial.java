@@ -42,7 +42,7 @@ final class TrustMaterial {
           TimestampVerifier.newTimestampVerifier(root),
           KeylessVerifier.builder().trustedRootProvider(() -> root).build());
     } catch (GeneralSecurityException | SigstoreConfigurationException | RuntimeException e) {
-      throw new Invalid(description + " cannot be used: " + e.getMessage());
+      throw Invalid.unusableRoot(description + " cannot be used: " + e.getMessage());
     }
   }
 
@@ -78,7 +78,7 @@ final class TrustMaterial {
   Optional<TransparencyLog> transparencyLog(byte[] logId) throws Invalid {
     Optional<TransparencyLog> log = TransparencyLog.find(root.getTLogs(), logId);
     if (log.isPresent() && Instant.EPOCH.equals(log.get().getPublicKey().getValidFor().getStart())) {
-      throw new Invalid(description + " is malformed: the key of transparency log "
+      throw Invalid.unusableRoot(description + " is malformed: the key of transparency log "
           + log.get().getBaseUrl() + " has no validFor.start");
     }
     return log;

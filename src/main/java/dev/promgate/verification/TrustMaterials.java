@@ -25,7 +25,7 @@ final class TrustMaterials {
       }
     });
     if (built.material() == null) {
-      throw new Invalid(built.problem());
+      throw Invalid.unusableRoot(built.problem());
     }
     return built.material();
   }

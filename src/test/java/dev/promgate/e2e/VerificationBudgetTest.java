@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.promgate.e2e.Webhook.Answer;
 import dev.promgate.image.ImageReference;
-import dev.promgate.testing.Await;
 import dev.promgate.testing.CosignSigner;
 import dev.promgate.testing.LocalRegistry;
 import dev.promgate.testing.Reviews;
@@ -85,7 +84,6 @@ class VerificationBudgetTest {
     assertTrue(webhook.admit("preprod", Reviews.pod("shop-preprod", promotedToPreprod())).allowed());
     String a = promotedToPreprod();
     String b = promotedToPreprod();
-    double verifications = webhook.metrics().verifications();
 
     proxy.hold();
     Answer held;
@@ -100,9 +98,8 @@ class VerificationBudgetTest {
         "both images timed out: " + held.message());
     assertFalse(held.message().contains("unsigned"), held.message());
 
-    // The held verifications go on after the answer; a request that joined one of them would share
-    // its end, which may be the first request's own deadline. Asking once both have ended asks anew.
-    Await.until("the two held verifications have ended", () -> webhook.metrics().verifications() >= verifications + 2);
+    // The held verifications go on after the answer, until the first request's deadline. A request
+    // that joins one of them is not bound by that deadline: if it ends them, this one asks again.
     Answer answered = webhook.admit("preprod", Reviews.pod("shop-preprod", a, b));
     assertTrue(answered.allowed(), answered.toString());
   }
