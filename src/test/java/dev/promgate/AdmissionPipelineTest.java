@@ -223,6 +223,25 @@ class AdmissionPipelineTest {
   }
 
   @Test
+  void theEvidenceOfAPodTooBigForTheAnnotationIsItsLongestStartThatFits() throws Exception {
+    KeyedPolicies k = new KeyedPolicies();
+    String[] images = new String[120];
+    StringBuilder all = new StringBuilder();
+    for (int i = 0; i < images.length; i++) {
+      images[i] = "registry.acme.example/shop/web@sha256:" + String.format("%064x", i);
+      all.append(i == 0 ? "" : "; ").append(i == 0 ? "web" : "c" + i).append(": signature by ci (key)");
+    }
+    Decision d = Await.result(pipeline(k.set, Optional.empty()).admit(Reviews.call(Reviews.pod("shop", images)),
+        path("prod")));
+    assertTrue(d.allowed(), d.message());
+    String evidence = d.annotations().get("evidence");
+    String tail = "… (all of it: promgate decision log, uid " + d.call().uid() + ")";
+    assertTrue(all.length() > 2048 && evidence.endsWith(tail), evidence);
+    String kept = evidence.substring(0, evidence.length() - tail.length());
+    assertEquals(all.substring(0, 2048 - tail.getBytes(java.nio.charset.StandardCharsets.UTF_8).length), kept);
+  }
+
+  @Test
   void aThousandIdenticalContainersAreJudgedOnce() throws Exception {
     KeyedPolicies k = new KeyedPolicies();
     String[] images = new String[1000];

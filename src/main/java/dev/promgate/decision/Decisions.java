@@ -127,6 +127,18 @@ public final class Decisions {
    * What the admitted images rested on, for auditors: {@code web: signature by ci (…); …}. Each
    * image's part comes rendered with its cached verdict ({@link RenderedEvidence#annotation}).
    */
+  /**
+   * How much of the evidence the API server can ever get: it is cut to {@link ApiServerLimits#MAX_ANNOTATION}
+   * bytes on the way out (every character is at least a byte), so a character more only tells that
+   * cut that there was more. The decision log line keeps all of it.
+   */
+  private static final int ANNOTATION_READ = ApiServerLimits.MAX_ANNOTATION;
+
+  /** Appends as much of {@code text} as keeps {@code s} at most one character past {@link #ANNOTATION_READ}. */
+  private static void appendUpTo(StringBuilder s, String text) {
+    s.append(text, 0, Math.max(0, Math.min(text.length(), ANNOTATION_READ + 1 - s.length())));
+  }
+
   private static String evidence(List<ImageResult> images) {
     String only = null;
     StringBuilder s = null;
@@ -141,14 +153,14 @@ public final class Decisions {
         continue;
       }
       if (s == null) {
-        s = new StringBuilder(only.length() * 4).append(only);
+        s = new StringBuilder(ANNOTATION_READ + 1);
+        appendUpTo(s, only);
       }
-      if (s.length() > ApiServerLimits.MAX_ANNOTATION) {
-        // It is cut to that size on the way out anyway (every character is at least a byte); the
-        // decision log line keeps all of it.
+      appendUpTo(s, "; ");
+      appendUpTo(s, part);
+      if (s.length() > ANNOTATION_READ) {
         break;
       }
-      s.append("; ").append(part);
     }
     String all = s != null ? s.toString() : only == null ? "" : only;
     return truncate(all, MAX_REASONS_ANNOTATION);

@@ -56,7 +56,7 @@ public class DecisionPathBenchmark {
     reviewBuffer = io.vertx.core.buffer.Buffer.buffer(review);
     PolicySet policies = BenchmarkSetup.prodPolicies();
     VerdictCache cache = BenchmarkSetup.cache(BenchmarkSetup.alwaysVerified(), policies);
-    pipeline = BenchmarkSetup.pipeline(policies, cache, new DecisionLog(line -> logSink.consume(line)));
+    pipeline = BenchmarkSetup.pipeline(policies, cache, DecisionLog.utf8(line -> logSink.consume(line)));
     Decision warm = decide();
     if (!warm.allowed() || warm.outcome() != Outcome.ALLOW) {
       throw new IllegalStateException("benchmark setup is wrong: " + warm.message());
