@@ -26,8 +26,13 @@ public final class AdmissionReviews {
   public static final String API_VERSION = "admission.k8s.io/v1";
   public static final String KIND = "AdmissionReview";
 
-  /** Unknown fields ignored, duplicate keys refused, nulls for primitives their default: {@link Mappers#JSON}. */
-  private static final JsonMapper MAPPER = Mappers.JSON;
+  /**
+   * {@link Mappers#JSON}'s rules, but duplicate keys are refused by {@link PrunedTree} where promgate
+   * reads, not by the parser everywhere.
+   */
+  private static final JsonMapper MAPPER = Mappers.JSON.rebuild()
+      .disable(tools.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+      .build();
 
   private AdmissionReviews() {}
 

@@ -134,15 +134,29 @@ class AdmissionReviewsTest {
 
   @ParameterizedTest
   @ValueSource(strings = {
-      // A duplicate key or a syntax error in a part promgate leaves out is an error all the same.
-      "\"options\":{\"dryRun\":[],\"dryRun\":[]}",
-      "\"object\":{\"metadata\":{\"managedFields\":[{\"manager\":\"a\",\"manager\":\"b\"}]}}",
+      // A syntax error in a part promgate leaves out is an error all the same…
       "\"object\":{\"spec\":{\"containers\":[{\"name\":\"a\",\"env\":[{\"name\":\"x\",}]}]}}",
       "\"userInfo\":{\"groups\":[\"a\" \"b\"]}",
+      "\"options\":{\"dryRun\":[]]}",
+      // …and so is a duplicate key anywhere promgate reads.
+      "\"uid\":\"v\"",
+      "\"object\":{\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"x@sha256:1\",\"image\":\"y:latest\"}]}}",
+      "\"object\":{\"spec\":{\"containers\":[]},\"spec\":{\"containers\":[{\"image\":\"y\"}]}}",
+      "\"object\":{\"metadata\":{\"annotations\":{\"a\":\"1\",\"a\":\"2\"}}}",
+      "\"userInfo\":{\"username\":\"alice\",\"username\":\"system:admin\"}",
   })
-  void leftOutPartsAreStillCheckedAsJson(String field) {
+  void malformedJsonAnywhereAndDuplicatesWherePromgateReadsAreRefused(String field) {
     var parsed = AdmissionReviews.read(String.format(ENVELOPE, field).getBytes(StandardCharsets.UTF_8));
     assertTrue(parsed.bad().orElseThrow().reason().startsWith("malformed JSON"), parsed.bad().toString());
+  }
+
+  @Test
+  void aDuplicateKeyInAPartPromgateNeverReadsChangesNothing() {
+    String body = String.format(ENVELOPE, "\"options\":{\"dryRun\":[],\"dryRun\":[\"All\"]},"
+        + "\"object\":{\"metadata\":{\"managedFields\":[{\"manager\":\"a\",\"manager\":\"b\"}]},"
+        + "\"spec\":{\"containers\":[{\"name\":\"a\",\"image\":\"x\"}]}}");
+    AdmissionCall call = AdmissionReviews.read(body.getBytes(StandardCharsets.UTF_8)).call().orElseThrow();
+    assertEquals("x", call.object().orElseThrow().path("spec").path("containers").get(0).path("image").stringValue());
   }
 
   @Test
