@@ -24,7 +24,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -42,7 +41,6 @@ import java.util.Optional;
 final class TufRepository {
 
   static final String TARGET = "trusted_root.json";
-  private static final String VERIFIED_AT = "verified-at";
 
   private final TrustedRoot.Tuf tuf;
   private final HttpClient http;
@@ -114,7 +112,7 @@ final class TufRepository {
       if (changed) {
         replace(current, root);
       }
-      replace(tuf.cache().resolve(VERIFIED_AT), now.toString().getBytes(StandardCharsets.US_ASCII));
+      replace(tuf.verifiedAtFile(), now.toString().getBytes(StandardCharsets.US_ASCII));
       return new Refreshed(changed, now);
     } catch (IOException e) {
       throw new RefreshFailed("the cache directory " + tuf.cache() + " cannot be written: " + e.getMessage());
@@ -123,11 +121,7 @@ final class TufRepository {
 
   /** When the mirror last confirmed the cached root, if ever (it survives restarts). */
   Optional<Instant> verifiedAt() {
-    try {
-      return Optional.of(Instant.parse(Files.readString(tuf.cache().resolve(VERIFIED_AT)).strip()));
-    } catch (IOException | DateTimeParseException e) {
-      return Optional.empty();
-    }
+    return tuf.verifiedAt();
   }
 
   /** Whether a verified root is in the cache. */
