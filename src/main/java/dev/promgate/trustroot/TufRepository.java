@@ -46,12 +46,18 @@ final class TufRepository {
   private final HttpClient http;
   private final Duration timeout;
   private final Clock clock;
+  private final MirrorFetcher.Resolver resolver;
 
   TufRepository(TrustedRoot.Tuf tuf, HttpClient http, Duration timeout, Clock clock) {
+    this(tuf, http, timeout, clock, MirrorFetcher.Resolver.SYSTEM);
+  }
+
+  TufRepository(TrustedRoot.Tuf tuf, HttpClient http, Duration timeout, Clock clock, MirrorFetcher.Resolver resolver) {
     this.tuf = tuf;
     this.http = http;
     this.timeout = timeout;
     this.clock = clock;
+    this.resolver = resolver;
   }
 
   TrustedRoot.Tuf tuf() {
@@ -89,8 +95,9 @@ final class TufRepository {
         .setTrustedRootPath(RootProvider.fromFile(tuf.rootFile()))
         .setTrustedMetaStore(TrustedMetaStore.newTrustedMetaStore(PassthroughCacheMetaStore.newPassthroughMetaCache(store)))
         .setTargetStore(store)
-        .setMetaFetcher(MetaFetcher.newFetcher(new MirrorFetcher(http, mirror, timeout)))
-        .setTargetFetcher(new MirrorFetcher(http, URI.create(withSlash(mirror) + "targets/"), timeout))
+        .setMetaFetcher(MetaFetcher.newFetcher(new MirrorFetcher(http, mirror, timeout, resolver)))
+        .setTargetFetcher(new MirrorFetcher(http, URI.create(withSlash(mirror) + "targets/"), timeout,
+            resolver))
         .build();
     byte[] root;
     try {

@@ -109,6 +109,10 @@ class TrustedRootRefresherTest {
   }
 
   private void writePolicies(String mirrorHost, boolean insecure) throws IOException {
+    writePolicies(mirrorHost, insecure, tuf.mirror().toString());
+  }
+
+  private void writePolicies(String mirrorHost, boolean insecure, String mirror) throws IOException {
     Files.writeString(dir.resolve("policies/gate.yaml"), """
         apiVersion: promgate.dev/v1alpha1
         kind: GateConfig
@@ -132,7 +136,7 @@ class TrustedRootRefresherTest {
                   - {issuer: "https://token.actions.githubusercontent.com", subjectRegExp: '.*'}
           environments:
             prod: {signatures: [release]}
-        """.formatted(tuf.mirror(), dir.resolve("cache")));
+        """.formatted(mirror, dir.resolve("cache")));
   }
 
   private PolicySet load() {
@@ -279,6 +283,78 @@ class TrustedRootRefresherTest {
           "confirmed again, usable again");
     } finally {
       log.removeHandler(handler);
+    }
+  }
+
+  /** Warnings of the refresher, collected while {@code body} runs. */
+  private static List<String> warningsDuring(Runnable body) {
+    List<String> warnings = new CopyOnWriteArrayList<>();
+    Handler handler = new Handler() {
+      @Override
+      public void publish(LogRecord r) {
+        if (r.getLevel() == Level.WARNING) {
+          warnings.add(r.getMessage());
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    Logger log = Logger.getLogger(TrustedRootRefresher.class.getName());
+    log.addHandler(handler);
+    try {
+      body.run();
+    } finally {
+      log.removeHandler(handler);
+    }
+    return warnings;
+  }
+
+  /**
+   * A TUF mirror is a host promgate connects to like a registry: one at a link-local or cloud
+   * metadata address is not contacted even when spec.trustedRootMirrors lists it.
+   */
+  @Test
+  void aMirrorAtAMetadataAddressIsNotContactedEvenWhenListed() throws IOException {
+    for (String host : List.of("169.254.169.254", "[fd00:ec2::254]")) {
+      writePolicies(host, true, "http://" + host + "/");
+      List<String> warnings = warningsDuring(() -> Await.result(refresher.apply(load())));
+      String bare = host.replace("[", "").replace("]", "");
+      assertEquals(1, warnings.size(), warnings.toString());
+      assertTrue(warnings.get(0).contains("the TUF mirror host " + bare + " resolves to "), warnings.get(0));
+      assertTrue(warnings.get(0).contains("promgate never connects there, whatever spec.trustedRootMirrors lists"),
+          warnings.get(0));
+      assertEquals(1.0, metrics.get("promgate_trusted_root_refreshes_total").tag("mirror", "http://" + host + "/")
+          .tag("outcome", "failed").counter().count());
+      assertFalse(root(load()).available());
+    }
+  }
+
+  /** A mirror's redirect is not followed: it could lead anywhere, the metadata address included. */
+  @Test
+  void aRedirectFromTheMirrorIsNotFollowed() throws IOException {
+    com.sun.net.httpserver.HttpServer redirecting = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    AtomicInteger asked = new AtomicInteger();
+    redirecting.createContext("/", exchange -> {
+      asked.incrementAndGet();
+      exchange.getResponseHeaders().add("Location", "http://169.254.169.254/latest/meta-data/");
+      exchange.sendResponseHeaders(302, -1);
+      exchange.close();
+    });
+    redirecting.start();
+    try {
+      String host = "127.0.0.1:" + redirecting.getAddress().getPort();
+      writePolicies(host, true, "http://" + host + "/");
+      List<String> warnings = warningsDuring(() -> Await.result(refresher.apply(load())));
+      assertEquals(1, asked.get(), "one request, and no second one wherever the redirect leads");
+      assertTrue(warnings.get(0).contains("the mirror answered 302 (a redirect to http://169.254.169.254/latest/meta-data/)"
+          + " for http://" + host + "/2.root.json; promgate does not follow a mirror's redirects"), warnings.get(0));
+    } finally {
+      redirecting.stop(0);
     }
   }
 
