@@ -46,6 +46,17 @@
  *     -> {"bundle", "bundlePath", "mediaType", "content", "statement", "certificate",
  *         "identity", "issuer", "tamper", "pushed": null | {"image", "manifestDigest", "referrersTag"}}
  *
+ *   node signer.mjs cosign-sign-legacy --instance DIR --digest sha256:HEX --docker-reference NAME
+ *       --identity EMAIL_OR_URI --issuer URL [--no-tlog]
+ *       A keyless image signature in cosign's legacy layout, one layer of a `sha256-<hex>.sig`
+ *       manifest as `cosign sign --timestamp-server-url` (cosign 2, without --new-bundle-format)
+ *       writes it: the simple-signing payload and the annotations dev.cosignproject.cosign/signature,
+ *       dev.sigstore.cosign/certificate, dev.sigstore.cosign/chain, dev.sigstore.cosign/bundle (the
+ *       Rekor entry with its SET; left out with --no-tlog, as --tlog-upload=false does) and, when the
+ *       instance has a TSA, dev.sigstore.cosign/rfc3161timestamp ({"SignedRFC3161Timestamp": base64
+ *       DER} over the raw signature bytes). Nothing is pushed.
+ *       -> {"payload" (base64), "mediaType", "annotations"}
+ *
  *   node signer.mjs verify --trusted-root FILE --bundle FILE [--digest sha256:HEX]
  *       [--artifact FILE] [--identity SAN] [--issuer URL]
  *       Verifies a bundle with @sigstore/verify (and, given --digest, that the in-toto subject or
@@ -512,14 +523,14 @@ function identityToken(identity, issuer) {
   return `${signingInput}.${b64url(signature)}`;
 }
 
-async function signBundle({ instance, registry, identity, issuer }, { kind, data, payloadType }) {
+async function signBundle({ instance, registry, identity, issuer }, { kind, data, payloadType, tlog = true }) {
   await installServices(instance, registry);
   const token = identityToken(identity, issuer);
   const signer = new FulcioSigner({
     fulcioBaseURL: instance.urls.fulcio,
     identityProvider: { getToken: async () => token },
   });
-  const witnesses = [new RekorWitness({ rekorBaseURL: instance.urls.rekor, entryType: 'dsse' })];
+  const witnesses = tlog ? [new RekorWitness({ rekorBaseURL: instance.urls.rekor, entryType: 'dsse' })] : [];
   if (instance.tsa) witnesses.push(new TSAWitness({ tsaBaseURL: instance.urls.tsa }));
   const builder = kind === 'dsse'
     ? new DSSEBundleBuilder({ signer, witnesses, certificateChain: false })
@@ -707,6 +718,64 @@ function annotationsOf(args) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// cosign-sign-legacy: a .sig layer in cosign's legacy layout
+// ---------------------------------------------------------------------------------------------
+
+// cosign 2's simple-signing payload, as Go's encoding/json writes its struct.
+function simpleSigningPayload(dockerReference, digest) {
+  return Buffer.from(JSON.stringify({
+    critical: {
+      identity: { 'docker-reference': dockerReference },
+      image: { 'docker-manifest-digest': digest },
+      type: 'cosign container image signature',
+    },
+    optional: null,
+  }));
+}
+
+// The message signature over the payload is what cosign signs; its Rekor entry (hashedrekord of
+// the payload) and its RFC 3161 timestamp (over the raw signature bytes, as both cosign and
+// sigstore-js' TSAWitness timestamp it) become the layer's annotations.
+async function cosignSignLegacyCommand(args) {
+  const digest = required(args, 'digest');
+  if (!DIGEST_PATTERN.test(digest)) throw new UsageError(`--digest must be sha256:<64 hex>, not ${digest}`);
+  const instance = loadInstance(required(args, 'instance'));
+  const payload = simpleSigningPayload(required(args, 'docker-reference'), digest);
+  const tlog = !args['no-tlog'];
+  const bundle = await signBundle(
+    { instance, registry: undefined, identity: required(args, 'identity'), issuer: required(args, 'issuer') },
+    { kind: 'message', data: payload, tlog });
+  const material = bundle.verificationMaterial;
+  const annotations = {
+    'dev.cosignproject.cosign/signature': bundle.messageSignature.signature,
+    'dev.sigstore.cosign/certificate': canonicalPem(Buffer.from(material.certificate.rawBytes, 'base64')),
+    'dev.sigstore.cosign/chain': canonicalPem(Buffer.from(instance.fulcio.intermediateCertificate, 'base64'))
+      + canonicalPem(Buffer.from(instance.fulcio.rootCertificate, 'base64')),
+  };
+  const entry = (material.tlogEntries ?? [])[0];
+  if (entry) {
+    annotations['dev.sigstore.cosign/bundle'] = JSON.stringify({
+      SignedEntryTimestamp: entry.inclusionPromise.signedEntryTimestamp,
+      Payload: {
+        body: entry.canonicalizedBody,
+        integratedTime: Number(entry.integratedTime),
+        logIndex: Number(entry.logIndex),
+        logID: Buffer.from(entry.logId.keyId, 'base64').toString('hex'),
+      },
+    });
+  }
+  const stamp = (material.timestampVerificationData?.rfc3161Timestamps ?? [])[0];
+  if (stamp) {
+    annotations['dev.sigstore.cosign/rfc3161timestamp'] = JSON.stringify({ SignedRFC3161Timestamp: stamp.signedTimestamp });
+  }
+  return {
+    payload: b64(payload),
+    mediaType: 'application/vnd.dev.cosign.simplesigning.v1+json',
+    annotations,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // verify: what sigstore-js itself says about a bundle
 // ---------------------------------------------------------------------------------------------
 
@@ -790,6 +859,17 @@ const COMMANDS = {
       'subject-name': { type: 'string' },
     },
     run: attestImageCommand,
+  },
+  'cosign-sign-legacy': {
+    options: {
+      instance: { type: 'string' },
+      digest: { type: 'string' },
+      'docker-reference': { type: 'string' },
+      identity: { type: 'string' },
+      issuer: { type: 'string' },
+      'no-tlog': { type: 'boolean' },
+    },
+    run: cosignSignLegacyCommand,
   },
   verify: {
     options: {

@@ -46,6 +46,7 @@ final class VerifyInputs {
   private static final String CERTIFICATE = "dev.sigstore.cosign/certificate";
   private static final String CHAIN = "dev.sigstore.cosign/chain";
   private static final String BUNDLE = "dev.sigstore.cosign/bundle";
+  private static final String RFC3161_TIMESTAMP = "dev.sigstore.cosign/rfc3161timestamp";
 
   /** Input that cannot be used, said so that the author can fix it. */
   static final class InputException extends Exception {
@@ -172,6 +173,9 @@ final class VerifyInputs {
     if (doc.hasNonNull("Bundle") && doc.path("Bundle").isObject()) {
       annotations.put(BUNDLE, doc.path("Bundle").toString());
       logEntry(source, doc.path("Bundle").toString());
+    }
+    if (doc.hasNonNull("RFC3161Timestamp") && doc.path("RFC3161Timestamp").isObject()) {
+      annotations.put(RFC3161_TIMESTAMP, doc.path("RFC3161Timestamp").toString());
     }
     return new SignedContent.SignatureLayer(source, "application/vnd.dev.cosign.simplesigning.v1+json", p, annotations);
   }

@@ -80,12 +80,13 @@ final class CosignAttestationLayer extends Attachment {
     if (expected == null) {
       return Optional.empty();
     }
-    return Optional.of(CosignLegacy.verifyKey(annotations, trust, now, expected));
+    // cosign timestamps an attestation's whole envelope; that annotation is not read here.
+    return Optional.of(CosignLegacy.verifyKey(annotations, trust, now, expected, null));
   }
 
   @Override
   SignerChecks.CertifiedSigner verifyCertificate(SignerTrust.Certificates trust, Instant now) throws Invalid {
-    return CosignLegacy.verifyCertificate(annotations, trust, now, this::signedWith);
+    return CosignLegacy.verifyCertificate(annotations, trust, now, this::signedWith, null);
   }
 
   /** The log record expected for the envelope signature that verifies with {@code key}, or null. */

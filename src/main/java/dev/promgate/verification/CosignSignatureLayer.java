@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * One layer of a cosign {@code sha256-<hex>.sig} manifest: a simple-signing payload, its signature
  * in the {@value #SIGNATURE} annotation, and for keyless signatures the certificate, chain and Rekor
- * bundle annotations. It counts for the image when the payload's {@code docker-manifest-digest} is
+ * bundle annotations; with {@code cosign sign --timestamp-server-url}, an RFC 3161 timestamp
+ * annotation over the raw signature bytes. It counts for the image when the payload's {@code docker-manifest-digest} is
  * the image digest.
  */
 final class CosignSignatureLayer extends Attachment {
@@ -85,13 +86,13 @@ final class CosignSignatureLayer extends Attachment {
     if (!verifiedBy(trust.key())) {
       return Optional.empty();
     }
-    return Optional.of(CosignLegacy.verifyKey(annotations, trust, now, expected()));
+    return Optional.of(CosignLegacy.verifyKey(annotations, trust, now, expected(), signature));
   }
 
   @Override
   SignerChecks.CertifiedSigner verifyCertificate(SignerTrust.Certificates trust, Instant now) throws Invalid {
     return CosignLegacy.verifyCertificate(annotations, trust, now, CosignLegacy.SignatureCheck.of(
-        key -> Signatures.verify(key, payload, signature), expected()));
+        key -> Signatures.verify(key, payload, signature), expected()), signature);
   }
 
   private LogEntryBodies.Expected expected() {

@@ -55,10 +55,15 @@ final class TransparencyEvidence {
   }
 
   /**
-   * @param entries    log entries as found (empty when there are none)
-   * @param timestamps RFC 3161 timestamps as found
+   * @param entries     log entries as found (empty when there are none)
+   * @param timestamps  RFC 3161 timestamps as found
+   * @param timestamped the bytes the timestamps are over; null for the signature bytes themselves
    */
-  record Found(List<RekorEntry> entries, List<byte[]> timestamps) {
+  record Found(List<RekorEntry> entries, List<byte[]> timestamps, byte[] timestamped) {
+    Found(List<RekorEntry> entries, List<byte[]> timestamps) {
+      this(entries, timestamps, null);
+    }
+
     static Found none() {
       return new Found(List.of(), List.of());
     }
@@ -75,7 +80,8 @@ final class TransparencyEvidence {
                                   LogEntryBodies.Signer signer, boolean logRequired, Instant now) throws Invalid {
     List<TrustedTime> times = new ArrayList<>();
     for (byte[] token : found.timestamps()) {
-      Rfc3161Timestamps.Verified stamp = Rfc3161Timestamps.verify(token, expected.signature(),
+      Rfc3161Timestamps.Verified stamp = Rfc3161Timestamps.verify(token,
+          found.timestamped() == null ? expected.signature() : found.timestamped(),
           trust.root().getTSAs(), trust.description());
       times.add(new TrustedTime(stamp.time(), stamp.toString()));
     }

@@ -8,6 +8,7 @@ import dev.promgate.image.ImageReference;
 import dev.promgate.json.Mappers;
 import dev.promgate.testing.CosignSigner;
 import dev.promgate.testing.Fixtures;
+import dev.promgate.testing.SigstoreJs;
 import dev.promgate.testing.TestImages;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -206,6 +207,49 @@ class VerifyCommandTest {
 
   private static String sha256(byte[] bytes) throws Exception {
     return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
+  }
+
+  @Test
+  void cosignDownloadSignatureOutputWithAnRfc3161TimestampVerifiesWithoutALog() throws Exception {
+    SigstoreJs signer = SigstoreJs.require();
+    SigstoreJs.Instance instance = signer.trustRoot(dir.resolve("sigstore"), true);
+    String digest = "sha256:" + "cd".repeat(32);
+    SigstoreJs.LegacySignature sig = signer.cosignSignLegacy(instance, digest, "registry.acme.example/shop/web",
+        "alice@acme.example", "https://accounts.acme.example", false);
+    Files.writeString(policies.resolve("verify.yaml"), """
+        apiVersion: promgate.dev/v1alpha1
+        kind: PromotionPolicy
+        metadata: {name: verify}
+        spec:
+          images: ["registry.acme.example/**"]
+          authorities:
+            - name: alice
+              keyless:
+                trustedRoot: %s
+                transparencyLog: ignored
+                identities: [{issuer: "https://accounts.acme.example", subject: alice@acme.example}]
+          environments:
+            prod: {signatures: [alice]}
+        """.formatted(instance.trustedRoot()));
+    // One line of `cosign download signature`: cosign's SignedPayload, as Go writes it.
+    var line = JSON.createObjectNode()
+        .put("Base64Signature", sig.annotations().get("dev.cosignproject.cosign/signature"))
+        .put("Payload", Base64.getEncoder().encodeToString(sig.payload()))
+        .put("Cert", sig.annotations().get("dev.sigstore.cosign/certificate"))
+        .put("Chain", sig.annotations().get("dev.sigstore.cosign/chain"));
+    line.set("RFC3161Timestamp", JSON.readTree(sig.annotations().get("dev.sigstore.cosign/rfc3161timestamp")));
+    Path downloaded = dir.resolve("signatures.json");
+    Files.writeString(downloaded, JSON.writeValueAsString(line) + "\n");
+
+    Run r = verify("alice", digest, downloaded.toString());
+    assertEquals(0, r.exit(), r.toString());
+    assertTrue(r.out().contains("VERIFIED") && r.out().contains("alice@acme.example"), r.out());
+
+    line.remove("RFC3161Timestamp");
+    Files.writeString(downloaded, JSON.writeValueAsString(line) + "\n");
+    Run untimed = verify("alice", digest, downloaded.toString());
+    assertEquals(1, untimed.exit(), untimed.toString());
+    assertTrue(untimed.out().contains("nothing shows when it was signed"), untimed.out());
   }
 
   @Test

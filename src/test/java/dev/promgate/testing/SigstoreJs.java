@@ -9,8 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -136,6 +139,28 @@ public final class SigstoreJs {
   }
 
   /**
+   * A keyless image signature in cosign's legacy layout: one layer of a {@code sha256-<hex>.sig}
+   * manifest as {@code cosign sign --timestamp-server-url} (cosign 2, without
+   * {@code --new-bundle-format}) writes it — the simple-signing payload for {@code digest}, and the
+   * signature, certificate, chain, Rekor bundle (unless {@code logged} is false, as with
+   * {@code --tlog-upload=false}) and, when the instance has a timestamp authority, RFC 3161
+   * timestamp annotations.
+   */
+  public LegacySignature cosignSignLegacy(Instance instance, String digest, String dockerReference, String identity,
+      String issuer, boolean logged) {
+    List<String> args = new ArrayList<>(List.of("cosign-sign-legacy", "--instance", instance.dir().toString(),
+        "--digest", digest, "--docker-reference", dockerReference, "--identity", identity, "--issuer", issuer));
+    if (!logged) {
+      args.add("--no-tlog");
+    }
+    JsonNode out = run(args).json();
+    Map<String, String> annotations = new LinkedHashMap<>();
+    out.path("annotations").properties().forEach(e -> annotations.put(e.getKey(), e.getValue().asText()));
+    return new LegacySignature(Base64.getDecoder().decode(out.path("payload").asText()), out.path("mediaType").asText(),
+        Map.copyOf(annotations));
+  }
+
+  /**
    * What sigstore-js ({@code @sigstore/verify}) says about a bundle under a trusted root:
    * signature, certificate chain, SCT, transparency log, and the optional checks — the in-toto
    * subject (or message digest) is {@code digest}, the SAN is {@code identity}, the issuer
@@ -195,6 +220,9 @@ public final class SigstoreJs {
       return parse(bundleJson);
     }
   }
+
+  /** A cosign legacy {@code .sig} layer: its content (the payload), media type and annotations. */
+  public record LegacySignature(byte[] payload, String mediaType, Map<String, String> annotations) {}
 
   /** The verdict of {@code @sigstore/verify}; {@code error} says why when not verified. */
   public record Verification(boolean verified, String identity, String issuer, String error) {}
