@@ -70,7 +70,7 @@ def short(frame):
     return ".".join(parts[-2:]) if len(parts) > 2 else frame
 
 
-def render(tree, title, subtitle, width=1600, row=17):
+def render(tree, title, subtitle, width=1600, row=17, min_width=1.0):
     total = tree["n"]
     depth = 0
 
@@ -91,7 +91,7 @@ def render(tree, title, subtitle, width=1600, row=17):
 
     def draw(name, node, x, d):
         w = node["n"] * scale
-        if w < 0.3:
+        if w < min_width:
             return
         y = height - 20 - (d + 1) * row
         share = 100.0 * node["n"] / total
@@ -125,6 +125,8 @@ def main():
     p.add_argument("svg", help="the flame graph to write")
     p.add_argument("--threads", default=".", help="regular expression over thread names (default: all)")
     p.add_argument("--title", default="flame graph")
+    p.add_argument("--min-width", type=float, default=1.0,
+                   help="leave out frames narrower than this many pixels (default 1: a readable, small file)")
     p.add_argument("--top", type=int, default=0, help="also print the N frames with most samples on top")
     args = p.parse_args()
     stacks = list(samples(args.samples, args.threads))
@@ -135,7 +137,7 @@ def main():
     subtitle = (f"{len(stacks)} JFR execution samples of {len(threads)} thread(s) matching '{args.threads}'; "
                 "width = share of samples; orange promgate, blue Vert.x/Netty, grey JDK, green other libraries")
     with open(args.svg, "w", encoding="utf-8") as f:
-        f.write(render(tree, args.title, subtitle))
+        f.write(render(tree, args.title, subtitle, min_width=args.min_width))
     if args.top:
         self_time = collections.Counter(frames[-1] for _, frames in stacks)
         promgate = collections.Counter()

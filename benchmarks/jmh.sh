@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# JMH benchmarks of the decision path (src/test/java/dev/promgate/benchmarks): 2 forks, 10 x 2 s warm-up, 5 x 2 s measured.
+# JMH benchmarks of the decision path (src/test/java/dev/promgate/benchmarks): 2 forks, 8 x 2 s warm-up, 4 x 2 s measured, two reviews.
 #   benchmarks/jmh.sh                      # DecisionPathBenchmark
 #   benchmarks/jmh.sh DecisionPath -f 1    # any JMH options
 set -euo pipefail

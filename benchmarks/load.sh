@@ -72,6 +72,7 @@ start_servers() { # event loops
   java $JAVA_OPTS -cp target/promgate.jar benchmarks/TrivialEndpoint.java "$TRIVIAL_PORT" "$work/certs" "$1" \
     > "$work/trivial.log" 2>&1 &
   servers+=($!)
+  trivial_pid=$!
   for _ in $(seq 1 240); do
     if curl -sfk "https://127.0.0.1:$PROMGATE_PORT/readyz" >/dev/null \
        && grep -q listening "$work/trivial.log"; then break; fi
@@ -90,10 +91,24 @@ run() { # url connections seconds review
   REVIEW="$4" wrk -t"$threads" -c"$2" -d"$3"s --latency -s benchmarks/admission.lua "$1" | tail -1
 }
 
+# CPU time (user + system, clock ticks) a process has used: per request, it is the cost of an
+# answer even when other work shares the cores and throughput swings.
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+measure() { # pid url connections seconds review → wrk's JSON with the server's CPU µs per request added
+  local before after result
+  before=$(cpu_ticks "$1")
+  result=$(run "$2" "$3" "$4" "$5")
+  after=$(cpu_ticks "$1")
+  python3 -c 'import json, sys; r = json.loads(sys.argv[1]); ticks = int(sys.argv[2]) - int(sys.argv[3])
+r["cpu_us"] = ticks * 1e6 / int(sys.argv[4]) / max(1, r["requests"]); print(json.dumps(r))' \
+    "$result" "$after" "$before" "$(getconf CLK_TCK)"
+}
+
 rss_mb() { awk '/VmRSS/ {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
-echo "| event loops | review | connections | endpoint | requests/s | p50 ms | p99 ms | p99.9 ms | errors | ratio | promgate RSS MB |"
-echo "|---|---|---|---|---|---|---|---|---|---|---|"
+echo "| event loops | review | connections | endpoint | requests/s | p50 ms | p99 ms | p99.9 ms | errors | ratio | CPU µs/request | CPU ratio | promgate RSS MB |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|---|---|"
 for loops in $EVENT_LOOPS; do
   start_servers "$loops"
   echo "event loops: $loops; promgate RSS at rest: $(rss_mb "$promgate_pid") MB; warming up…" >&2
@@ -104,16 +119,19 @@ for loops in $EVENT_LOOPS; do
   for review in $REVIEWS; do
     size="$(( $(wc -c < "$review") / 1024 )) KB"
     for c in $CONNECTIONS; do
-      trivial=$(run "https://127.0.0.1:$TRIVIAL_PORT/" "$c" "$DURATION" "$review")
-      promgate=$(run "https://127.0.0.1:$PROMGATE_PORT/validate/$ENVIRONMENT" "$c" "$DURATION" "$review")
+      trivial=$(measure "$trivial_pid" "https://127.0.0.1:$TRIVIAL_PORT/" "$c" "$DURATION" "$review")
+      promgate=$(measure "$promgate_pid" "https://127.0.0.1:$PROMGATE_PORT/validate/$ENVIRONMENT" "$c" "$DURATION" "$review")
       rss=$(rss_mb "$promgate_pid")
       python3 - "$loops" "$size" "$c" "$trivial" "$promgate" "$rss" <<'PY'
 import json, sys
 loops, size, c, t, p, rss = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4]), json.loads(sys.argv[5]), sys.argv[6]
 for name, r in (("trivial", t), ("promgate", p)):
     ratio = "" if name == "trivial" else f"{p['rps'] / t['rps']:.2f}"
+    # Throughput ratio's counterpart in CPU: the trivial endpoint's cost per request over promgate's.
+    cpu_ratio = "" if name == "trivial" else f"{t['cpu_us'] / p['cpu_us']:.2f}"
     print(f"| {loops} | {size} | {c} | {name} | {r['rps']:.0f} | {r['p50_ms']:.3f} | {r['p99_ms']:.3f} | "
-          f"{r['p999_ms']:.3f} | {r['errors'] + r['non200']} | {ratio} | {rss if name == 'promgate' else ''} |")
+          f"{r['p999_ms']:.3f} | {r['errors'] + r['non200']} | {ratio} | {r['cpu_us']:.0f} | {cpu_ratio} | "
+          f"{rss if name == 'promgate' else ''} |")
 PY
     done
   done

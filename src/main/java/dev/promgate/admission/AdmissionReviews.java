@@ -1,10 +1,8 @@
 package dev.promgate.admission;
 
 import dev.promgate.json.Mappers;
-import io.fabric8.kubernetes.api.model.GroupVersionKind;
 import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.StatusBuilder;
-import io.fabric8.kubernetes.api.model.admission.v1.AdmissionRequest;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionResponse;
 import io.fabric8.kubernetes.api.model.admission.v1.AdmissionReview;
 import java.io.ByteArrayOutputStream;
@@ -14,7 +12,6 @@ import java.util.Optional;
 import tools.jackson.core.JsonEncoding;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.exc.StreamReadException;
-import tools.jackson.databind.DatabindException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ObjectNode;
@@ -48,9 +45,10 @@ public final class AdmissionReviews {
   /**
    * Reads an AdmissionReview; every problem becomes a {@link BadReview} with a one-line reason.
    *
-   * <p>The envelope (uid, kind, user, operation…) goes through fabric8's {@link AdmissionRequest};
-   * the objects stay JSON trees. promgate needs only their container images, and binding a whole
-   * typed Pod costs several times more than everything else on the cached decision path.
+   * <p>One pass over the body builds a tree of only what promgate reads ({@link PrunedTree}): the
+   * envelope's fields are taken from it with their Kubernetes types checked, and the objects stay
+   * trees of their pod specs' images. Binding the envelope or a whole Pod to fabric8's model cost
+   * more than everything else on the cached decision path.
    */
   public static Parsed read(byte[] body) {
     int first = firstNonWhitespace(body);
@@ -84,44 +82,74 @@ public final class AdmissionReviews {
           ? "the AdmissionReview has no request" : "request is not a JSON object");
     }
     ObjectNode envelope = (ObjectNode) requestNode;
-    JsonNode object = envelope.remove("object");
-    JsonNode oldObject = envelope.remove("oldObject");
-    // The operation's options (CreateOptions…) are a resource of their own that fabric8 looks up by
-    // kind; promgate never reads them, and binding them costs as much as the rest of the envelope.
-    envelope.remove("options");
-    AdmissionRequest request;
     try {
-      request = MAPPER.treeToValue(envelope, AdmissionRequest.class);
-    } catch (DatabindException e) {
-      return Parsed.bad("not an AdmissionReview: " + path(e) + firstLine(e.getOriginalMessage()));
-    } catch (RuntimeException e) {
-      return Parsed.bad("not an AdmissionReview: " + firstLine(String.valueOf(e.getMessage())));
+      String uid = string(envelope, "uid", "request.uid");
+      String operation = string(envelope, "operation", "request.operation");
+      JsonNode kind = object(envelope, "kind", "request.kind");
+      String kindName = string(kind, "kind", "request.kind.kind");
+      if (isBlank(uid)) {
+        return Parsed.bad("request.uid is missing");
+      }
+      if (isBlank(operation)) {
+        return Parsed.bad("request.operation is missing");
+      }
+      if (isBlank(kindName)) {
+        return Parsed.bad("request.kind is missing");
+      }
+      JsonNode userInfo = object(envelope, "userInfo", "request.userInfo");
+      JsonNode dryRun = envelope.path("dryRun");
+      if (!dryRun.isMissingNode() && !dryRun.isNull() && !dryRun.isBoolean()) {
+        throw new WrongType("request.dryRun is not a boolean");
+      }
+      return Parsed.ok(new AdmissionCall(
+          uid,
+          nullToEmpty(string(kind, "group", "request.kind.group")),
+          nullToEmpty(string(kind, "version", "request.kind.version")),
+          kindName,
+          nullToEmpty(string(envelope, "subResource", "request.subResource")),
+          nullToEmpty(string(envelope, "namespace", "request.namespace")),
+          nullToEmpty(string(envelope, "name", "request.name")),
+          operation,
+          nullToEmpty(string(userInfo, "username", "request.userInfo.username")),
+          dryRun.asBoolean(false),
+          present(envelope.get("object")),
+          present(envelope.get("oldObject"))));
+    } catch (WrongType e) {
+      return Parsed.bad("not an AdmissionReview: " + e.getMessage());
     }
-    if (isBlank(request.getUid())) {
-      return Parsed.bad("request.uid is missing");
+  }
+
+  /** A field of the envelope whose JSON type is not the one Kubernetes gives it. */
+  private static final class WrongType extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    WrongType(String message) {
+      super(message, null, false, false);
     }
-    if (isBlank(request.getOperation())) {
-      return Parsed.bad("request.operation is missing");
+  }
+
+  /** A string field, or null when it is missing or JSON null; any other type is refused. */
+  private static String string(JsonNode parent, String field, String path) {
+    JsonNode value = parent.path(field);
+    if (value.isMissingNode() || value.isNull()) {
+      return null;
     }
-    GroupVersionKind gvk = request.getKind();
-    if (gvk == null || isBlank(gvk.getKind())) {
-      return Parsed.bad("request.kind is missing");
+    if (!value.isString()) {
+      throw new WrongType(path + " is not a string");
     }
-    String user = request.getUserInfo() == null || request.getUserInfo().getUsername() == null
-        ? "" : request.getUserInfo().getUsername();
-    return Parsed.ok(new AdmissionCall(
-        request.getUid(),
-        nullToEmpty(gvk.getGroup()),
-        nullToEmpty(gvk.getVersion()),
-        gvk.getKind(),
-        nullToEmpty(request.getSubResource()),
-        nullToEmpty(request.getNamespace()),
-        nullToEmpty(request.getName()),
-        request.getOperation(),
-        user,
-        Boolean.TRUE.equals(request.getDryRun()),
-        present(object),
-        present(oldObject)));
+    return value.stringValue();
+  }
+
+  /** An object field, or a missing node when it is missing or JSON null; any other type is refused. */
+  private static JsonNode object(JsonNode parent, String field, String path) {
+    JsonNode value = parent.path(field);
+    if (value.isNull()) {
+      return tools.jackson.databind.node.MissingNode.getInstance();
+    }
+    if (!value.isMissingNode() && !value.isObject()) {
+      throw new WrongType(path + " is not an object");
+    }
+    return value;
   }
 
   /**
@@ -210,19 +238,6 @@ public final class AdmissionReviews {
       return "";
     }
     return " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
-  }
-
-  private static String path(DatabindException e) {
-    String path = e.getPathReference();
-    if (path == null || path.isEmpty()) {
-      return "";
-    }
-    // "io.fabric8...AdmissionReview["request"]->...["uid"]" → request.uid
-    String simple = path.replaceAll("[A-Za-z0-9_.$]+\\[", "[")
-        .replaceAll("\\[\"([^\"]*)\"\\]", ".$1")
-        .replace("->", "")
-        .replaceAll("^\\.", "");
-    return simple.isEmpty() ? "" : "at " + simple + ": ";
   }
 
   private static String firstLine(String message) {

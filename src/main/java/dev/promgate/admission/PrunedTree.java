@@ -11,25 +11,28 @@ import tools.jackson.databind.node.JsonNodeFactory;
 import tools.jackson.databind.node.ObjectNode;
 
 /**
- * Reads an AdmissionReview into a JSON tree, leaving out the parts of {@code request.object} and
- * {@code request.oldObject} that can never name an image: managed fields, status, and per
- * container the environment, probes, resources, mounts and the like. The skipped parts are still
- * read and checked as JSON (a syntax error anywhere is an error), they only never become nodes.
- * Building those nodes was most of the cost of reading a typical pod; this keeps promgate's parse
- * cheaper than a plain tree parse of the whole review.
+ * Reads an AdmissionReview into a JSON tree of only the fields promgate reads: the review's kind
+ * and version, the request's envelope (uid, kind, operation, namespace, name, user, dry run) and,
+ * of {@code request.object} and {@code request.oldObject}, the path to the pod spec, the
+ * containers' names and images, image volumes and the workload's annotations (break-glass). Every
+ * other part is still read and checked as JSON (a syntax error or a duplicate key anywhere is an
+ * error); it only never becomes nodes. Building nodes for managed fields, env, probes, the
+ * request's options and user groups was most of the cost of reading a review.
  *
- * <p>Nothing that can hold an image is ever left out: containers keep {@code name} and
- * {@code image}, and {@code volumes} stay whole (image volumes name images too).
+ * <p>The lists below are what {@code AdmissionReviews} and the workload step read; a field added
+ * there must be added here, or it reads as missing ({@code AdmissionReviewsTest} and
+ * {@code WorkloadImagesTest} read through this tree).
  */
 final class PrunedTree {
 
-  /** Fields of workload objects that never contain an image reference, at any depth. */
-  static final Set<String> NEVER_IMAGES = Set.of(
-      "managedFields", "status",
-      "env", "envFrom", "resources", "resizePolicy", "livenessProbe", "readinessProbe", "startupProbe",
-      "lifecycle", "securityContext", "ports", "volumeMounts", "volumeDevices", "command", "args",
-      "affinity", "tolerations", "topologySpreadConstraints", "nodeSelector", "dnsConfig", "hostAliases",
-      "readinessGates", "resourceClaims", "schedulingGates", "overhead");
+  /** Fields of a workload object on the way to, or inside, its pod spec that hold images or annotations. */
+  static final Set<String> WORKLOAD_FIELDS = Set.of(
+      "metadata", "annotations", "spec", "template", "jobTemplate",
+      "initContainers", "containers", "ephemeralContainers", "volumes", "name", "image", "reference");
+
+  /** Fields of {@code request} that promgate reads; {@code object} and {@code oldObject} are pruned as workloads. */
+  static final Set<String> REQUEST_FIELDS = Set.of(
+      "uid", "kind", "subResource", "namespace", "name", "operation", "userInfo", "dryRun", "object", "oldObject");
 
   private PrunedTree() {}
 
@@ -44,8 +47,8 @@ final class PrunedTree {
     }
   }
 
-  /** What a node is in the review: only workload objects are pruned. */
-  private enum Where { ROOT, REQUEST, OBJECT, OTHER }
+  /** What a node is in the review, which decides which of its fields are kept. */
+  private enum Where { ROOT, REQUEST, USER, WORKLOAD, WHOLE }
 
   private static JsonNode value(JsonParser p, JsonToken t, JsonNodeFactory nodes, Where where) {
     if (t == null) {
@@ -57,18 +60,21 @@ final class PrunedTree {
         for (JsonToken field = p.nextToken(); field != JsonToken.END_OBJECT; field = p.nextToken()) {
           String name = p.currentName();
           JsonToken next = p.nextToken();
-          if (where == Where.OBJECT && NEVER_IMAGES.contains(name)) {
+          Where inside = inside(where, name);
+          if (inside == null) {
             p.skipChildren();
             continue;
           }
-          object.set(name, value(p, next, nodes, inside(where, name)));
+          object.set(name, value(p, next, nodes, inside));
         }
         return object;
       }
       case START_ARRAY: {
         ArrayNode array = nodes.arrayNode();
+        // List items are what their list is: containers, volumes, annotations' values never are lists.
+        Where items = where == Where.WORKLOAD ? Where.WORKLOAD : Where.WHOLE;
         for (JsonToken item = p.nextToken(); item != JsonToken.END_ARRAY; item = p.nextToken()) {
-          array.add(value(p, item, nodes, where == Where.OBJECT ? Where.OBJECT : Where.OTHER));
+          array.add(value(p, item, nodes, items));
         }
         return array;
       }
@@ -93,13 +99,18 @@ final class PrunedTree {
     }
   }
 
-  /** What the field {@code name} of a node of kind {@code parent} is. */
+  /** What the field {@code name} of a node of kind {@code parent} is, or null to leave it out. */
   private static Where inside(Where parent, String name) {
     return switch (parent) {
-      case ROOT -> name.equals("request") ? Where.REQUEST : Where.OTHER;
-      case REQUEST -> name.equals("object") || name.equals("oldObject") ? Where.OBJECT : Where.OTHER;
-      case OBJECT -> Where.OBJECT;
-      case OTHER -> Where.OTHER;
+      case ROOT -> name.equals("request") ? Where.REQUEST
+          : name.equals("kind") || name.equals("apiVersion") ? Where.WHOLE : null;
+      case REQUEST -> !REQUEST_FIELDS.contains(name) ? null
+          : name.equals("object") || name.equals("oldObject") ? Where.WORKLOAD
+          : name.equals("userInfo") ? Where.USER : Where.WHOLE;
+      case USER -> name.equals("username") ? Where.WHOLE : null;
+      case WORKLOAD -> !WORKLOAD_FIELDS.contains(name) ? null
+          : name.equals("annotations") ? Where.WHOLE : Where.WORKLOAD;
+      case WHOLE -> Where.WHOLE;
     };
   }
 }

@@ -114,8 +114,17 @@ final class ApiServerLimits {
 
   /** The longest prefix of whole code points that fits in {@code max} UTF-8 bytes. */
   private static String prefix(String text, int max) {
-    int used = 0;
-    int end = 0;
+    // Evidence and reasons are mostly ASCII: one byte per character needs no code point walk.
+    int ascii = 0;
+    int asciiEnd = Math.min(text.length(), max);
+    while (ascii < asciiEnd && text.charAt(ascii) < 0x80) {
+      ascii++;
+    }
+    if (ascii == asciiEnd) {
+      return text.substring(0, ascii);
+    }
+    int used = ascii;
+    int end = ascii;
     while (end < text.length()) {
       int cp = text.codePointAt(end);
       int size = encodedLength(cp);
@@ -139,8 +148,12 @@ final class ApiServerLimits {
 
   /** UTF-8 bytes of {@code text}, counted without encoding it (a cached decision's texts are kilobytes). */
   static int bytes(String text) {
-    int n = 0;
-    for (int i = 0; i < text.length(); ) {
+    int i = 0;
+    while (i < text.length() && text.charAt(i) < 0x80) {
+      i++;
+    }
+    int n = i;
+    while (i < text.length()) {
       int cp = text.codePointAt(i);
       n += encodedLength(cp);
       i += Character.charCount(cp);

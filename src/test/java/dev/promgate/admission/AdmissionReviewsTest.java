@@ -114,4 +114,62 @@ class AdmissionReviewsTest {
         annotations));
     assertEquals(model, streamed);
   }
+
+  private static final String ENVELOPE =
+      "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u\","
+          + "\"operation\":\"CREATE\",\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"},%s}}";
+
+  @ParameterizedTest
+  @org.junit.jupiter.params.provider.CsvSource(delimiter = '|', value = {
+      "\"name\":7|request.name is not a string",
+      "\"namespace\":{}|request.namespace is not a string",
+      "\"userInfo\":{\"username\":[\"a\"]}|request.userInfo.username is not a string",
+      "\"userInfo\":\"alice\"|request.userInfo is not an object",
+      "\"dryRun\":\"true\"|request.dryRun is not a boolean",
+  })
+  void envelopeFieldsOfTheWrongTypeAreNamed(String field, String reason) {
+    var parsed = AdmissionReviews.read(String.format(ENVELOPE, field).getBytes(StandardCharsets.UTF_8));
+    assertEquals("not an AdmissionReview: " + reason, parsed.bad().orElseThrow().reason());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      // A duplicate key or a syntax error in a part promgate leaves out is an error all the same.
+      "\"options\":{\"dryRun\":[],\"dryRun\":[]}",
+      "\"object\":{\"metadata\":{\"managedFields\":[{\"manager\":\"a\",\"manager\":\"b\"}]}}",
+      "\"object\":{\"spec\":{\"containers\":[{\"name\":\"a\",\"env\":[{\"name\":\"x\",}]}]}}",
+      "\"userInfo\":{\"groups\":[\"a\" \"b\"]}",
+  })
+  void leftOutPartsAreStillCheckedAsJson(String field) {
+    var parsed = AdmissionReviews.read(String.format(ENVELOPE, field).getBytes(StandardCharsets.UTF_8));
+    assertTrue(parsed.bad().orElseThrow().reason().startsWith("malformed JSON"), parsed.bad().toString());
+  }
+
+  @Test
+  void theObjectKeepsItsPodSpecImagesAndAnnotationsOnly() throws Exception {
+    byte[] body = Files.readAllBytes(Path.of("src/test/resources/bench/pod-review.json"));
+    AdmissionCall call = AdmissionReviews.read(body).call().orElseThrow();
+    JsonNode full = Reviews.JSON.readTree(body).path("request").path("object");
+    JsonNode kept = call.object().orElseThrow();
+    // What the workload step reads is all there, as it was in the review…
+    JsonNode spec = full.path("spec");
+    for (String list : List.of("initContainers", "containers")) {
+      for (int i = 0; i < spec.path(list).size(); i++) {
+        assertEquals(spec.path(list).get(i).path("image"), kept.path("spec").path(list).get(i).path("image"));
+        assertEquals(spec.path(list).get(i).path("name"), kept.path("spec").path(list).get(i).path("name"));
+        assertEquals(List.of("image", "name"), fieldNames(kept.path("spec").path(list).get(i)));
+      }
+    }
+    assertEquals(full.path("metadata").path("annotations"), kept.path("metadata").path("annotations"));
+    // …and nothing else became a node.
+    assertTrue(kept.path("metadata").path("managedFields").isMissingNode());
+    assertTrue(kept.path("metadata").path("labels").isMissingNode());
+    assertTrue(kept.path("status").isMissingNode());
+  }
+
+  private static List<String> fieldNames(JsonNode node) {
+    List<String> names = new java.util.ArrayList<>(node.propertyNames());
+    java.util.Collections.sort(names);
+    return names;
+  }
 }

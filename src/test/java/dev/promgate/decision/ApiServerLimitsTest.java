@@ -118,4 +118,25 @@ class ApiServerLimitsTest {
       assertTrue(cut.equals(t) || t.startsWith(cut.substring(0, cut.indexOf("…" + ApiServerLimits.pointer("u")))));
     }
   }
+
+  @Test
+  void aCutKeepsTheLongestPrefixThatFitsWhetherOrNotItStartsInAscii() {
+    String tail = "…" + ApiServerLimits.pointer("u");
+    int room = 100 - bytes(tail);
+    for (String head : List.of("", "a".repeat(10), "a".repeat(room - 1), "a".repeat(room), "a".repeat(300))) {
+      for (String rest : List.of("", "é".repeat(200), "b".repeat(200), "\uD83D\uDE00".repeat(50))) {
+        String text = head + rest;
+        String cut = ApiServerLimits.shorten(text, 100, "u");
+        if (bytes(text) <= 100) {
+          assertEquals(text, cut);
+          continue;
+        }
+        String kept = cut.substring(0, cut.length() - tail.length());
+        assertTrue(text.startsWith(kept) && bytes(kept) <= room, cut);
+        int next = text.codePointAt(kept.length());
+        assertTrue(bytes(kept) + bytes(new String(Character.toChars(next))) > room,
+            "a shorter cut than fits: " + kept.length() + " of " + text.length());
+      }
+    }
+  }
 }
