@@ -57,6 +57,14 @@
  *       DER} over the raw signature bytes). Nothing is pushed.
  *       -> {"payload" (base64), "mediaType", "annotations"}
  *
+ *   node signer.mjs cosign-attest-legacy --instance DIR --digest sha256:HEX --docker-reference NAME
+ *       --identity EMAIL_OR_URI --issuer URL --predicate-type TYPE --predicate-json JSON
+ *       A keyless attestation in cosign's legacy layout, one layer of a `sha256-<hex>.att` manifest
+ *       as `cosign attest --timestamp-server-url --tlog-upload=false` (cosign 2) writes it: the DSSE
+ *       envelope and the predicateType, certificate, chain and rfc3161timestamp annotations, the
+ *       timestamp over the envelope bytes (cosign's payload). Needs an instance with a TSA.
+ *       -> {"envelope" (base64), "mediaType", "annotations"}
+ *
  *   node signer.mjs verify --trusted-root FILE --bundle FILE [--digest sha256:HEX]
  *       [--artifact FILE] [--identity SAN] [--issuer URL]
  *       Verifies a bundle with @sigstore/verify (and, given --digest, that the in-toto subject or
@@ -775,6 +783,41 @@ async function cosignSignLegacyCommand(args) {
   };
 }
 
+// cosign attest --timestamp-server-url (cosign 2): the .att layer is the DSSE envelope as cosign
+// writes it, and its timestamp is over those envelope bytes (cosign's payload), not a signature.
+async function cosignAttestLegacyCommand(args) {
+  const digest = required(args, 'digest');
+  if (!DIGEST_PATTERN.test(digest)) throw new UsageError(`--digest must be sha256:<64 hex>, not ${digest}`);
+  const instance = loadInstance(required(args, 'instance'));
+  if (!instance.tsa) throw new UsageError('cosign-attest-legacy needs an instance with a timestamp authority');
+  const predicateType = required(args, 'predicate-type');
+  const subject = { name: required(args, 'docker-reference'), digest: { sha256: digest.slice('sha256:'.length) } };
+  const statement = statementFor({ version: 'v1', subject, predicateType, predicate: JSON.parse(required(args, 'predicate-json')) });
+  const bundle = await signBundle(
+    { instance, registry: undefined, identity: required(args, 'identity'), issuer: required(args, 'issuer') },
+    { kind: 'dsse', data: Buffer.from(JSON.stringify(statement)), payloadType: IN_TOTO_PAYLOAD_TYPE, tlog: false });
+  const dsse = bundle.dsseEnvelope;
+  const envelope = Buffer.from(JSON.stringify({
+    payloadType: dsse.payloadType,
+    payload: dsse.payload,
+    signatures: dsse.signatures.map((s) => ({ keyid: s.keyid ?? '', sig: s.sig })),
+  }));
+  // TSAWitness timestamps whatever it is given as the signature: here the envelope bytes.
+  const witness = new TSAWitness({ tsaBaseURL: instance.urls.tsa });
+  const { rfc3161Timestamps } = await witness.testify({ $case: 'messageSignature', messageSignature: { signature: envelope } });
+  return {
+    envelope: b64(envelope),
+    mediaType: 'application/vnd.dsse.envelope.v1+json',
+    annotations: {
+      predicateType,
+      'dev.sigstore.cosign/certificate': canonicalPem(Buffer.from(bundle.verificationMaterial.certificate.rawBytes, 'base64')),
+      'dev.sigstore.cosign/chain': canonicalPem(Buffer.from(instance.fulcio.intermediateCertificate, 'base64'))
+        + canonicalPem(Buffer.from(instance.fulcio.rootCertificate, 'base64')),
+      'dev.sigstore.cosign/rfc3161timestamp': JSON.stringify({ SignedRFC3161Timestamp: b64(rfc3161Timestamps[0].signedTimestamp) }),
+    },
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // verify: what sigstore-js itself says about a bundle
 // ---------------------------------------------------------------------------------------------
@@ -870,6 +913,18 @@ const COMMANDS = {
       'no-tlog': { type: 'boolean' },
     },
     run: cosignSignLegacyCommand,
+  },
+  'cosign-attest-legacy': {
+    options: {
+      instance: { type: 'string' },
+      digest: { type: 'string' },
+      'docker-reference': { type: 'string' },
+      identity: { type: 'string' },
+      issuer: { type: 'string' },
+      'predicate-type': { type: 'string' },
+      'predicate-json': { type: 'string' },
+    },
+    run: cosignAttestLegacyCommand,
   },
   verify: {
     options: {

@@ -114,10 +114,35 @@ final class Limiter {
         if (next.context != null && Vertx.currentContext() != next.context) {
           next.context.runOnContext(v -> next.promise.complete(permit));
         } else {
-          next.promise.complete(permit);
+          completeInTurn(() -> next.promise.complete(permit));
         }
         return;
       }
+    }
+  }
+
+  /** Completions waiting on this thread while an outer one runs its callbacks. */
+  private static final ThreadLocal<ArrayDeque<Runnable>> COMPLETING = new ThreadLocal<>();
+
+  /**
+   * Completes on this thread, but one after another rather than nested: a waiter whose callback
+   * releases its permit at once would otherwise complete the next waiter inside that callback, and
+   * a long queue would overflow the stack.
+   */
+  private static void completeInTurn(Runnable completion) {
+    ArrayDeque<Runnable> pending = COMPLETING.get();
+    if (pending != null) {
+      pending.add(completion);
+      return;
+    }
+    pending = new ArrayDeque<>();
+    COMPLETING.set(pending);
+    try {
+      for (Runnable next = completion; next != null; next = pending.poll()) {
+        next.run();
+      }
+    } finally {
+      COMPLETING.remove();
     }
   }
 

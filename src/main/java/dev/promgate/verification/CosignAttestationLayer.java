@@ -9,20 +9,25 @@ import java.util.Optional;
 /**
  * One layer of a cosign {@code sha256-<hex>.att} manifest: a DSSE envelope holding an in-toto
  * statement, signed over the DSSE pre-authentication encoding; for keyless attestations the
- * certificate, chain and Rekor bundle annotations as on signatures. Early cosign wrote the predicate
+ * certificate, chain and Rekor bundle annotations as on signatures, and an RFC 3161 timestamp
+ * annotation over the layer's bytes (cosign timestamps an attestation's payload, the envelope). Early cosign wrote the predicate
  * type as the envelope's payload type instead of {@code application/vnd.in-toto+json}; the payload
  * type is signed either way, and the statement's own {@code predicateType} is what counts.
  */
 final class CosignAttestationLayer extends Attachment {
 
   private final DsseEnvelope envelope;
+  /** The layer's bytes: what cosign's timestamp annotation on an attestation is over. */
+  private final byte[] envelopeBytes;
   private final InTotoStatement statement;
   private final Map<String, String> annotations;
 
   private CosignAttestationLayer(String source, String unusable, String claimedPredicateType,
-                                 DsseEnvelope envelope, InTotoStatement statement, Map<String, String> annotations) {
+                                 DsseEnvelope envelope, byte[] envelopeBytes, InTotoStatement statement,
+                                 Map<String, String> annotations) {
     super(source, unusable, claimedPredicateType);
     this.envelope = envelope;
+    this.envelopeBytes = envelopeBytes;
     this.statement = statement;
     this.annotations = annotations;
   }
@@ -42,9 +47,10 @@ final class CosignAttestationLayer extends Attachment {
       if (!statement.covers(digest)) {
         throw new Invalid("its " + claimed + " statement is about " + statement.describeSubjects() + ", not this digest");
       }
-      return new CosignAttestationLayer(layer.source(), null, claimed, envelope, statement, layer.annotations());
+      return new CosignAttestationLayer(layer.source(), null, claimed, envelope, layer.envelope(), statement,
+          layer.annotations());
     } catch (Invalid e) {
-      return new CosignAttestationLayer(layer.source(), e.getMessage(), claimed, null, null, layer.annotations());
+      return new CosignAttestationLayer(layer.source(), e.getMessage(), claimed, null, null, null, layer.annotations());
     }
   }
 
@@ -80,13 +86,12 @@ final class CosignAttestationLayer extends Attachment {
     if (expected == null) {
       return Optional.empty();
     }
-    // cosign timestamps an attestation's whole envelope; that annotation is not read here.
-    return Optional.of(CosignLegacy.verifyKey(annotations, trust, now, expected, null));
+    return Optional.of(CosignLegacy.verifyKey(annotations, trust, now, expected, envelopeBytes));
   }
 
   @Override
   SignerChecks.CertifiedSigner verifyCertificate(SignerTrust.Certificates trust, Instant now) throws Invalid {
-    return CosignLegacy.verifyCertificate(annotations, trust, now, this::signedWith, null);
+    return CosignLegacy.verifyCertificate(annotations, trust, now, this::signedWith, envelopeBytes);
   }
 
   /** The log record expected for the envelope signature that verifies with {@code key}, or null. */

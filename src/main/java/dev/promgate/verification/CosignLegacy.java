@@ -20,7 +20,7 @@ import tools.jackson.databind.JsonNode;
  * Verification of a signature in cosign's legacy layout beyond the signature itself: a signing
  * certificate and its chain in layer annotations, a Rekor "bundle" annotation holding the log
  * entry and its signed entry timestamp (SET), but no inclusion proof, and on {@code .sig} layers an
- * RFC 3161 timestamp annotation ({@code cosign sign --timestamp-server-url}). sigstore-java 2.0.0's
+ * RFC 3161 timestamp annotation ({@code cosign sign/attest --timestamp-server-url}). sigstore-java 2.0.0's
  * {@code KeylessVerifier} insists on an inclusion proof, so the checks are assembled from its parts
  * ({@link SignerChecks}, {@link TransparencyEvidence}), in this order:
  * <ol>
@@ -36,7 +36,8 @@ import tools.jackson.databind.JsonNode;
  *       key authority with {@code transparencyLog: required}, this key).</li>
  * </ol>
  * The timestamp annotation {@code {"SignedRFC3161Timestamp": base64 DER}} is over the raw signature
- * bytes, as cosign's {@code VerifyRFC3161Timestamp} checks it. It is read when the authority's
+ * bytes of a {@code .sig} layer and over the whole envelope of a {@code .att} layer, as cosign's
+ * {@code VerifyRFC3161Timestamp} checks it. It is read when the authority's
  * trusted root lists a timestamp authority (cosign, too, uses signed timestamps only when given
  * one), and must then verify ({@link Rfc3161Timestamps}); its time dates the signature as the log's
  * does. It never stands in for a log entry the authority requires.

@@ -92,6 +92,25 @@ class LimiterTest {
   }
 
   @Test
+  void aLongQueueOfCallbacksThatReleaseAtOnceDoesNotOverflowTheStack() throws Exception {
+    Limiter limiter = new Limiter(vertx, 1);
+    Limiter.Permit first = limiter.acquire("a", LONG, LimiterTest::timedOut).toCompletionStage().toCompletableFuture()
+        .get(30, TimeUnit.SECONDS);
+    int waiters = 50_000;
+    AtomicInteger served = new AtomicInteger();
+    for (int i = 0; i < waiters; i++) {
+      limiter.acquire("a", LONG, LimiterTest::timedOut).onSuccess(permit -> {
+        served.incrementAndGet();
+        permit.release();
+      });
+    }
+    first.release(); // each waiter's callback releases at once, handing over to the next
+    assertEquals(waiters, served.get());
+    assertEquals(0, limiter.inFlight());
+    assertEquals(0, limiter.waiting());
+  }
+
+  @Test
   void underConcurrentCallsTheBoundHolds() throws Exception {
     int max = 3;
     Limiter limiter = new Limiter(vertx, max);

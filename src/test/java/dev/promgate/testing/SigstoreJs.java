@@ -161,6 +161,24 @@ public final class SigstoreJs {
   }
 
   /**
+   * A keyless attestation in cosign's legacy layout: one layer of a {@code sha256-<hex>.att}
+   * manifest as {@code cosign attest --timestamp-server-url --tlog-upload=false} (cosign 2) writes
+   * it — the DSSE envelope of an in-toto statement about {@code digest}, and the predicate type,
+   * certificate, chain and RFC 3161 timestamp (over the envelope bytes) annotations. The instance
+   * needs a timestamp authority.
+   */
+  public LegacySignature cosignAttestLegacy(Instance instance, String digest, String dockerReference, String identity,
+      String issuer, String predicateType, String predicateJson) {
+    JsonNode out = run(List.of("cosign-attest-legacy", "--instance", instance.dir().toString(), "--digest", digest,
+        "--docker-reference", dockerReference, "--identity", identity, "--issuer", issuer,
+        "--predicate-type", predicateType, "--predicate-json", predicateJson)).json();
+    Map<String, String> annotations = new LinkedHashMap<>();
+    out.path("annotations").properties().forEach(e -> annotations.put(e.getKey(), e.getValue().asText()));
+    return new LegacySignature(Base64.getDecoder().decode(out.path("envelope").asText()), out.path("mediaType").asText(),
+        Map.copyOf(annotations));
+  }
+
+  /**
    * What sigstore-js ({@code @sigstore/verify}) says about a bundle under a trusted root:
    * signature, certificate chain, SCT, transparency log, and the optional checks — the in-toto
    * subject (or message digest) is {@code digest}, the SAN is {@code identity}, the issuer
@@ -221,7 +239,7 @@ public final class SigstoreJs {
     }
   }
 
-  /** A cosign legacy {@code .sig} layer: its content (the payload), media type and annotations. */
+  /** A cosign legacy {@code .sig} or {@code .att} layer: its content (payload or envelope), media type and annotations. */
   public record LegacySignature(byte[] payload, String mediaType, Map<String, String> annotations) {}
 
   /** The verdict of {@code @sigstore/verify}; {@code error} says why when not verified. */

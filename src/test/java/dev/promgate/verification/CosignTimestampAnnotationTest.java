@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.promgate.policy.Authority;
+import dev.promgate.policy.EnvironmentRules;
 import dev.promgate.testing.SigstoreJs;
 import dev.promgate.testing.SigstoreJs.Instance;
 import dev.promgate.testing.SigstoreJs.LegacySignature;
@@ -51,6 +52,8 @@ class CosignTimestampAnnotationTest {
   static LegacySignature loggedAndTimestamped;
   static LegacySignature ofAnotherDigest;
   static LegacySignature foreignTimestamp;
+  static LegacySignature attestation;
+  static LegacySignature otherAttestation;
 
   @BeforeAll
   static void sign() {
@@ -61,6 +64,30 @@ class CosignTimestampAnnotationTest {
     loggedAndTimestamped = signer.cosignSignLegacy(withTsa, DIGEST, REFERENCE, ALICE, ISSUER, true);
     ofAnotherDigest = signer.cosignSignLegacy(withTsa, OTHER_DIGEST, REFERENCE, ALICE, ISSUER, false);
     foreignTimestamp = signer.cosignSignLegacy(foreign, DIGEST, REFERENCE, ALICE, ISSUER, false);
+    attestation = signer.cosignAttestLegacy(withTsa, DIGEST, REFERENCE, ALICE, ISSUER, PROVENANCE, "{\"builder\":1}");
+    otherAttestation = signer.cosignAttestLegacy(withTsa, DIGEST, REFERENCE, ALICE, ISSUER, PROVENANCE, "{\"builder\":2}");
+  }
+
+  private static final String PROVENANCE = "https://slsa.dev/provenance/v1";
+
+  private static Verdict evaluateAttestation(LegacySignature att, Map<String, String> annotations) {
+    SignedContent.AttestationLayer layer = new SignedContent.AttestationLayer("sha256-ab12.att layer 0",
+        att.mediaType(), att.payload(), annotations);
+    EnvironmentRules rules = TestPolicies.rules(java.util.List.of(), java.util.List.of(),
+        java.util.List.of(TestPolicies.attestation(PROVENANCE, null, alice(withTsa, false))));
+    return anHourAfterExpiry(att).evaluate(request(DIGEST, rules),
+        new SignedContent(java.util.List.of(), java.util.List.of(layer), java.util.List.of()));
+  }
+
+  @Test
+  void anAttestationsTimestampIsOverItsEnvelope() {
+    assertEquals(ALICE + " (issuer " + ISSUER + ")",
+        verified(evaluateAttestation(attestation, attestation.annotations())).evidence().get(0).identity());
+    String untimed = problem(evaluateAttestation(attestation, with(attestation, CosignLegacy.RFC3161_TIMESTAMP, null)));
+    assertTrue(untimed.contains("nothing shows when it was signed"), untimed);
+    String other = problem(evaluateAttestation(attestation, with(attestation, CosignLegacy.RFC3161_TIMESTAMP,
+        otherAttestation.annotations().get(CosignLegacy.RFC3161_TIMESTAMP))));
+    assertTrue(other.contains("message imprint mismatch"), other);
   }
 
   /** An hour after the signing certificate expired: no check can pass on "now". */
