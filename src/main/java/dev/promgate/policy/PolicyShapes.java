@@ -65,7 +65,7 @@ final class PolicyShapes {
   static final Shape TRUSTED_ROOT_SOURCE = shape("trustedRootSource", "trustedRoot",
       List.of("tuf"), List.of("tuf"));
   static final Shape TUF = shape("tuf", "tuf",
-      List.of("mirror", "root", "cache", "refreshInterval"), List.of("mirror", "root"));
+      List.of("mirror", "root", "cache", "refreshInterval", "maxAge"), List.of("mirror", "root"));
   static final Shape IDENTITY = shape("identity", "identity", identityKeys(), List.of());
   static final Shape CERTIFICATE_IDENTITY = shape("certificateIdentity", "identity", identityKeys(), List.of());
   static final Shape NOTATION = shape("notation", "notation",

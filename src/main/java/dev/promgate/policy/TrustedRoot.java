@@ -1,9 +1,13 @@
 package dev.promgate.policy;
 
 import dev.sigstore.trustroot.SigstoreTrustedRoot;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -49,11 +53,71 @@ public record TrustedRoot(Path file, String display, SigstoreTrustedRoot root, S
    * @param rootDigest sha256 of that file, hex
    * @param cache      the directory holding this repository's verified metadata and targets
    * @param refresh    how often to look for new metadata
+   * @param maxAge     how long after the mirror last confirmed it the cached root may still be used
+   *                   when refreshes fail ({@code maxAge}; {@link #DEFAULT_MAX_AGE} unless set)
    */
-  public record Tuf(URI mirror, Path rootFile, String rootDigest, Path cache, Duration refresh) {
+  public record Tuf(URI mirror, Path rootFile, String rootDigest, Path cache, Duration refresh, Duration maxAge) {
+
+    /**
+     * A week: the TUF specification has a client stop trusting metadata once it expires, and
+     * Sigstore's public-good repository re-signs its shortest-lived role (timestamp) well within a
+     * week. A root the mirror has not confirmed for longer may lack a key rotation or a revocation.
+     */
+    public static final Duration DEFAULT_MAX_AGE = Duration.ofDays(7);
+
+    public Tuf {
+      Objects.requireNonNull(maxAge, "maxAge");
+    }
+
+    public Tuf(URI mirror, Path rootFile, String rootDigest, Path cache, Duration refresh) {
+      this(mirror, rootFile, rootDigest, cache, refresh, DEFAULT_MAX_AGE);
+    }
+
     /** The verified {@code trusted_root.json} target, as the last refresh wrote it. */
     public Path trustedRootFile() {
       return cache.resolve("trusted_root.json");
+    }
+
+    /** Where a refresh records when the mirror last confirmed the cached root. */
+    public Path verifiedAtFile() {
+      return cache.resolve("verified-at");
+    }
+
+    /**
+     * When the mirror last confirmed the cached root (it survives restarts): the time the last
+     * successful refresh recorded, else when the root file was written; empty when neither is known.
+     */
+    public Optional<Instant> verifiedAt() {
+      try {
+        return Optional.of(Instant.parse(Files.readString(verifiedAtFile()).strip()));
+      } catch (IOException | DateTimeParseException | SecurityException e) {
+        try {
+          return Optional.of(Files.getLastModifiedTime(trustedRootFile()).toInstant());
+        } catch (IOException | SecurityException notThere) {
+          return Optional.empty();
+        }
+      }
+    }
+
+    /**
+     * Why the cached root must not be used at {@code now}, or empty: the mirror last confirmed it
+     * ({@code at}, as {@link #verifiedAt()} reads it from the cache each time, so that a refresh that
+     * confirms the same root, and loads no new policies, makes it usable again at once) longer than
+     * {@code maxAge} ago.
+     */
+    public Optional<String> tooOld(Optional<Instant> at, Instant now) {
+      if (at.isPresent() && !now.isAfter(at.get().plus(maxAge))) {
+        return Optional.empty();
+      }
+      String root = "the trusted root from TUF mirror " + mirror;
+      if (at.isEmpty()) {
+        return Optional.of(root + " has no record of when the mirror last confirmed it, so it is not used until a"
+            + " refresh succeeds");
+      }
+      return Optional.of(root + " was last refreshed at " + at.get() + ", "
+          + Durations.format(Duration.between(at.get(), now).truncatedTo(java.time.temporal.ChronoUnit.SECONDS))
+          + " ago, longer than its maxAge of " + Durations.format(maxAge) + ", so it is not used until a refresh"
+          + " succeeds (the log says why the mirror could not be refreshed)");
     }
   }
 

@@ -91,12 +91,19 @@ final class TrustedRootReader {
           + " more often");
       refresh = null;
     }
-    if (mirror == null || !rootOk || cache == null || refresh == null) {
+    Duration maxAge = tuf.value("maxAge") == null ? TrustedRoot.Tuf.DEFAULT_MAX_AGE : tuf.duration("maxAge");
+    if (maxAge != null && refresh != null && maxAge.compareTo(refresh) <= 0) {
+      problems.at(tuf.value("maxAge"), "maxAge (" + Durations.format(maxAge) + ") must be longer than refreshInterval ("
+          + Durations.format(refresh) + "): the root would go out of use between two refreshes that succeed");
+      maxAge = null;
+    }
+    if (mirror == null || !rootOk || cache == null || refresh == null || maxAge == null) {
       return null;
     }
     file.context.mirrors.add(new LoadContext.MirrorReference(mirror, tuf.value("mirror"), problems));
     String key = InputFiles.sha256((mirror + "\n" + root.digest()).getBytes(StandardCharsets.UTF_8)).substring(0, 16);
-    TrustedRoot.Tuf repository = new TrustedRoot.Tuf(mirror, root.path(), root.digest(), cache.resolve(key), refresh);
+    TrustedRoot.Tuf repository = new TrustedRoot.Tuf(mirror, root.path(), root.digest(), cache.resolve(key), refresh,
+        maxAge);
     Optional<String> unsafe = PrivateDirectories.problem(repository.cache());
     if (unsafe.isPresent()) {
       problems.at(tuf.value("cache") != null ? tuf.value("cache") : tufNode, "the TUF cache directory "

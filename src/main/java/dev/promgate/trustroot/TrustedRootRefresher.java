@@ -1,5 +1,6 @@
 package dev.promgate.trustroot;
 
+import dev.promgate.policy.Durations;
 import dev.promgate.policy.GateConfig;
 import dev.promgate.policy.PolicySet;
 import dev.promgate.policy.TrustedRoot;
@@ -184,8 +185,13 @@ public final class TrustedRootRefresher implements AutoCloseable {
           t.failed.increment();
           String reason = e instanceof TufRepository.RefreshFailed ? e.getMessage() : e.toString();
           LOG.warning(() -> "trusted root from TUF mirror " + tuf.mirror() + " could not be refreshed: " + reason + "; "
-              + (t.verifiedAt != null ? "keeping the root verified " + age(t) + " ago (at " + t.verifiedAt + ")"
-                  : "no root has been verified yet, so signatures that need it are Unverifiable"));
+              + (t.verifiedAt == null ? "no root has been verified yet, so signatures that need it are Unverifiable"
+                  : clock.instant().isAfter(t.verifiedAt.plus(tuf.maxAge()))
+                  ? "the root verified " + age(t) + " ago (at " + t.verifiedAt + ") is older than its maxAge of "
+                      + Durations.format(tuf.maxAge()) + " and no longer used: signatures that need it are"
+                      + " Unverifiable until a refresh succeeds"
+                  : "keeping the root verified " + age(t) + " ago (at " + t.verifiedAt + ") until it is "
+                      + Durations.format(tuf.maxAge()) + " old (maxAge)"));
         })
         .<Void>mapEmpty()
         .otherwiseEmpty();

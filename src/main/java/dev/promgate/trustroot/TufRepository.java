@@ -24,7 +24,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.Optional;
 
@@ -42,18 +41,23 @@ import java.util.Optional;
 final class TufRepository {
 
   static final String TARGET = "trusted_root.json";
-  private static final String VERIFIED_AT = "verified-at";
 
   private final TrustedRoot.Tuf tuf;
   private final HttpClient http;
   private final Duration timeout;
   private final Clock clock;
+  private final MirrorFetcher.Resolver resolver;
 
   TufRepository(TrustedRoot.Tuf tuf, HttpClient http, Duration timeout, Clock clock) {
+    this(tuf, http, timeout, clock, MirrorFetcher.Resolver.SYSTEM);
+  }
+
+  TufRepository(TrustedRoot.Tuf tuf, HttpClient http, Duration timeout, Clock clock, MirrorFetcher.Resolver resolver) {
     this.tuf = tuf;
     this.http = http;
     this.timeout = timeout;
     this.clock = clock;
+    this.resolver = resolver;
   }
 
   TrustedRoot.Tuf tuf() {
@@ -91,8 +95,9 @@ final class TufRepository {
         .setTrustedRootPath(RootProvider.fromFile(tuf.rootFile()))
         .setTrustedMetaStore(TrustedMetaStore.newTrustedMetaStore(PassthroughCacheMetaStore.newPassthroughMetaCache(store)))
         .setTargetStore(store)
-        .setMetaFetcher(MetaFetcher.newFetcher(new MirrorFetcher(http, mirror, timeout)))
-        .setTargetFetcher(new MirrorFetcher(http, URI.create(withSlash(mirror) + "targets/"), timeout))
+        .setMetaFetcher(MetaFetcher.newFetcher(new MirrorFetcher(http, mirror, timeout, resolver)))
+        .setTargetFetcher(new MirrorFetcher(http, URI.create(withSlash(mirror) + "targets/"), timeout,
+            resolver))
         .build();
     byte[] root;
     try {
@@ -114,7 +119,7 @@ final class TufRepository {
       if (changed) {
         replace(current, root);
       }
-      replace(tuf.cache().resolve(VERIFIED_AT), now.toString().getBytes(StandardCharsets.US_ASCII));
+      replace(tuf.verifiedAtFile(), now.toString().getBytes(StandardCharsets.US_ASCII));
       return new Refreshed(changed, now);
     } catch (IOException e) {
       throw new RefreshFailed("the cache directory " + tuf.cache() + " cannot be written: " + e.getMessage());
@@ -123,11 +128,7 @@ final class TufRepository {
 
   /** When the mirror last confirmed the cached root, if ever (it survives restarts). */
   Optional<Instant> verifiedAt() {
-    try {
-      return Optional.of(Instant.parse(Files.readString(tuf.cache().resolve(VERIFIED_AT)).strip()));
-    } catch (IOException | DateTimeParseException e) {
-      return Optional.empty();
-    }
+    return tuf.verifiedAt();
   }
 
   /** Whether a verified root is in the cache. */

@@ -33,6 +33,11 @@ final class Signers {
   /** Per attachment: Notation checks by the authority's fingerprint (trust stores and identities). */
   private final Map<Attachment, Map<String, Match>> notationChecks = new IdentityHashMap<>();
 
+  /** A TUF root's age, read once per evaluation: why it is too old, or until when it may be used. */
+  private record Freshness(Optional<String> tooOld, Optional<Instant> usableUntil) {}
+
+  private final Map<java.nio.file.Path, Freshness> freshness = new HashMap<>();
+
   /**
    * Trusted roots that a check needed and could not use, each with why (by description): not
    * verified from its TUF mirror yet, or trust material sigstore-java cannot build verifiers from.
@@ -98,6 +103,31 @@ final class Signers {
       return Match.not("its " + needed.get().description() + " has not been verified from the mirror yet (for "
           + authority.name() + ")");
     }
+    Optional<TrustedRoot.Tuf> tuf = needed.flatMap(TrustedRoot::tuf);
+    if (tuf.isPresent()) {
+      Freshness fresh = freshness.computeIfAbsent(tuf.get().cache(), c -> {
+        Optional<Instant> at = tuf.get().verifiedAt();
+        return new Freshness(tuf.get().tooOld(at, now), at.map(t -> t.plus(tuf.get().maxAge())));
+      });
+      if (fresh.tooOld().isPresent()) {
+        unusable.putIfAbsent(needed.get().description(), fresh.tooOld().get());
+        return Match.not(fresh.tooOld().get() + " (for " + authority.name() + ")");
+      }
+      // A verdict that rests on it lasts no longer than the root may be used without a refresh.
+      return until(checked(a, authority), fresh.usableUntil());
+    }
+    return checked(a, authority);
+  }
+
+  private static Match until(Match m, Optional<Instant> end) {
+    if (!m.signed() || end.isEmpty() || (m.expiresAt().isPresent() && m.expiresAt().get().isBefore(end.get()))) {
+      return m;
+    }
+    return Match.signed(m.identity(), end);
+  }
+
+  /** The check itself, once the trust it needs is known to be usable. */
+  private Match checked(Attachment a, Authority authority) {
     if (authority instanceof Authority.Key key) {
       return key(a, key);
     }

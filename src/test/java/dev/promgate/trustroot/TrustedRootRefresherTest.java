@@ -26,7 +26,14 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -102,6 +109,10 @@ class TrustedRootRefresherTest {
   }
 
   private void writePolicies(String mirrorHost, boolean insecure) throws IOException {
+    writePolicies(mirrorHost, insecure, tuf.mirror().toString());
+  }
+
+  private void writePolicies(String mirrorHost, boolean insecure, String mirror) throws IOException {
     Files.writeString(dir.resolve("policies/gate.yaml"), """
         apiVersion: promgate.dev/v1alpha1
         kind: GateConfig
@@ -125,7 +136,7 @@ class TrustedRootRefresherTest {
                   - {issuer: "https://token.actions.githubusercontent.com", subjectRegExp: '.*'}
           environments:
             prod: {signatures: [release]}
-        """.formatted(tuf.mirror(), dir.resolve("cache")));
+        """.formatted(mirror, dir.resolve("cache")));
   }
 
   private PolicySet load() {
@@ -209,6 +220,156 @@ class TrustedRootRefresherTest {
     } finally {
       restarted.close();
     }
+  }
+
+  /**
+   * A mirror that stays down: the last verified root is used for its maxAge (a week by default),
+   * then not at all until a refresh succeeds — each failed attempt says so once in the log — and a
+   * refresh that confirms the same root makes it usable again without a policy reload.
+   */
+  @Test
+  void aRootTheMirrorHasNotConfirmedForLongerThanItsMaxAgeIsNotUsed() {
+    // Metadata that stays valid for the whole test, so that only the root's own age matters.
+    tuf.expireAt(START.plus(Duration.ofDays(30)));
+    tuf.rotateRoot();
+    tuf.publish(production);
+    List<String> warnings = new CopyOnWriteArrayList<>();
+    Handler handler = new Handler() {
+      @Override
+      public void publish(LogRecord r) {
+        if (r.getLevel() == Level.WARNING) {
+          warnings.add(r.getMessage());
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    Logger log = Logger.getLogger(TrustedRootRefresher.class.getName());
+    log.addHandler(handler);
+    try {
+      Await.result(refresher.apply(load()));
+      TrustedRoot.Tuf repository = root(load()).tuf().orElseThrow();
+      assertEquals(TrustedRoot.Tuf.DEFAULT_MAX_AGE, repository.maxAge());
+      assertEquals(Optional.of(START), repository.verifiedAt());
+
+      tuf.down(true);
+      clock.advance(Duration.ofDays(6));
+      Await.result(refresher.refreshAll());
+      assertEquals(Optional.empty(), repository.tooOld(repository.verifiedAt(), clock.instant()));
+      assertTrue(warnings.get(0).contains("keeping the root verified 144h0m ago (at " + START + ") until it is 168h"
+          + " old (maxAge)"), warnings.toString());
+
+      clock.advance(Duration.ofDays(2));
+      Await.result(refresher.refreshAll());
+      Await.result(refresher.refreshAll());
+      assertEquals(3, warnings.size(), "once per refresh attempt: " + warnings);
+      for (String w : warnings.subList(1, 3)) {
+        assertTrue(w.contains("could not be refreshed: ") && w.contains("the root verified 192h0m ago (at " + START
+            + ") is older than its maxAge of 168h and no longer used: signatures that need it are Unverifiable until"
+            + " a refresh succeeds"), w);
+      }
+      assertEquals(Optional.of("the trusted root from TUF mirror " + tuf.mirror() + " was last refreshed at " + START
+          + ", 192h ago, longer than its maxAge of 168h, so it is not used until a refresh succeeds (the log says"
+          + " why the mirror could not be refreshed)"), repository.tooOld(repository.verifiedAt(), clock.instant()));
+
+      tuf.down(false);
+      Await.result(refresher.refreshAll());
+      assertEquals(1, newRoots.get(), "the same root: no reload");
+      assertEquals(Optional.empty(), repository.tooOld(repository.verifiedAt(), clock.instant()),
+          "confirmed again, usable again");
+    } finally {
+      log.removeHandler(handler);
+    }
+  }
+
+  /** Warnings of the refresher, collected while {@code body} runs. */
+  private static List<String> warningsDuring(Runnable body) {
+    List<String> warnings = new CopyOnWriteArrayList<>();
+    Handler handler = new Handler() {
+      @Override
+      public void publish(LogRecord r) {
+        if (r.getLevel() == Level.WARNING) {
+          warnings.add(r.getMessage());
+        }
+      }
+
+      @Override
+      public void flush() {}
+
+      @Override
+      public void close() {}
+    };
+    Logger log = Logger.getLogger(TrustedRootRefresher.class.getName());
+    log.addHandler(handler);
+    try {
+      body.run();
+    } finally {
+      log.removeHandler(handler);
+    }
+    return warnings;
+  }
+
+  /**
+   * A TUF mirror is a host promgate connects to like a registry: one at a link-local or cloud
+   * metadata address is not contacted even when spec.trustedRootMirrors lists it.
+   */
+  @Test
+  void aMirrorAtAMetadataAddressIsNotContactedEvenWhenListed() throws IOException {
+    for (String host : List.of("169.254.169.254", "[fd00:ec2::254]")) {
+      writePolicies(host, true, "http://" + host + "/");
+      List<String> warnings = warningsDuring(() -> Await.result(refresher.apply(load())));
+      String bare = host.replace("[", "").replace("]", "");
+      assertEquals(1, warnings.size(), warnings.toString());
+      assertTrue(warnings.get(0).contains("the TUF mirror host " + bare + " resolves to "), warnings.get(0));
+      assertTrue(warnings.get(0).contains("promgate never connects there, whatever spec.trustedRootMirrors lists"),
+          warnings.get(0));
+      assertEquals(1.0, metrics.get("promgate_trusted_root_refreshes_total").tag("mirror", "http://" + host + "/")
+          .tag("outcome", "failed").counter().count());
+      assertFalse(root(load()).available());
+    }
+  }
+
+  /** A mirror's redirect is not followed: it could lead anywhere, the metadata address included. */
+  @Test
+  void aRedirectFromTheMirrorIsNotFollowed() throws IOException {
+    com.sun.net.httpserver.HttpServer redirecting = com.sun.net.httpserver.HttpServer.create(
+        new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+    AtomicInteger asked = new AtomicInteger();
+    redirecting.createContext("/", exchange -> {
+      asked.incrementAndGet();
+      exchange.getResponseHeaders().add("Location", "http://169.254.169.254/latest/meta-data/");
+      exchange.sendResponseHeaders(302, -1);
+      exchange.close();
+    });
+    redirecting.start();
+    try {
+      String host = "127.0.0.1:" + redirecting.getAddress().getPort();
+      writePolicies(host, true, "http://" + host + "/");
+      List<String> warnings = warningsDuring(() -> Await.result(refresher.apply(load())));
+      assertEquals(1, asked.get(), "one request, and no second one wherever the redirect leads");
+      assertTrue(warnings.get(0).contains("the mirror answered 302 (a redirect to http://169.254.169.254/latest/meta-data/)"
+          + " for http://" + host + "/2.root.json; promgate does not follow a mirror's redirects"), warnings.get(0));
+    } finally {
+      redirecting.stop(0);
+    }
+  }
+
+  @Test
+  void maxAgeIsReadAndMustOutlastTheRefreshInterval() throws IOException {
+    Path policy = dir.resolve("policies/p.yaml");
+    String refreshEveryHour = Files.readString(policy);
+    Files.writeString(policy, refreshEveryHour.replace("refreshInterval: 1h}", "refreshInterval: 1h, maxAge: 72h}"));
+    assertEquals(Duration.ofHours(72), root(load()).tuf().orElseThrow().maxAge());
+
+    Files.writeString(policy, refreshEveryHour.replace("refreshInterval: 1h}", "refreshInterval: 1h, maxAge: 30m}"));
+    PolicyLoadResult.Failed failed = assertInstanceOf(PolicyLoadResult.Failed.class,
+        PolicyLoader.load(dir.resolve("policies")));
+    assertTrue(failed.problems().get(0).toString().contains("maxAge (30m) must be longer than refreshInterval (1h):"
+        + " the root would go out of use between two refreshes that succeed"), failed.problems().toString());
   }
 
   @Test
