@@ -233,24 +233,7 @@ class TrustedRootRefresherTest {
     tuf.expireAt(START.plus(Duration.ofDays(30)));
     tuf.rotateRoot();
     tuf.publish(production);
-    List<String> warnings = new CopyOnWriteArrayList<>();
-    Handler handler = new Handler() {
-      @Override
-      public void publish(LogRecord r) {
-        if (r.getLevel() == Level.WARNING) {
-          warnings.add(r.getMessage());
-        }
-      }
-
-      @Override
-      public void flush() {}
-
-      @Override
-      public void close() {}
-    };
-    Logger log = Logger.getLogger(TrustedRootRefresher.class.getName());
-    log.addHandler(handler);
-    try {
+    withWarnings(warnings -> {
       Await.result(refresher.apply(load()));
       TrustedRoot.Tuf repository = root(load()).tuf().orElseThrow();
       assertEquals(TrustedRoot.Tuf.DEFAULT_MAX_AGE, repository.maxAge());
@@ -281,13 +264,21 @@ class TrustedRootRefresherTest {
       assertEquals(1, newRoots.get(), "the same root: no reload");
       assertEquals(Optional.empty(), repository.tooOld(repository.verifiedAt(), clock.instant()),
           "confirmed again, usable again");
-    } finally {
-      log.removeHandler(handler);
-    }
+    });
   }
 
   /** Warnings of the refresher, collected while {@code body} runs. */
   private static List<String> warningsDuring(Runnable body) {
+    List<String> seen = new java.util.ArrayList<>();
+    withWarnings(warnings -> {
+      body.run();
+      seen.addAll(warnings);
+    });
+    return seen;
+  }
+
+  /** Runs {@code body} with the list the refresher's warnings are collected into as they come. */
+  private static void withWarnings(java.util.function.Consumer<List<String>> body) {
     List<String> warnings = new CopyOnWriteArrayList<>();
     Handler handler = new Handler() {
       @Override
@@ -306,11 +297,10 @@ class TrustedRootRefresherTest {
     Logger log = Logger.getLogger(TrustedRootRefresher.class.getName());
     log.addHandler(handler);
     try {
-      body.run();
+      body.accept(warnings);
     } finally {
       log.removeHandler(handler);
     }
-    return warnings;
   }
 
   /**
